@@ -1,0 +1,116 @@
+/**
+ * Brand (web messaging channel) calls, typed. Lifecycle -> HTTP:
+ *   create   POST   /api/v2/webchat/brands            (unknown outcome -> look up by name, never a blind resend)
+ *   get      GET    /api/v2/webchat/brands/{id}[?expand=health]   (404 -> undefined)
+ *   find     GET    /api/v2/webchat/brands?name=
+ *   update   PUT    /api/v2/webchat/brands/{id}       (body carries the version it replaces)
+ *   delete   DELETE /api/v2/webchat/brands/{id}       (404 -> already gone)
+ */
+import { GenesysApiError } from "./errors";
+import { PATHS } from "./paths";
+import type { CallTrace, Transport } from "./transport";
+
+export type HealthStatus = "pending" | "active" | "degraded" | "unreachable";
+
+export interface BrandSpec {
+  name: string;
+  description: string;
+  endpointUrl: string;
+  allowedOrigins: string[];
+  channelTypes: string[];
+  settings: {
+    maxConcurrentSessions: number;
+    rateLimitThreshold: number;
+    tlsCertificateChain: string[];
+    healthCheckInterval: number;
+  };
+}
+
+export interface Brand extends BrandSpec {
+  id: string;
+  status: string;
+  version: number;
+  settings: BrandSpec["settings"] & { healthStatus?: HealthStatus; lastHealthCheck?: string };
+  dateCreated?: string;
+  dateModified?: string;
+  selfUri?: string;
+}
+
+interface Page<T> {
+  entities: T[];
+  pageSize: number;
+  pageNumber: number;
+  total: number;
+  pageCount: number;
+}
+
+export class BrandsApi {
+  constructor(private readonly transport: Transport) {}
+
+  /**
+   * Creates a brand. When the POST's outcome is unknown (reset, timeout, 5xx), the brand may
+   * exist already: it is looked up by its unique name and adopted rather than created twice.
+   */
+  async create(spec: BrandSpec, trace?: CallTrace): Promise<{ brand: Brand; recovered: boolean }> {
+    const operation = `create channel "${spec.name}"`;
+    for (let round = 1; ; round++) {
+      try {
+        const res = await this.transport.request<Brand>({ operation, method: "POST", path: PATHS.brands, body: spec, trace });
+        return { brand: res.data, recovered: false };
+      } catch (err) {
+        if (!(err instanceof GenesysApiError) || !err.details.outcomeUnknown || round >= 3) throw err;
+        const existing = await this.findByName(spec.name, trace);
+        if (existing) return { brand: existing, recovered: true };
+      }
+    }
+  }
+
+  async get(id: string, opts: { health?: boolean; trace?: CallTrace } = {}): Promise<Brand | undefined> {
+    try {
+      const res = await this.transport.request<Brand>({
+        operation: opts.health ? `read channel ${id} with a health probe` : `read channel ${id}`,
+        method: "GET",
+        path: PATHS.brand(id),
+        query: opts.health ? { expand: "health" } : undefined,
+        trace: opts.trace,
+      });
+      return res.data;
+    } catch (err) {
+      if (err instanceof GenesysApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async findByName(name: string, trace?: CallTrace): Promise<Brand | undefined> {
+    const res = await this.transport.request<Page<Brand>>({
+      operation: `look up channel "${name}" by name`,
+      method: "GET",
+      path: PATHS.brands,
+      query: { name, pageSize: 25, pageNumber: 1 },
+      trace,
+    });
+    return res.data.entities.find((b) => b.name === name);
+  }
+
+  async update(id: string, spec: BrandSpec, version: number, trace?: CallTrace): Promise<Brand> {
+    const res = await this.transport.request<Brand>({
+      operation: `update channel "${spec.name}" (${id})`,
+      method: "PUT",
+      path: PATHS.brand(id),
+      body: { ...spec, version },
+      trace,
+    });
+    return res.data;
+  }
+
+  /** Returns false when the brand was already gone. */
+  async delete(id: string, trace?: CallTrace): Promise<boolean> {
+    try {
+      await this.transport.request({ operation: `delete channel ${id}`, method: "DELETE", path: PATHS.brand(id), trace });
+      return true;
+    } catch (err) {
+      if (err instanceof GenesysApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * One error type for every failed Genesys call. It carries what an engineer needs to act and to
+ * open a support case (operation, status, Genesys code, correlation id) and never anything that
+ * authenticates: no headers, no request config, no token, no client secret.
+ */
+export class GenesysApiError extends Error {
+  readonly name = "GenesysApiError";
+  constructor(
+    message: string,
+    readonly details: {
+      operation: string;
+      method: string;
+      path: string;
+      /** HTTP status, absent when no response arrived (timeout, reset, DNS). */
+      status?: number;
+      /** Genesys error code (`not.found`, `version.mismatch`, ...) or a transport code (`ECONNRESET`). */
+      code?: string;
+      correlationId?: string;
+      attempts: number;
+      /** True when a write may or may not have been applied (no response to a POST). */
+      outcomeUnknown?: boolean;
+    },
+  ) {
+    super(message);
+  }
+  get status(): number | undefined {
+    return this.details.status;
+  }
+  get code(): string | undefined {
+    return this.details.code;
+  }
+  get correlationId(): string | undefined {
+    return this.details.correlationId;
+  }
+  toJSON(): Record<string, unknown> {
+    return { name: this.name, message: this.message, ...this.details };
+  }
+}
+
+/** The fix to suggest for each failure an engineer can meet, keyed by status. */
+export function hintFor(status: number | undefined, code: string | undefined): string {
+  switch (status) {
+    case 400:
+      return "the request was refused as invalid; fix the field named above (the provider's own checks list every rule in the README)";
+    case 401:
+      return "the OAuth client was refused: check genesys:clientId / genesys:clientSecret (pulumi config set --secret genesys:clientSecret ...), that the client is active, and the region";
+    case 403:
+      return "the OAuth client lacks a permission: grant it the scope named above (webchat:brand:read, webchat:brand:write, webhooks:webhook:write)";
+    case 404:
+      return "the object no longer exists; run `pulumi refresh` to drop it from the state";
+    case 409:
+      return code === "version.mismatch"
+        ? "someone changed the channel at the same time; run `pulumi refresh` and `pulumi up` again"
+        : "the name is already taken; choose another name or adopt the existing channel with adoptExistingId";
+    case 429:
+      return "the API rate limit was still exceeded after waiting as asked; lower `pulumi up --parallel` or try later";
+    default:
+      if (status !== undefined && status >= 500) return "Genesys Cloud is failing; retry later and quote the correlation id to support";
+      return "the API could not be reached; check the region / genesys:apiUrl and the network";
+  }
+}

@@ -1,0 +1,66 @@
+/** Genesys Cloud regions and their domains (API on `api.<domain>`, login on `login.<domain>`). */
+export const REGION_DOMAINS: Record<string, string> = {
+  "us-east-1": "mypurecloud.com",
+  "us-east-2": "use2.us-gov-pure.cloud",
+  "us-west-2": "usw2.pure.cloud",
+  "ca-central-1": "cac1.pure.cloud",
+  "eu-west-1": "mypurecloud.ie",
+  "eu-west-2": "euw2.pure.cloud",
+  "eu-central-1": "mypurecloud.de",
+  "eu-central-2": "euc2.pure.cloud",
+  "ap-south-1": "aps1.pure.cloud",
+  "ap-northeast-2": "apne2.pure.cloud",
+  "ap-southeast-2": "mypurecloud.com.au",
+  "ap-northeast-1": "mypurecloud.jp",
+  "ap-northeast-3": "apne3.pure.cloud",
+  "sa-east-1": "sae1.pure.cloud",
+  "me-central-1": "mec1.pure.cloud",
+};
+
+export interface Endpoints {
+  apiUrl: string;
+  authUrl: string;
+}
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Resolves where to send API and login calls. `region` may be a region name (eu-west-1) or a
+ * domain (mypurecloud.ie); an explicit apiUrl wins, and authUrl then defaults to it (the emulator
+ * serves both). Credentials never travel over plain http except to loopback.
+ */
+export function resolveEndpoints(opts: { region?: string; apiUrl?: string; authUrl?: string }): Endpoints {
+  let apiUrl: string;
+  let authUrl: string;
+  if (opts.apiUrl) {
+    apiUrl = opts.apiUrl;
+    authUrl = opts.authUrl ?? opts.apiUrl;
+  } else {
+    const region = opts.region ?? "us-east-1";
+    const domain = REGION_DOMAINS[region] ?? (Object.values(REGION_DOMAINS).includes(region) ? region : undefined);
+    if (!domain) {
+      throw new Error(
+        `unknown Genesys Cloud region "${region}"; use one of ${Object.keys(REGION_DOMAINS).join(", ")} ` +
+          `(or its domain, e.g. mypurecloud.ie), or set genesys:apiUrl`,
+      );
+    }
+    apiUrl = `https://api.${domain}`;
+    authUrl = opts.authUrl ?? `https://login.${domain}`;
+  }
+  for (const [label, value] of [["apiUrl", apiUrl], ["authUrl", authUrl]] as const) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new Error(`genesys:${label} "${value}" is not a URL; use e.g. https://api.mypurecloud.com`);
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+      throw new Error(`genesys:${label} must use https (plain http is allowed only to loopback, for the emulator); got ${url.origin}`);
+    }
+  }
+  return { apiUrl: apiUrl.replace(/\/+$/, ""), authUrl: authUrl.replace(/\/+$/, "") };
+}

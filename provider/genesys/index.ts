@@ -1,0 +1,34 @@
+import { BrandsApi } from "./brands";
+import { resolveEndpoints } from "./hosts";
+import type { RetryPolicy } from "./retry";
+import { Transport, type TransportOptions } from "./transport";
+import { WebhooksApi } from "./webhooks";
+
+export { GenesysApiError } from "./errors";
+export type { Brand, BrandSpec, HealthStatus } from "./brands";
+export type { Webhook, WebhookSpec } from "./webhooks";
+export { type CallTrace, newTrace } from "./transport";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
+
+export interface GenesysClientOptions {
+  clientId: string;
+  clientSecret: string;
+  region?: string;
+  apiUrl?: string;
+  authUrl?: string;
+  policy?: Partial<RetryPolicy>;
+  sleep?: TransportOptions["sleep"];
+}
+
+export interface GenesysClient {
+  brands: BrandsApi;
+  webhooks: WebhooksApi;
+  transport: Transport;
+}
+
+export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
+  const endpoints = resolveEndpoints(opts);
+  const transport = new Transport({ ...endpoints, clientId: opts.clientId, clientSecret: opts.clientSecret, policy: opts.policy, sleep: opts.sleep });
+  return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
+}

@@ -1,0 +1,78 @@
+/**
+ * Retry policy as data, and the pure functions that apply it. The transport asks these two
+ * questions (may I retry? how long do I wait?) and holds no policy of its own, so tests can set
+ * delays to a millisecond and production can tune budgets without touching control flow.
+ */
+export interface RetryPolicy {
+  /** Attempts per call, the first one included. */
+  maxAttempts: number;
+  /** Base of the full-jitter exponential backoff for 5xx, timeouts and resets. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Wait used for a 429/503 that carries no usable Retry-After. */
+  fallbackRetryAfterMs: number;
+  /** Longest Retry-After we honour; a server asking for longer fails the call instead. */
+  retryAfterCapMs: number;
+  /** Total time one call may spend, waits included, so a dead API fails in bounded time. */
+  budgetMs: number;
+  /** Per-attempt socket timeout. */
+  timeoutMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 8_000,
+  fallbackRetryAfterMs: 2_000,
+  retryAfterCapMs: 60_000,
+  budgetMs: 120_000,
+  timeoutMs: 15_000,
+};
+
+/** What happened to one attempt, as far as the retry decision is concerned. */
+export type AttemptOutcome =
+  | { kind: "response"; status: number; retryAfter?: string }
+  | { kind: "network"; code: string }; // timeout, reset, refused: no response
+
+const NEVER_RETRIED = new Set([400, 401, 403, 404, 409, 422]);
+
+/** Parses Retry-After in either of its forms (delta-seconds or HTTP-date) to milliseconds. */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+/**
+ * Whether an attempt may be sent again. A write that may have been applied (no response, or a
+ * 5xx, to a non-idempotent call) is never resent blindly: the caller must first find out whether
+ * it took effect.
+ */
+export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boolean {
+  if (outcome.kind === "network") return idempotent;
+  const { status } = outcome;
+  if (NEVER_RETRIED.has(status)) return false;
+  if (status === 429) return true; // refused before processing: safe for any method
+  if (status === 503) return true; // Genesys sheds load before processing
+  if (status >= 500) return idempotent;
+  return false;
+}
+
+/** How long to wait before the next attempt (attempt = the number of attempts already made). */
+export function retryDelayMs(
+  outcome: AttemptOutcome,
+  attempt: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+  now: number = Date.now(),
+): number {
+  if (outcome.kind === "response" && (outcome.status === 429 || outcome.status === 503)) {
+    const asked = parseRetryAfter(outcome.retryAfter, now);
+    return asked ?? policy.fallbackRetryAfterMs;
+  }
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.floor(random() * ceiling);
+}

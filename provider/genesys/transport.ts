@@ -1,0 +1,313 @@
+/**
+ * The one place HTTP happens. Every call gets: a bearer token from the shared token source, one
+ * transparent re-authentication on 401, retries decided by the policy in retry.ts, a process-wide
+ * pause when the server asks callers to slow down, a total time budget, and errors that name the
+ * operation, status, Genesys code and correlation id without ever carrying credentials.
+ */
+import http from "node:http";
+import https from "node:https";
+import axios, { type AxiosInstance, type AxiosResponse } from "axios";
+import { GenesysApiError, hintFor } from "./errors";
+import type { Endpoints } from "./hosts";
+import { type AttemptOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, isRetryable, retryDelayMs } from "./retry";
+import { PATHS } from "./paths";
+
+export type Method = "GET" | "POST" | "PUT" | "DELETE";
+
+export interface RequestSpec {
+  /** What the caller is doing, for errors and the audit trail: "create brand \"support\"". */
+  operation: string;
+  method: Method;
+  path: string;
+  query?: Record<string, string | number>;
+  body?: unknown;
+  /** Defaults to true for GET, PUT and DELETE. */
+  idempotent?: boolean;
+  /** Collects attempts and correlation ids across calls, for the audit trail. */
+  trace?: CallTrace;
+}
+
+export interface CallTrace {
+  attempts: number;
+  correlationIds: string[];
+}
+
+export function newTrace(): CallTrace {
+  return { attempts: 0, correlationIds: [] };
+}
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  correlationId?: string;
+  attempts: number;
+}
+
+export interface TransportOptions extends Endpoints {
+  clientId: string;
+  clientSecret: string;
+  policy?: Partial<RetryPolicy>;
+  /** Injected in tests so waits are observable and fast. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface TransportStats {
+  tokenRequests: number;
+  attempts: number;
+  retries: number;
+  throttled: number;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Callers of one API host in this process wait together: when any of them is told to slow down,
+ * the others hold back too instead of each discovering the limit with its own 429.
+ */
+class PaceGate {
+  private resumeAt = 0;
+  pause(untilMs: number): void {
+    this.resumeAt = Math.max(this.resumeAt, untilMs);
+  }
+  remaining(now: number): number {
+    return Math.max(0, this.resumeAt - now);
+  }
+}
+const gates = new Map<string, PaceGate>();
+function gateFor(apiUrl: string): PaceGate {
+  let gate = gates.get(apiUrl);
+  if (!gate) {
+    gate = new PaceGate();
+    gates.set(apiUrl, gate);
+  }
+  return gate;
+}
+
+interface CachedToken {
+  value: string;
+  refreshAt: number;
+}
+
+export class Transport {
+  readonly stats: TransportStats = { tokenRequests: 0, attempts: 0, retries: 0, throttled: 0 };
+  private readonly http: AxiosInstance;
+  private readonly policy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly gate: PaceGate;
+  private token?: CachedToken;
+  private tokenInFlight?: Promise<string>;
+
+  constructor(private readonly opts: TransportOptions) {
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
+    this.sleep = opts.sleep ?? realSleep;
+    this.random = opts.random ?? Math.random;
+    this.now = opts.now ?? Date.now;
+    this.gate = gateFor(opts.apiUrl);
+    this.http = axios.create({
+      timeout: this.policy.timeoutMs,
+      // A redirect would carry the bearer token to another host; we report it instead.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
+      headers: { "User-Agent": "genesys-webmessaging-pulumi" },
+    });
+  }
+
+  /** The access token, fetched once and shared by every concurrent caller, renewed ahead of expiry. */
+  async accessToken(): Promise<string> {
+    if (this.token && this.now() < this.token.refreshAt) return this.token.value;
+    if (!this.tokenInFlight) {
+      this.tokenInFlight = this.fetchToken().finally(() => {
+        this.tokenInFlight = undefined;
+      });
+    }
+    return this.tokenInFlight;
+  }
+
+  private invalidateToken(value: string): void {
+    if (this.token?.value === value) this.token = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    const form = new URLSearchParams({ grant_type: "client_credentials" }).toString();
+    const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString("base64");
+    const res = await this.send<{ access_token?: string; expires_in?: number; error?: string; description?: string; error_description?: string }>(
+      { operation: "obtain an OAuth token", method: "POST", path: PATHS.token, idempotent: true },
+      this.opts.authUrl,
+      { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
+      form,
+    );
+    this.stats.tokenRequests++;
+    const body = res.data ?? {};
+    if (res.status !== 200 || typeof body.access_token !== "string") {
+      const reason = body.error_description ?? body.description ?? body.error ?? `HTTP ${res.status}`;
+      throw new GenesysApiError(
+        `obtain an OAuth token failed: ${res.status} ${body.error ?? ""} (${reason}); ${hintFor(401, undefined)}`,
+        { operation: "obtain an OAuth token", method: "POST", path: PATHS.token, status: res.status, code: body.error, correlationId: res.correlationId, attempts: res.attempts },
+      );
+    }
+    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
+    // Renew when 80% of the lifetime has passed (at least 30 s early when the lifetime allows),
+    // so no call goes out with a token about to expire in flight.
+    const early = Math.min(Math.max(30_000, lifetimeMs * 0.2), lifetimeMs / 2);
+    this.token = { value: body.access_token, refreshAt: this.now() + lifetimeMs - early };
+    return body.access_token;
+  }
+
+  /** An authenticated API call. */
+  async request<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
+    try {
+      const res = await this.requestOnce<T>(spec);
+      record(spec.trace, res.attempts, res.correlationId);
+      return res;
+    } catch (err) {
+      if (err instanceof GenesysApiError) record(spec.trace, err.details.attempts, err.correlationId);
+      throw err;
+    }
+  }
+
+  private async requestOnce<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
+    let token = await this.accessToken();
+    let res = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body);
+    if (res.status === 401) {
+      // The token expired or was revoked between our check and the server's: renew once.
+      this.invalidateToken(token);
+      token = await this.accessToken();
+      const again = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body);
+      res = { ...again, attempts: res.attempts + again.attempts };
+    }
+    if (res.status >= 200 && res.status < 300) return res;
+    throw this.failure(spec, res);
+  }
+
+  private failure(spec: RequestSpec, res: ApiResponse<unknown>): GenesysApiError {
+    const body = (res.data ?? {}) as { message?: string; code?: string };
+    const code = typeof body.code === "string" ? body.code : undefined;
+    const serverMessage = typeof body.message === "string" ? body.message : "";
+    let message: string;
+    if (res.status >= 300 && res.status < 400) {
+      message = `${spec.operation} failed: the API answered with a redirect (${res.status}), which is not followed so credentials never leave the configured host; check genesys:apiUrl / region`;
+    } else {
+      message =
+        `${spec.operation} failed: ${res.status}${code ? ` ${code}` : ""}` +
+        (serverMessage ? ` - ${serverMessage}` : "") +
+        `; ${hintFor(res.status, code)}` +
+        (res.correlationId ? ` (correlation id ${res.correlationId})` : "");
+    }
+    return new GenesysApiError(message, {
+      operation: spec.operation,
+      method: spec.method,
+      path: spec.path,
+      status: res.status,
+      code,
+      correlationId: res.correlationId,
+      attempts: res.attempts,
+    });
+  }
+
+  /**
+   * Sends one logical call with retries. Returns the final response (any status) or throws when
+   * no response could be had within the policy, or when a non-idempotent write has an unknown outcome.
+   */
+  private async send<T>(spec: RequestSpec, baseUrl: string, headers: Record<string, string>, body: unknown): Promise<ApiResponse<T>> {
+    const idempotent = spec.idempotent ?? spec.method !== "POST";
+    const started = this.now();
+    let attempts = 0;
+    for (;;) {
+      const wait = this.gate.remaining(this.now());
+      if (wait > 0) await this.sleep(wait);
+      attempts++;
+      this.stats.attempts++;
+      let outcome: AttemptOutcome;
+      let response: AxiosResponse | undefined;
+      try {
+        const res: AxiosResponse = await this.http.request({
+          method: spec.method,
+          url: baseUrl + spec.path,
+          params: spec.query,
+          data: body,
+          headers: body !== undefined && typeof body !== "string" ? { ...headers, "Content-Type": "application/json" } : headers,
+        });
+        response = res;
+        outcome = { kind: "response", status: res.status, retryAfter: headerOf(res, "retry-after") };
+      } catch (err) {
+        outcome = { kind: "network", code: networkCode(err) };
+      }
+
+      const correlationId = response ? headerOf(response, "inin-correlation-id") : undefined;
+      const retryable = isRetryable(outcome, idempotent);
+      if (!retryable) {
+        if (outcome.kind === "network" || (response && response.status >= 500 && !idempotent)) {
+          throw new GenesysApiError(
+            `${spec.operation} failed: ${describe(outcome)} and the outcome is unknown, so it was not sent again blindly` +
+              (correlationId ? ` (correlation id ${correlationId})` : ""),
+            { operation: spec.operation, method: spec.method, path: spec.path, status: response?.status, code: outcome.kind === "network" ? outcome.code : undefined, correlationId, attempts, outcomeUnknown: true },
+          );
+        }
+        return { status: response!.status, data: response!.data as T, correlationId, attempts };
+      }
+
+      const elapsed = this.now() - started;
+      let delay = retryDelayMs(outcome, attempts, this.policy, this.random, this.now());
+      if (outcome.kind === "response" && outcome.status === 429) {
+        this.stats.throttled++;
+        this.gate.pause(this.now() + delay);
+      }
+      delay = Math.max(delay, this.gate.remaining(this.now()));
+      const giveUp =
+        attempts >= this.policy.maxAttempts ||
+        delay > this.policy.retryAfterCapMs ||
+        elapsed + delay > this.policy.budgetMs;
+      if (giveUp) {
+        if (response) return { status: response.status, data: response.data as T, correlationId, attempts };
+        throw new GenesysApiError(
+          `${spec.operation} failed: ${describe(outcome)}; gave up after ${attempts} attempts in ${Math.round(elapsed / 1000)} s ` +
+            `(retry budget ${Math.round(this.policy.budgetMs / 1000)} s); ${hintFor(undefined, undefined)}`,
+          { operation: spec.operation, method: spec.method, path: spec.path, code: outcome.kind === "network" ? outcome.code : undefined, attempts },
+        );
+      }
+      this.stats.retries++;
+      await this.sleep(delay);
+    }
+  }
+}
+
+function record(trace: CallTrace | undefined, attempts: number, correlationId: string | undefined): void {
+  if (!trace) return;
+  trace.attempts += attempts;
+  if (correlationId) trace.correlationIds.push(correlationId);
+}
+
+function headerOf(res: AxiosResponse, name: string): string | undefined {
+  const value = res.headers?.[name];
+  return typeof value === "string" ? value : Array.isArray(value) ? String(value[0]) : undefined;
+}
+
+function networkCode(err: unknown): string {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : "ENETWORK";
+}
+
+function describe(outcome: AttemptOutcome): string {
+  if (outcome.kind === "response") return `HTTP ${outcome.status}`;
+  switch (outcome.code) {
+    case "ECONNABORTED":
+    case "ETIMEDOUT":
+      return "no response before the timeout";
+    case "ECONNRESET":
+    case "EPIPE":
+      return "the connection was reset";
+    case "ECONNREFUSED":
+      return "the connection was refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+      return "the API host name did not resolve";
+    default:
+      return `a network error (${outcome.code})`;
+  }
+}

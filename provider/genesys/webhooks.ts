@@ -1,0 +1,72 @@
+/**
+ * Webhook calls, typed. Lifecycle -> HTTP:
+ *   create   POST   /api/v2/webhooks/webhooks        (unknown outcome -> not resent; the caller reconciles)
+ *   get      GET    /api/v2/webhooks/webhooks/{id}   (404 -> undefined)
+ *   update   PUT    /api/v2/webhooks/webhooks/{id}
+ *   delete   DELETE /api/v2/webhooks/webhooks/{id}   (404 -> already gone)
+ * The signing secret is write-only: sent on create/update, never returned.
+ */
+import { GenesysApiError } from "./errors";
+import { PATHS } from "./paths";
+import type { CallTrace, Transport } from "./transport";
+
+export interface WebhookSpec {
+  name: string;
+  uri: string;
+  eventFilters: { eventType: string; brandId?: string }[];
+  type: "rest";
+  enabled: boolean;
+  deliveryPolicy: { retryCount: number; retryInterval: number };
+  secret?: string;
+}
+
+export interface Webhook extends Omit<WebhookSpec, "secret"> {
+  id: string;
+  hasSecret?: boolean;
+}
+
+export class WebhooksApi {
+  constructor(private readonly transport: Transport) {}
+
+  async create(spec: WebhookSpec, trace?: CallTrace): Promise<Webhook> {
+    const res = await this.transport.request<Webhook>({
+      operation: `create webhook "${spec.name}"`,
+      method: "POST",
+      path: PATHS.webhooks,
+      body: spec,
+      trace,
+    });
+    return res.data;
+  }
+
+  async get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    try {
+      const res = await this.transport.request<Webhook>({ operation: `read webhook ${id}`, method: "GET", path: PATHS.webhook(id), trace });
+      return res.data;
+    } catch (err) {
+      if (err instanceof GenesysApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async update(id: string, spec: WebhookSpec, trace?: CallTrace): Promise<Webhook> {
+    const res = await this.transport.request<Webhook>({
+      operation: `update webhook "${spec.name}" (${id})`,
+      method: "PUT",
+      path: PATHS.webhook(id),
+      body: spec,
+      trace,
+    });
+    return res.data;
+  }
+
+  async delete(id: string, trace?: CallTrace): Promise<boolean> {
+    try {
+      await this.transport.request({ operation: `delete webhook ${id}`, method: "DELETE", path: PATHS.webhook(id), trace });
+      return true;
+    } catch (err) {
+      if (err instanceof GenesysApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+}
