@@ -1,0 +1,132 @@
+/**
+ * Provider settings: read from stack config (namespace `genesys`) inside the provider process,
+ * with the environment variables Genesys's Terraform provider and SDKs already use as fallbacks.
+ * Secrets arrive here through the dynamic provider's `configure`, never as resource inputs, so
+ * they are never written to the state.
+ */
+import path from "node:path";
+
+export interface ProviderConfig {
+  clientId: string;
+  clientSecret: string;
+  region?: string;
+  apiUrl?: string;
+  authUrl?: string;
+  /** Key that channel definitions must be signed with (HMAC-SHA256), when set. */
+  signatureKey?: string;
+  /** Secret the API signs webhook deliveries with; deliveries are unsigned without it. */
+  webhookSecret?: string;
+  /** Lets endpoints and callbacks resolve to private/loopback addresses (dev stack, emulator). */
+  allowPrivateNetworks: boolean;
+  auditDir: string;
+  /** How long create waits for the first `active` health probe. */
+  healthTimeoutSeconds: number;
+  healthPollIntervalMs: number;
+}
+
+export type ConfigSource = (key: string) => string | undefined;
+
+export class ConfigError extends Error {
+  readonly name = "ConfigError";
+}
+
+interface Setting {
+  key: string;
+  env?: string[];
+  secret?: boolean;
+  example: string;
+}
+
+const SETTINGS = {
+  clientId: { key: "clientId", env: ["GENESYSCLOUD_OAUTHCLIENT_ID"], example: "<oauth-client-id>" },
+  clientSecret: { key: "clientSecret", env: ["GENESYSCLOUD_OAUTHCLIENT_SECRET"], secret: true, example: "<oauth-client-secret>" },
+  region: { key: "region", env: ["GENESYSCLOUD_REGION"], example: "eu-west-1" },
+  apiUrl: { key: "apiUrl", env: ["GENESYSCLOUD_API_URL"], example: "https://api.mypurecloud.ie" },
+  authUrl: { key: "authUrl", env: ["GENESYSCLOUD_AUTH_URL"], example: "https://login.mypurecloud.ie" },
+  signatureKey: { key: "signatureKey", env: ["CHANNEL_SIGNING_KEY"], secret: true, example: "<hmac-key>" },
+  webhookSecret: { key: "webhookSecret", env: ["GENESYS_WEBHOOK_SECRET"], secret: true, example: "<webhook-signing-secret>" },
+  allowPrivateNetworks: { key: "allowPrivateNetworks", example: "true" },
+  auditDir: { key: "auditDir", env: ["AUDIT_DIR"], example: "./audit-logs" },
+  healthTimeoutSeconds: { key: "healthTimeoutSeconds", example: "60" },
+} satisfies Record<string, Setting>;
+
+function fix(s: Setting): string {
+  return `pulumi config set ${s.secret ? "--secret " : ""}genesys:${s.key} ${s.example}`;
+}
+
+function read(source: ConfigSource, env: NodeJS.ProcessEnv, s: Setting): string | undefined {
+  const fromConfig = source(`genesys:${s.key}`);
+  if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
+  for (const name of s.env ?? []) {
+    const value = env[name];
+    if (value !== undefined && value !== "") return value;
+  }
+  return undefined;
+}
+
+export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ProviderConfig {
+  const problems: string[] = [];
+  const required = (s: Setting): string => {
+    const value = read(source, env, s);
+    if (value === undefined) {
+      problems.push(`genesys:${s.key} is not set${s.env ? ` (nor ${s.env.join(" / ")})` : ""}; run: ${fix(s)}`);
+      return "";
+    }
+    return value;
+  };
+  const bool = (s: Setting, dflt: boolean): boolean => {
+    const value = read(source, env, s);
+    if (value === undefined) return dflt;
+    if (value === "true" || value === "false") return value === "true";
+    problems.push(`genesys:${s.key} must be true or false (got "${value}"); run: ${fix(s)}`);
+    return dflt;
+  };
+  const int = (s: Setting, dflt: number, min: number, max: number): number => {
+    const value = read(source, env, s);
+    if (value === undefined) return dflt;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`genesys:${s.key} must be a whole number from ${min} to ${max} (got "${value}"); run: ${fix(s)}`);
+      return dflt;
+    }
+    return n;
+  };
+
+  const clientId = required(SETTINGS.clientId);
+  const clientSecret = required(SETTINGS.clientSecret);
+  const region = read(source, env, SETTINGS.region);
+  const apiUrl = read(source, env, SETTINGS.apiUrl);
+  const authUrl = read(source, env, SETTINGS.authUrl);
+  if (!region && !apiUrl) {
+    problems.push(`neither genesys:region nor genesys:apiUrl is set; run: ${fix(SETTINGS.region)} (or ${fix(SETTINGS.apiUrl)})`);
+  }
+  for (const [s, value] of [[SETTINGS.apiUrl, apiUrl], [SETTINGS.authUrl, authUrl]] as const) {
+    if (value !== undefined && !/^https?:\/\/[^/\s]+/.test(value)) {
+      problems.push(`genesys:${s.key} must be an absolute URL (got "${value}"); run: ${fix(s)}`);
+    }
+  }
+  const allowPrivateNetworks = bool(SETTINGS.allowPrivateNetworks, false);
+  const healthTimeoutSeconds = int(SETTINGS.healthTimeoutSeconds, 60, 0, 3600);
+  const auditDir = path.resolve(cwd, read(source, env, SETTINGS.auditDir) ?? "audit-logs");
+  if (problems.length > 0) {
+    throw new ConfigError(`Genesys provider configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
+  }
+  return {
+    clientId,
+    clientSecret,
+    region,
+    apiUrl,
+    authUrl,
+    signatureKey: read(source, env, SETTINGS.signatureKey),
+    webhookSecret: read(source, env, SETTINGS.webhookSecret),
+    allowPrivateNetworks,
+    auditDir,
+    healthTimeoutSeconds,
+    healthPollIntervalMs: 1000,
+  };
+}
+
+/** The values that must never appear in state, outputs, logs, audit records or messages. */
+export function secretsOf(config: ProviderConfig): string[] {
+  return [config.clientSecret, config.signatureKey, config.webhookSecret].filter((v): v is string => typeof v === "string" && v.length > 0);
+}

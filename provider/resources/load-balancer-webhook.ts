@@ -1,0 +1,31 @@
+import * as pulumi from "@pulumi/pulumi";
+import { makeProvider } from "./loader";
+
+export interface LoadBalancerWebhookArgs {
+  /** Unique webhook name. */
+  name: pulumi.Input<string>;
+  /** The channel whose events are delivered: pass `channel.brandId` so the engine orders them. */
+  brandId: pulumi.Input<string>;
+  /** Where the load balancer's sync service receives deliveries (https; http only to localhost). */
+  callbackUrl: pulumi.Input<string>;
+  /** Default: created, updated and deleted. */
+  eventTypes?: pulumi.Input<pulumi.Input<"webchat.brand.created" | "webchat.brand.updated" | "webchat.brand.deleted">[]>;
+  /** Default: 3 retries, 60 s apart. */
+  deliveryPolicy?: pulumi.Input<{ retryCount?: pulumi.Input<number>; retryInterval?: pulumi.Input<number> }>;
+  enabled?: pulumi.Input<boolean>;
+}
+
+const provider = makeProvider("webhook");
+
+/** A webhook that keeps an external load balancer's pool in sync with a channel. */
+export class LoadBalancerWebhook extends pulumi.dynamic.Resource {
+  declare readonly webhookId: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly brandId: pulumi.Output<string>;
+  declare readonly callbackUrl: pulumi.Output<string>;
+  declare readonly signed: pulumi.Output<boolean>;
+
+  constructor(name: string, args: LoadBalancerWebhookArgs, opts?: pulumi.CustomResourceOptions) {
+    super(provider, name, { ...args, webhookId: undefined, signed: undefined }, opts, "genesys", "LoadBalancerWebhook");
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * What every provider operation needs, built once per provider process from stack config:
+ * the settings, one Genesys client (so one token cache and one pacing gate for all resources)
+ * and the audit trail.
+ */
+import { AuditTrail, type AuditEvent } from "../audit";
+import { type ConfigSource, type ProviderConfig, loadProviderConfig, secretsOf } from "../config";
+import { type CallTrace, type GenesysClient, createGenesysClient, newTrace } from "../genesys";
+import { type Resolver, systemResolver } from "../validation";
+
+export interface RuntimeContext {
+  config: ProviderConfig;
+  client: GenesysClient;
+  audit: AuditTrail;
+  resolver: Resolver;
+  sleep: (ms: number) => Promise<void>;
+}
+
+export function buildContext(config: ProviderConfig, overrides: Partial<Omit<RuntimeContext, "config">> = {}): RuntimeContext {
+  return {
+    config,
+    client:
+      overrides.client ??
+      createGenesysClient({
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        region: config.region,
+        apiUrl: config.apiUrl,
+        authUrl: config.authUrl,
+      }),
+    audit: overrides.audit ?? new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) }),
+    resolver: overrides.resolver ?? systemResolver,
+    sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+}
+
+let current: RuntimeContext | undefined;
+let currentKey: string | undefined;
+
+/** Called from the dynamic provider's configure; the same settings reuse the same client. */
+export function configureFromSource(source: ConfigSource): RuntimeContext {
+  const config = loadProviderConfig(source);
+  const key = JSON.stringify(config);
+  if (!current || currentKey !== key) {
+    current = buildContext(config);
+    currentKey = key;
+  }
+  return current;
+}
+
+export function currentContext(): RuntimeContext {
+  if (!current) {
+    // The engine configures a provider before any call; reaching here means stack config is absent.
+    return configureFromSource(() => undefined);
+  }
+  return current;
+}
+
+type Audited = Omit<AuditEvent, "outcome" | "durationMs" | "attempts" | "retries" | "correlationIds" | "error">;
+
+/**
+ * Runs one provider operation and appends its audit record, successful or not, before the
+ * operation reports back to the engine.
+ */
+export async function audited<T>(
+  ctx: RuntimeContext,
+  event: Audited,
+  run: (trace: CallTrace) => Promise<T>,
+  describe?: (result: T) => Partial<AuditEvent>,
+): Promise<T> {
+  const trace = newTrace();
+  const started = Date.now();
+  try {
+    const result = await run(trace);
+    await ctx.audit.append({
+      ...event,
+      ...(describe ? describe(result) : {}),
+      outcome: "success",
+      durationMs: Date.now() - started,
+      attempts: trace.attempts,
+      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      correlationIds: trace.correlationIds,
+      actor: ctx.config.clientId,
+    });
+    return result;
+  } catch (err) {
+    await ctx.audit.append({
+      ...event,
+      outcome: "failure",
+      durationMs: Date.now() - started,
+      attempts: trace.attempts,
+      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      correlationIds: trace.correlationIds,
+      error: err instanceof Error ? err.message : String(err),
+      actor: ctx.config.clientId,
+    });
+    throw err;
+  }
+}
