@@ -1,0 +1,101 @@
+import { ALL_SCOPES } from "../provider/validation/limits";
+
+export interface EmulatorClient {
+  clientId: string;
+  clientSecret: string;
+  /** Defaults to every scope in ALL_SCOPES. */
+  scopes?: string[];
+}
+
+export interface EmulatorOptions {
+  /** Default 0 (ephemeral) for tests; the CLI defaults to 8787. */
+  port?: number;
+  /** Default "127.0.0.1"; only loopback addresses are accepted. */
+  host?: string;
+  /** SQLite file path or ":memory:" (the default). */
+  data?: string;
+  /** Default [{ clientId: "dev-client", clientSecret: "dev-secret" }]. */
+  clients?: EmulatorClient[];
+  /** Per access token; default 300 per 60 s. */
+  rateLimit?: { requests: number; perSeconds: number };
+  /** Default 86400. */
+  tokenTtlSeconds?: number;
+  /** Enables /__admin when set. */
+  adminToken?: string;
+  /** Default "simulated". */
+  healthProbe?: "simulated" | "connect";
+  /** Multiplies each webhook's retryInterval (tests use e.g. 0.01); default 1. */
+  webhookIntervalScale?: number;
+  /** Seeds the PRNG behind probabilistic faults, so that a failing run can be replayed. */
+  seed?: number;
+  /** Silences the emulator's own diagnostics on stderr. */
+  quiet?: boolean;
+}
+
+export interface ResolvedConfig {
+  port: number;
+  host: string;
+  data: string;
+  clients: Required<EmulatorClient>[];
+  rateLimit: { requests: number; perSeconds: number };
+  tokenTtlSeconds: number;
+  adminToken: string | undefined;
+  healthProbe: "simulated" | "connect";
+  webhookIntervalScale: number;
+  seed: number | undefined;
+  quiet: boolean;
+}
+
+export const DEFAULT_CLIENT: EmulatorClient = { clientId: "dev-client", clientSecret: "dev-secret" };
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+function positive(name: string, value: number, integer: boolean): number {
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new Error(`${name} must be a positive ${integer ? "integer" : "number"}, got ${String(value)}`);
+  }
+  return value;
+}
+
+export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
+  const host = opts.host ?? "127.0.0.1";
+  // The emulator hands out tokens for fixed, well-known credentials: it must never be reachable off-host.
+  if (!isLoopbackHost(host)) throw new Error(`host must be a loopback address, got ${host}`);
+  const port = opts.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`port must be 0..65535, got ${port}`);
+
+  const clients = (opts.clients ?? [DEFAULT_CLIENT]).map((c) => {
+    if (!c.clientId || !c.clientSecret) throw new Error("every client needs a clientId and a clientSecret");
+    return { clientId: c.clientId, clientSecret: c.clientSecret, scopes: [...(c.scopes ?? ALL_SCOPES)] };
+  });
+  if (clients.length === 0) throw new Error("at least one OAuth client is required");
+  if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw new Error("clientIds must be unique");
+
+  const rateLimit = opts.rateLimit ?? { requests: 300, perSeconds: 60 };
+  positive("rateLimit.requests", rateLimit.requests, true);
+  positive("rateLimit.perSeconds", rateLimit.perSeconds, false);
+
+  const healthProbe = opts.healthProbe ?? "simulated";
+  if (healthProbe !== "simulated" && healthProbe !== "connect") {
+    throw new Error(`healthProbe must be "simulated" or "connect", got ${String(healthProbe)}`);
+  }
+  if (opts.adminToken !== undefined && opts.adminToken.length === 0) throw new Error("adminToken must not be empty");
+  if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error("seed must be an integer");
+
+  return {
+    port,
+    host,
+    data: opts.data ?? ":memory:",
+    clients,
+    rateLimit: { ...rateLimit },
+    tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? 86_400, true),
+    adminToken: opts.adminToken,
+    healthProbe,
+    webhookIntervalScale: positive("webhookIntervalScale", opts.webhookIntervalScale ?? 1, false),
+    seed: opts.seed,
+    quiet: opts.quiet ?? false,
+  };
+}

@@ -1,0 +1,94 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { HEALTH_STATUSES, type HealthStatus } from "../../provider/validation/limits";
+import { safeEqual } from "../auth";
+import { isLoopbackHost } from "../config";
+import type { EmulatorContext } from "../context";
+import { ApiError, invalidField, notFound } from "../errors";
+
+export const ADMIN_PREFIX = "/__admin";
+export const ADMIN_TOKEN_HEADER = "x-emulator-admin-token";
+
+function body(req: FastifyRequest): Record<string, unknown> {
+  const b = req.body;
+  if (b === undefined || b === null || b === "") return {};
+  if (typeof b !== "object" || Array.isArray(b)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
+  return b as Record<string, unknown>;
+}
+
+/**
+ * Test-control API. Only registered when an admin token is configured, only answered to loopback peers,
+ * and kept out of the request log, the rate limiter and fault injection, so that steering a test never
+ * changes what the test observes.
+ */
+export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminToken: string): void {
+  void app.register(
+    async (admin) => {
+      admin.addHook("onRequest", async (req) => {
+        if (!isLoopbackHost(req.socket.remoteAddress ?? "")) {
+          throw new ApiError(403, "missing.any.permissions", "The admin API only answers loopback clients.");
+        }
+        const given = req.headers[ADMIN_TOKEN_HEADER];
+        if (typeof given !== "string" || given.length === 0) {
+          throw new ApiError(401, "authentication.required", `The admin API requires the ${ADMIN_TOKEN_HEADER} header.`);
+        }
+        if (!safeEqual(given, adminToken)) throw new ApiError(403, "missing.any.permissions", "Wrong admin token.");
+      });
+
+      admin.post("/faults", async (req, reply) => reply.code(201).send(ctx.faults.add(req.body)));
+      admin.get("/faults", async () => ({ faults: ctx.faults.list() }));
+      admin.delete("/faults", async (_req, reply) => {
+        ctx.faults.clear();
+        return reply.code(204).send();
+      });
+
+      admin.get("/requests", async () => ({ requests: ctx.requestLog.entries() }));
+      admin.delete("/requests", async (_req, reply) => {
+        ctx.requestLog.clear();
+        return reply.code(204).send();
+      });
+
+      admin.put<{ Params: { id: string } }>("/brands/:id/health", async (req) => {
+        const { healthStatus } = body(req);
+        if (healthStatus !== null && !(HEALTH_STATUSES as readonly unknown[]).includes(healthStatus)) {
+          throw invalidField("healthStatus", `must be one of ${HEALTH_STATUSES.join(", ")}, or null to clear`);
+        }
+        const status = healthStatus as HealthStatus | null;
+        if (ctx.store.setHealthOverride(req.params.id, status) === "not-found") {
+          throw notFound(`Brand ${req.params.id} was not found.`);
+        }
+        return { brandId: req.params.id, healthStatus: status };
+      });
+
+      admin.post("/tokens/revoke", async (req) => {
+        const { clientId } = body(req);
+        if (clientId !== undefined && typeof clientId !== "string") throw invalidField("clientId", "must be a string");
+        return { revoked: ctx.tokens.revoke(clientId) };
+      });
+
+      admin.get<{ Querystring: { clientId?: string } }>("/tokens/count", async (req) => {
+        const byClient = ctx.store.tokenIssueCounts();
+        const { clientId } = req.query;
+        const issued =
+          clientId !== undefined ? (byClient[clientId] ?? 0) : Object.values(byClient).reduce((a, b) => a + b, 0);
+        return { issued, byClient };
+      });
+
+      admin.get<{ Querystring: { webhookId?: string } }>("/deliveries", async (req) => {
+        const all = ctx.store.listDeliveries(10_000);
+        const { webhookId } = req.query;
+        return { deliveries: webhookId === undefined ? all : all.filter((d) => d.webhookId === webhookId) };
+      });
+
+      admin.post("/reset", async (_req, reply) => {
+        ctx.dispatcher.cancelAll();
+        ctx.store.clear();
+        ctx.tokens.reset();
+        ctx.limiter.reset();
+        ctx.faults.clear();
+        ctx.requestLog.clear();
+        return reply.code(204).send();
+      });
+    },
+    { prefix: ADMIN_PREFIX },
+  );
+}

@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { EmulatorContext } from "../context";
+import { ApiError, errorForStatus } from "../errors";
+
+/**
+ * The gate in front of every API route, in Genesys's order: who are you (401), are you over your rate
+ * (429, counted per token), may you do this (403).
+ */
+export function requireScope(ctx: EmulatorContext, scope: string) {
+  return async function authorize(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
+    const authorization = req.headers.authorization;
+    const principal = ctx.tokens.verify(authorization);
+    if (!principal) {
+      throw new ApiError(
+        401,
+        "authentication.required",
+        authorization ? "Invalid login credentials." : "No authentication bearer token specified in authorization header.",
+      );
+    }
+    req.principal = principal;
+    req.clientId = principal.clientId;
+    const retryAfter = ctx.limiter.take(principal.tokenHash);
+    if (retryAfter > 0) throw errorForStatus(429, undefined, { "retry-after": String(retryAfter) });
+    if (!principal.scopes.has(scope)) {
+      throw new ApiError(403, "missing.any.permissions", `Unable to perform the requested action. You are missing the following permission(s): [${scope}]`, {
+        messageParams: { permissions: scope },
+      });
+    }
+  };
+}

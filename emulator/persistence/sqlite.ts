@@ -1,0 +1,255 @@
+import Database from "better-sqlite3";
+import type { HealthStatus } from "../../provider/validation/limits";
+import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
+import type { Page, Store, WriteResult } from "./store";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS brands (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  version INTEGER NOT NULL,
+  doc TEXT NOT NULL,
+  health_override TEXT
+);
+CREATE TABLE IF NOT EXISTS webhooks (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  doc TEXT NOT NULL,
+  secret TEXT
+);
+CREATE TABLE IF NOT EXISTS tokens (
+  hash TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  scopes TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  revoked INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS token_issues (
+  client_id TEXT PRIMARY KEY,
+  issued INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  doc TEXT NOT NULL
+);
+`;
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
+}
+
+interface TokenRow {
+  hash: string;
+  client_id: string;
+  scopes: string;
+  expires_at: number;
+  revoked: number;
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    if (file !== ":memory:") {
+      // WAL keeps readers off the writer's lock; NORMAL sync still survives a killed process, since every
+      // committed transaction is in the WAL file before the call returns.
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+    }
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+    const db = this.db;
+    this.stmt = {
+      insertBrand: db.prepare("INSERT INTO brands (id, name, version, doc) VALUES (?, ?, ?, ?)"),
+      getBrand: db.prepare("SELECT doc FROM brands WHERE id = ?").pluck(),
+      countBrands: db.prepare("SELECT COUNT(*) FROM brands").pluck(),
+      countBrandsByName: db.prepare("SELECT COUNT(*) FROM brands WHERE name = ?").pluck(),
+      pageBrands: db.prepare("SELECT doc FROM brands ORDER BY name, id LIMIT ? OFFSET ?").pluck(),
+      pageBrandsByName: db.prepare("SELECT doc FROM brands WHERE name = ? ORDER BY id LIMIT ? OFFSET ?").pluck(),
+      updateBrand: db.prepare("UPDATE brands SET name = ?, version = ?, doc = ? WHERE id = ? AND version = ?"),
+      updateBrandDoc: db.prepare("UPDATE brands SET doc = ? WHERE id = ?"),
+      brandVersion: db.prepare("SELECT version FROM brands WHERE id = ?").pluck(),
+      deleteBrand: db.prepare("DELETE FROM brands WHERE id = ? RETURNING doc").pluck(),
+      getOverride: db.prepare("SELECT health_override FROM brands WHERE id = ?").pluck(),
+      setOverride: db.prepare("UPDATE brands SET health_override = ? WHERE id = ?"),
+      insertWebhook: db.prepare("INSERT INTO webhooks (id, name, doc, secret) VALUES (?, ?, ?, ?)"),
+      getWebhook: db.prepare("SELECT doc, secret FROM webhooks WHERE id = ?"),
+      allWebhooks: db.prepare("SELECT doc, secret FROM webhooks ORDER BY name, id"),
+      countWebhooks: db.prepare("SELECT COUNT(*) FROM webhooks").pluck(),
+      countWebhooksByName: db.prepare("SELECT COUNT(*) FROM webhooks WHERE name = ?").pluck(),
+      pageWebhooks: db.prepare("SELECT doc FROM webhooks ORDER BY name, id LIMIT ? OFFSET ?").pluck(),
+      pageWebhooksByName: db.prepare("SELECT doc FROM webhooks WHERE name = ? ORDER BY id LIMIT ? OFFSET ?").pluck(),
+      updateWebhook: db.prepare("UPDATE webhooks SET name = ?, doc = ?, secret = ? WHERE id = ?"),
+      deleteWebhook: db.prepare("DELETE FROM webhooks WHERE id = ?"),
+      insertToken: db.prepare("INSERT INTO tokens (hash, client_id, scopes, expires_at, revoked) VALUES (?, ?, ?, ?, 0)"),
+      bumpIssued: db.prepare(
+        "INSERT INTO token_issues (client_id, issued) VALUES (?, 1) ON CONFLICT(client_id) DO UPDATE SET issued = issued + 1",
+      ),
+      purgeExpired: db.prepare("DELETE FROM tokens WHERE expires_at < ?"),
+      findToken: db.prepare("SELECT hash, client_id, scopes, expires_at, revoked FROM tokens WHERE hash = ?"),
+      revokeAll: db.prepare("UPDATE tokens SET revoked = 1 WHERE revoked = 0"),
+      revokeClient: db.prepare("UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND client_id = ?"),
+      issueCounts: db.prepare("SELECT client_id, issued FROM token_issues"),
+      appendDelivery: db.prepare("INSERT INTO deliveries (doc) VALUES (?)"),
+      listDeliveries: db.prepare("SELECT doc FROM (SELECT seq, doc FROM deliveries ORDER BY seq DESC LIMIT ?) ORDER BY seq").pluck(),
+    };
+  }
+
+  insertBrand(brand: Brand): WriteResult {
+    try {
+      this.stmt.insertBrand.run(brand.id, brand.name, brand.version, JSON.stringify(brand));
+      return "ok";
+    } catch (err) {
+      if (isUniqueViolation(err)) return "name-taken";
+      throw err;
+    }
+  }
+
+  getBrandJson(id: string): string | undefined {
+    return this.stmt.getBrand.get(id) as string | undefined;
+  }
+
+  getBrand(id: string): Brand | undefined {
+    const doc = this.getBrandJson(id);
+    return doc === undefined ? undefined : (JSON.parse(doc) as Brand);
+  }
+
+  listBrands(query: { name?: string; offset: number; limit: number }): Page<Brand> {
+    const docs = (
+      query.name === undefined
+        ? this.stmt.pageBrands.all(query.limit, query.offset)
+        : this.stmt.pageBrandsByName.all(query.name, query.limit, query.offset)
+    ) as string[];
+    const total = (
+      query.name === undefined ? this.stmt.countBrands.get() : this.stmt.countBrandsByName.get(query.name)
+    ) as number;
+    return { items: docs.map((d) => JSON.parse(d) as Brand), total };
+  }
+
+  updateBrand(brand: Brand, expectedVersion: number): WriteResult {
+    try {
+      const info = this.stmt.updateBrand.run(brand.name, brand.version, JSON.stringify(brand), brand.id, expectedVersion);
+      if (info.changes === 1) return "ok";
+      return this.stmt.brandVersion.get(brand.id) === undefined ? "not-found" : "version-mismatch";
+    } catch (err) {
+      if (isUniqueViolation(err)) return "name-taken";
+      throw err;
+    }
+  }
+
+  recordBrandHealth(id: string, status: HealthStatus, checkedAt: string): Brand | undefined {
+    const brand = this.getBrand(id);
+    if (!brand) return undefined;
+    brand.settings.healthStatus = status;
+    brand.settings.lastHealthCheck = checkedAt;
+    this.stmt.updateBrandDoc.run(JSON.stringify(brand), id);
+    return brand;
+  }
+
+  deleteBrand(id: string): Brand | undefined {
+    const doc = this.stmt.deleteBrand.get(id) as string | undefined;
+    return doc === undefined ? undefined : (JSON.parse(doc) as Brand);
+  }
+
+  getHealthOverride(id: string): HealthStatus | undefined {
+    return (this.stmt.getOverride.get(id) as HealthStatus | null | undefined) ?? undefined;
+  }
+
+  setHealthOverride(id: string, status: HealthStatus | null): WriteResult {
+    return this.stmt.setOverride.run(status, id).changes === 1 ? "ok" : "not-found";
+  }
+
+  insertWebhook(webhook: Webhook, secret: string | null): WriteResult {
+    try {
+      this.stmt.insertWebhook.run(webhook.id, webhook.name, JSON.stringify(webhook), secret);
+      return "ok";
+    } catch (err) {
+      if (isUniqueViolation(err)) return "name-taken";
+      throw err;
+    }
+  }
+
+  getWebhook(id: string): { webhook: Webhook; secret: string | null } | undefined {
+    const row = this.stmt.getWebhook.get(id) as { doc: string; secret: string | null } | undefined;
+    return row && { webhook: JSON.parse(row.doc) as Webhook, secret: row.secret };
+  }
+
+  allWebhooks(): { webhook: Webhook; secret: string | null }[] {
+    const rows = this.stmt.allWebhooks.all() as { doc: string; secret: string | null }[];
+    return rows.map((r) => ({ webhook: JSON.parse(r.doc) as Webhook, secret: r.secret }));
+  }
+
+  listWebhooks(query: { name?: string; offset: number; limit: number }): Page<Webhook> {
+    const docs = (
+      query.name === undefined
+        ? this.stmt.pageWebhooks.all(query.limit, query.offset)
+        : this.stmt.pageWebhooksByName.all(query.name, query.limit, query.offset)
+    ) as string[];
+    const total = (
+      query.name === undefined ? this.stmt.countWebhooks.get() : this.stmt.countWebhooksByName.get(query.name)
+    ) as number;
+    return { items: docs.map((d) => JSON.parse(d) as Webhook), total };
+  }
+
+  updateWebhook(webhook: Webhook, secret: string | null): WriteResult {
+    try {
+      const info = this.stmt.updateWebhook.run(webhook.name, JSON.stringify(webhook), secret, webhook.id);
+      return info.changes === 1 ? "ok" : "not-found";
+    } catch (err) {
+      if (isUniqueViolation(err)) return "name-taken";
+      throw err;
+    }
+  }
+
+  deleteWebhook(id: string): boolean {
+    return this.stmt.deleteWebhook.run(id).changes === 1;
+  }
+
+  insertToken(token: TokenRecord): void {
+    this.db.transaction(() => {
+      this.stmt.purgeExpired.run(Date.now());
+      this.stmt.insertToken.run(token.hash, token.clientId, JSON.stringify(token.scopes), token.expiresAt);
+      this.stmt.bumpIssued.run(token.clientId);
+    })();
+  }
+
+  findToken(hash: string): TokenRecord | undefined {
+    const row = this.stmt.findToken.get(hash) as TokenRow | undefined;
+    if (!row) return undefined;
+    return {
+      hash: row.hash,
+      clientId: row.client_id,
+      scopes: JSON.parse(row.scopes) as string[],
+      expiresAt: row.expires_at,
+      revoked: row.revoked === 1,
+    };
+  }
+
+  revokeTokens(clientId?: string): number {
+    const info = clientId === undefined ? this.stmt.revokeAll.run() : this.stmt.revokeClient.run(clientId);
+    return info.changes;
+  }
+
+  tokenIssueCounts(): Record<string, number> {
+    const rows = this.stmt.issueCounts.all() as { client_id: string; issued: number }[];
+    return Object.fromEntries(rows.map((r) => [r.client_id, r.issued]));
+  }
+
+  appendDelivery(attempt: DeliveryAttempt): void {
+    this.stmt.appendDelivery.run(JSON.stringify(attempt));
+  }
+
+  listDeliveries(limit: number): DeliveryAttempt[] {
+    return (this.stmt.listDeliveries.all(limit) as string[]).map((d) => JSON.parse(d) as DeliveryAttempt);
+  }
+
+  clear(): void {
+    this.db.exec("DELETE FROM brands; DELETE FROM webhooks; DELETE FROM tokens; DELETE FROM token_issues; DELETE FROM deliveries;");
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

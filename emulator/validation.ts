@@ -1,0 +1,286 @@
+import { X509Certificate } from "node:crypto";
+import {
+  CHANNEL_TYPES,
+  LIMITS,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_LIMITS,
+  type ChannelType,
+  type WebhookEventType,
+} from "../provider/validation/limits";
+import { isLoopbackHost } from "./config";
+import { ApiError, invalidField, validationFailure } from "./errors";
+import type { BrandInput, EventFilter, WebhookInput } from "./model";
+
+/**
+ * Server-side re-validation of everything the client validates: the client's checks give early, friendly
+ * errors, these are the line of defence. Every failure names its field.
+ */
+
+type Obj = Record<string, unknown>;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const BRAND_FIELDS = new Set(["name", "description", "endpointUrl", "allowedOrigins", "channelTypes", "settings", "version"]);
+/** Server-owned fields a client may echo back after a GET; accepted and ignored. */
+const BRAND_READ_ONLY = new Set(["id", "status", "dateCreated", "dateModified", "selfUri"]);
+const SETTINGS_FIELDS = new Set(["maxConcurrentSessions", "rateLimitThreshold", "tlsCertificateChain", "healthCheckInterval"]);
+const SETTINGS_READ_ONLY = new Set(["healthStatus", "lastHealthCheck"]);
+const WEBHOOK_FIELDS = new Set(["name", "uri", "eventFilters", "type", "enabled", "deliveryPolicy", "secret"]);
+const WEBHOOK_READ_ONLY = new Set(["id", "hasSecret", "dateCreated", "dateModified", "selfUri"]);
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function requireObjectBody(body: unknown): Obj {
+  if (!isObj(body)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
+  return body;
+}
+
+function unknownProps(obj: Obj, allowed: Set<string>, readOnly: Set<string>, prefix: string, errors: ApiError[]): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.has(key) && !readOnly.has(key)) errors.push(invalidField(prefix + key, "unknown property", "bad.request"));
+  }
+}
+
+function intInRange(v: unknown, field: string, min: number, max: number, errors: ApiError[]): number | undefined {
+  if (typeof v !== "number" || !Number.isInteger(v)) {
+    errors.push(invalidField(field, `must be an integer between ${min} and ${max}`));
+    return undefined;
+  }
+  if (v < min || v > max) {
+    errors.push(invalidField(field, `must be between ${min} and ${max}, got ${v}`));
+    return undefined;
+  }
+  return v;
+}
+
+function name(v: unknown, field: string, errors: ApiError[]): string | undefined {
+  if (typeof v !== "string") {
+    errors.push(invalidField(field, "is required and must be a string"));
+    return undefined;
+  }
+  if (v.trim().length < LIMITS.name.min || v.length > LIMITS.name.max) {
+    errors.push(invalidField(field, `must be ${LIMITS.name.min} to ${LIMITS.name.max} characters and not blank`));
+    return undefined;
+  }
+  return v;
+}
+
+function parseUrl(v: string): URL | undefined {
+  try {
+    return new URL(v);
+  } catch {
+    return undefined;
+  }
+}
+
+function endpointUrl(v: unknown, errors: ApiError[]): string | undefined {
+  const url = typeof v === "string" ? parseUrl(v) : undefined;
+  if (!url || (url.protocol !== "https:" && url.protocol !== "wss:") || url.hostname === "") {
+    errors.push(invalidField("endpointUrl", "must be an absolute https:// or wss:// URL"));
+    return undefined;
+  }
+  if (url.username || url.password) {
+    errors.push(invalidField("endpointUrl", "must not contain credentials"));
+    return undefined;
+  }
+  return v as string;
+}
+
+function allowedOrigins(v: unknown, errors: ApiError[]): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    errors.push(invalidField("allowedOrigins", "must be a non-empty list of origins"));
+    return undefined;
+  }
+  let ok = true;
+  v.forEach((o, i) => {
+    const url = typeof o === "string" ? parseUrl(o) : undefined;
+    // An origin is scheme://host[:port] and nothing else; URL.origin is its canonical form.
+    const valid =
+      url !== undefined &&
+      (url.protocol === "https:" || url.protocol === "http:") &&
+      (url.origin === o || `${url.origin}/` === o);
+    if (!valid) {
+      ok = false;
+      errors.push(invalidField(`allowedOrigins[${i}]`, "must be an origin such as https://app.example.com (scheme, host, optional port; no path)"));
+    }
+  });
+  return ok ? (v as string[]) : undefined;
+}
+
+function channelTypes(v: unknown, errors: ApiError[]): ChannelType[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    errors.push(invalidField("channelTypes", `must be a non-empty list of ${CHANNEL_TYPES.join(", ")}`));
+    return undefined;
+  }
+  const bad = v.findIndex((t) => !(CHANNEL_TYPES as readonly unknown[]).includes(t));
+  if (bad >= 0) {
+    errors.push(invalidField(`channelTypes[${bad}]`, `must be one of ${CHANNEL_TYPES.join(", ")}`));
+    return undefined;
+  }
+  if (new Set(v).size !== v.length) {
+    errors.push(invalidField("channelTypes", "must not repeat a channel type"));
+    return undefined;
+  }
+  return v as ChannelType[];
+}
+
+const PEM_BLOCK = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
+
+function certificateChain(v: unknown, errors: ApiError[]): string[] | undefined {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) {
+    errors.push(invalidField("settings.tlsCertificateChain", "must be a list of PEM certificates"));
+    return undefined;
+  }
+  let ok = true;
+  v.forEach((pem, i) => {
+    let valid = typeof pem === "string" && PEM_BLOCK.test(pem);
+    if (valid) {
+      try {
+        new X509Certificate(pem as string);
+      } catch {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      ok = false;
+      errors.push(invalidField(`settings.tlsCertificateChain[${i}]`, "must be one PEM-encoded X.509 certificate"));
+    }
+  });
+  return ok ? (v as string[]) : undefined;
+}
+
+export interface ParsedBrand {
+  input: BrandInput;
+  version?: number;
+}
+
+export function parseBrand(body: unknown, opts: { requireVersion: boolean }): ParsedBrand {
+  const b = requireObjectBody(body);
+  const errors: ApiError[] = [];
+  unknownProps(b, BRAND_FIELDS, BRAND_READ_ONLY, "", errors);
+
+  const n = name(b.name, "name", errors);
+  let description: string | undefined;
+  if (b.description !== undefined && b.description !== null) {
+    if (typeof b.description !== "string" || b.description.length > LIMITS.description.max) {
+      errors.push(invalidField("description", `must be a string of at most ${LIMITS.description.max} characters`));
+    } else description = b.description;
+  }
+  const url = endpointUrl(b.endpointUrl, errors);
+  const origins = allowedOrigins(b.allowedOrigins, errors);
+  const types = channelTypes(b.channelTypes, errors);
+
+  let settings: BrandInput["settings"] | undefined;
+  if (!isObj(b.settings)) {
+    errors.push(invalidField("settings", "is required and must be an object"));
+  } else {
+    const s = b.settings;
+    unknownProps(s, SETTINGS_FIELDS, SETTINGS_READ_ONLY, "settings.", errors);
+    const L = LIMITS;
+    const mcs = intInRange(s.maxConcurrentSessions, "settings.maxConcurrentSessions", L.maxConcurrentSessions.min, L.maxConcurrentSessions.max, errors);
+    const rlt = intInRange(s.rateLimitThreshold, "settings.rateLimitThreshold", L.rateLimitThreshold.min, L.rateLimitThreshold.max, errors);
+    const hci =
+      s.healthCheckInterval === undefined
+        ? L.healthCheckInterval.default
+        : intInRange(s.healthCheckInterval, "settings.healthCheckInterval", L.healthCheckInterval.min, L.healthCheckInterval.max, errors);
+    const chain = certificateChain(s.tlsCertificateChain, errors);
+    if (mcs !== undefined && rlt !== undefined && hci !== undefined && chain !== undefined) {
+      settings = { maxConcurrentSessions: mcs, rateLimitThreshold: rlt, tlsCertificateChain: chain, healthCheckInterval: hci };
+    }
+  }
+
+  let version: number | undefined;
+  if (opts.requireVersion) {
+    if (typeof b.version !== "number" || !Number.isInteger(b.version) || b.version < 1) {
+      errors.push(invalidField("version", "is required and must be the integer version last read"));
+    } else version = b.version;
+  }
+
+  if (errors.length > 0) throw validationFailure(errors);
+  const input: BrandInput = { name: n!, endpointUrl: url!, allowedOrigins: origins!, channelTypes: types!, settings: settings! };
+  if (description !== undefined) input.description = description;
+  return { input, version };
+}
+
+export function isAllowedWebhookUri(v: string): boolean {
+  const url = parseUrl(v);
+  if (!url || url.username || url.password) return false;
+  if (url.protocol === "https:") return url.hostname !== "";
+  // Plain http would expose signed payloads on the wire, so only a receiver on this machine may use it.
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
+}
+
+export function parseWebhook(body: unknown): WebhookInput {
+  const b = requireObjectBody(body);
+  const errors: ApiError[] = [];
+  unknownProps(b, WEBHOOK_FIELDS, WEBHOOK_READ_ONLY, "", errors);
+  const n = name(b.name, "name", errors);
+
+  let uri: string | undefined;
+  if (typeof b.uri !== "string" || !isAllowedWebhookUri(b.uri)) {
+    errors.push(invalidField("uri", "must be an https:// URL, or http:// to a loopback address"));
+  } else uri = b.uri;
+
+  let filters: EventFilter[] | undefined;
+  if (!Array.isArray(b.eventFilters) || b.eventFilters.length === 0) {
+    errors.push(invalidField("eventFilters", "must be a non-empty list of {eventType, brandId?}"));
+  } else {
+    const parsed: EventFilter[] = [];
+    b.eventFilters.forEach((f: unknown, i) => {
+      const field = `eventFilters[${i}]`;
+      if (!isObj(f)) return errors.push(invalidField(field, "must be an object"));
+      unknownProps(f, new Set(["eventType", "brandId"]), new Set(), `${field}.`, errors);
+      if (!(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(f.eventType)) {
+        return errors.push(invalidField(`${field}.eventType`, `must be one of ${WEBHOOK_EVENT_TYPES.join(", ")}`));
+      }
+      const filter: EventFilter = { eventType: f.eventType as WebhookEventType };
+      if (f.brandId !== undefined && f.brandId !== null) {
+        if (typeof f.brandId !== "string" || !UUID.test(f.brandId)) {
+          return errors.push(invalidField(`${field}.brandId`, "must be a brand id (uuid)"));
+        }
+        filter.brandId = f.brandId;
+      }
+      return parsed.push(filter);
+    });
+    filters = parsed;
+  }
+
+  if (b.type !== undefined && b.type !== "rest") errors.push(invalidField("type", 'must be "rest"'));
+  let enabled = true;
+  if (b.enabled !== undefined) {
+    if (typeof b.enabled !== "boolean") errors.push(invalidField("enabled", "must be a boolean"));
+    else enabled = b.enabled;
+  }
+
+  const policy = { retryCount: 3, retryInterval: 60 };
+  if (b.deliveryPolicy !== undefined) {
+    if (!isObj(b.deliveryPolicy)) {
+      errors.push(invalidField("deliveryPolicy", "must be an object"));
+    } else {
+      const p = b.deliveryPolicy;
+      unknownProps(p, new Set(["retryCount", "retryInterval"]), new Set(), "deliveryPolicy.", errors);
+      const W = WEBHOOK_LIMITS;
+      if (p.retryCount !== undefined) {
+        const v = intInRange(p.retryCount, "deliveryPolicy.retryCount", W.retryCount.min, W.retryCount.max, errors);
+        if (v !== undefined) policy.retryCount = v;
+      }
+      if (p.retryInterval !== undefined) {
+        const v = intInRange(p.retryInterval, "deliveryPolicy.retryInterval", W.retryInterval.min, W.retryInterval.max, errors);
+        if (v !== undefined) policy.retryInterval = v;
+      }
+    }
+  }
+
+  let secret: string | null | undefined;
+  if (b.secret === null) secret = null;
+  else if (b.secret !== undefined) {
+    if (typeof b.secret !== "string" || b.secret.length === 0 || b.secret.length > 1024) {
+      errors.push(invalidField("secret", "must be a non-empty string of at most 1024 characters"));
+    } else secret = b.secret;
+  }
+
+  if (errors.length > 0) throw validationFailure(errors);
+  return { name: n!, uri: uri!, eventFilters: filters!, type: "rest", enabled, deliveryPolicy: policy, secret };
+}
