@@ -83,17 +83,21 @@ function provisioningCount(m: AuditMetrics): { attempts: number; failures: numbe
   return { attempts, failures };
 }
 
-function provisioningText(m: AuditMetrics): string {
+/** Rate and its basis as separate cells, so the number lines up with the others. */
+function provisioningCells(m: AuditMetrics): [string, string] {
   const p = provisioningCount(m);
-  return p.attempts === 0 ? "n/a (no create/adopt)" : `${pct(m.provisioningSuccessRate)} (${p.attempts - p.failures}/${p.attempts} create/adopt)`;
+  return p.attempts === 0 ? ["n/a", "no create/adopt"] : [pct(m.provisioningSuccessRate), `${p.attempts - p.failures}/${p.attempts} create/adopt`];
 }
 
-/** Pads cells so columns line up: numbers right-aligned, text left-aligned. */
-export function formatTable(header: string[], rows: string[][], numericFrom = 1): string {
+/** Pads cells so columns line up: "r" columns right-aligned (numbers), "l" left-aligned (text). */
+export function formatTable(header: string[], rows: string[][], align: ("l" | "r")[]): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? "").length)));
   const fmt = (cells: string[]): string =>
-    cells
-      .map((cell, c) => (c >= numericFrom ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
+    header
+      .map((_, c) => {
+        const cell = cells[c] ?? "";
+        return align[c] === "r" ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number);
+      })
       .join("  ")
       .trimEnd();
   const rule = widths.map((w) => "-".repeat(w)).join("  ");
@@ -102,15 +106,16 @@ export function formatTable(header: string[], rows: string[][], numericFrom = 1)
 
 export function formatSummary(m: AuditMetrics, dir: string): string {
   const overview = formatTable(
-    ["Metric", "Value"],
+    ["Metric", "Value", ""],
     [
-      ["Attempts", String(m.totalAttempts)],
+      ["Attempts", String(m.totalAttempts), "audited operations"],
       ["Successes", String(m.successes)],
       ["Failures", String(m.failures)],
       ["Average latency (ms)", ms(m.averageLatencyMs)],
       ["p95 latency (ms)", ms(m.p95LatencyMs)],
-      ["Provisioning success rate", provisioningText(m)],
+      ["Provisioning success rate", ...provisioningCells(m)],
     ],
+    ["l", "r", "l"],
   );
   const actions = Object.entries(m.byAction);
   const perAction =
@@ -119,6 +124,7 @@ export function formatSummary(m: AuditMetrics, dir: string): string {
       : formatTable(
           ["Action", "Count", "Failures", "Avg ms", "p95 ms"],
           actions.map(([action, a]) => [action, String(a.count), String(a.failures), ms(a.averageLatencyMs), ms(a.p95LatencyMs)]),
+          ["l", "r", "r", "r", "r"],
         );
   return `Audit summary: ${dir}\n\n${overview}\n\nBy action\n\n${perAction}\n`;
 }
@@ -194,7 +200,7 @@ ${row("Successes", String(m.successes))}
 ${row("Failures", String(m.failures))}
 ${row("Average latency (ms)", ms(m.averageLatencyMs))}
 ${row("p95 latency (ms)", ms(m.p95LatencyMs))}
-${row("Provisioning success rate", provisioningText(m))}
+${row("Provisioning success rate", `${provisioningCells(m)[0]} (${provisioningCells(m)[1]})`)}
 </table>
 <h2>Latency by action</h2>
 ${latencySvg(m)}

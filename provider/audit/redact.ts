@@ -20,7 +20,8 @@ const BASIC = /\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})/gi;
 const JWT = /\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g;
 const SECRET_KEY_WORDS = "[A-Za-z0-9_-]*(?:secret|token|password|authorization|signature|signing_?key|api_?key|credential)[A-Za-z0-9_-]*";
 // "clientSecret": "abc" / 'token': 'abc' as found in JSON.stringify(response.data) or util.inspect output.
-const QUOTED_PAIR = new RegExp(`(["']?${SECRET_KEY_WORDS}["']?\\s*[:=]\\s*)(["'])(?:\\\\.|(?!\\2).)*\\2`, "gi");
+// The look-behind anchors the key at a word start: without it a long unbroken word backtracks quadratically.
+const QUOTED_PAIR = new RegExp(`(?<![A-Za-z0-9_-])(["']?${SECRET_KEY_WORDS}["']?\\s*[:=]\\s*)(["'])(?:\\\\.|(?!\\2).)*\\2`, "gi");
 // access_token=abc&... in URLs and form bodies.
 const QUERY_PAIR = new RegExp(`([?&;\\s]${SECRET_KEY_WORDS}=)[^&\\s"']+`, "gi");
 

@@ -101,7 +101,8 @@ export class AuditTrail {
       pid: process.pid,
     };
     if (error !== undefined) {
-      const text = this.scrub(String(error));
+      // Pre-cut far beyond the final limit only to bound scrubbing time on pathological input.
+      const text = this.scrub(String(error).slice(0, MAX_ERROR_CHARS * 16));
       // Truncate after scrubbing so a cut can never leave half a secret behind unscrubbed.
       out.error = text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…[truncated]` : text;
     }

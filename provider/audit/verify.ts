@@ -59,6 +59,10 @@ export async function verifyTrail(dir: string): Promise<VerifyResult> {
   let records = 0;
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1;
+  // Recent hashes, to tell "this record belongs elsewhere in the chain" from "its predecessor is gone";
+  // bounded so verifying years of records stays flat in memory.
+  const recent = new Map<string, { seq: number; file: string; line: number }>();
+  const RECENT_LIMIT = 4096;
 
   for await (const entry of readRecords(resolved)) {
     const { file, line, record } = entry;
@@ -86,19 +90,24 @@ export async function verifyTrail(dir: string): Promise<VerifyResult> {
       problems.push({ ...at, reason: "hash does not match the record's content (record was edited)" });
     }
     if (record.prevHash !== expectedPrev) {
-      problems.push({
-        ...at,
-        reason:
-          expectedPrev === GENESIS_HASH && records === 1
-            ? "first record does not start from the genesis hash (earlier records or files were removed)"
-            : "prevHash does not match the previous record's hash (a record was deleted, inserted or reordered before this one)",
-      });
+      const chainedTo = recent.get(record.prevHash);
+      let reason: string;
+      if (expectedPrev === GENESIS_HASH && records === 1) {
+        reason = "first record does not start from the genesis hash (earlier records or files were removed)";
+      } else if (chainedTo) {
+        reason = `out of order: chains to seq ${chainedTo.seq} at ${chainedTo.file}:${chainedTo.line}, not to the line before it`;
+      } else {
+        reason = "prevHash does not match the previous record's hash (a record was deleted, inserted or reordered before this one)";
+      }
+      problems.push({ ...at, reason });
     }
     if (seq !== expectedSeq) {
       problems.push({ ...at, reason: `seq ${seq} where ${expectedSeq} was expected` });
     }
     expectedPrev = record.hash;
     expectedSeq = seq + 1;
+    recent.set(record.hash, { seq, file, line });
+    if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
   }
 
   return { ok: problems.length === 0, records, files, problems };

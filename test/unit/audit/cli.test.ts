@@ -1,0 +1,119 @@
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { AuditTrail } from "../../../provider/audit";
+import { main } from "../../../scripts/audit";
+import { clock, event, rewriteLines, tempDir } from "./helpers";
+
+function capture(env: Record<string, string | undefined> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) }, env },
+    stdout: () => out.join(""),
+    stderr: () => err.join(""),
+  };
+}
+
+async function trailWith(days: Record<string, number>): Promise<string> {
+  const dir = tempDir();
+  const c = clock("2025-01-01T00:00:00Z");
+  const trail = new AuditTrail({ dir, now: c.now });
+  for (const [day, n] of Object.entries(days)) {
+    c.set(`${day}T12:00:00Z`);
+    for (let i = 0; i < n; i++) {
+      await trail.append(event({ action: i % 2 === 0 ? "create" : "read", durationMs: 10 * (i + 1), outcome: i === 1 ? "failure" : "success" }));
+    }
+  }
+  return dir;
+}
+
+describe("audit CLI", () => {
+  it("verify exits 0 and says how many records and files are intact", async () => {
+    const dir = await trailWith({ "2025-03-01": 3, "2025-03-02": 2 });
+    const cap = capture();
+    await expect(main(["verify", "--dir", dir], cap.io)).resolves.toBe(0);
+    expect(cap.stdout()).toBe("OK: 5 records in 2 files, chain intact\n");
+  });
+
+  it("verify exits 1 and names each problem's file, line and seq", async () => {
+    const dir = await trailWith({ "2025-03-01": 3 });
+    rewriteLines(path.join(dir, "audit-2025-03-01.jsonl"), (ls) => ls.map((l, i) => (i === 1 ? l.replace('"durationMs":20', '"durationMs":2') : l)));
+    const cap = capture();
+    await expect(main(["verify", `--dir=${dir}`], cap.io)).resolves.toBe(1);
+    expect(cap.stderr()).toContain("FAILED: 1 problem(s)");
+    expect(cap.stderr()).toMatch(/audit-2025-03-01\.jsonl:2 \(seq 2\): hash does not match/);
+    expect(cap.stdout()).toBe("");
+  });
+
+  it("reads the directory from AUDIT_DIR when --dir is absent", async () => {
+    const dir = await trailWith({ "2025-03-01": 1 });
+    const cap = capture({ AUDIT_DIR: dir });
+    await expect(main(["verify"], cap.io)).resolves.toBe(0);
+    expect(cap.stdout()).toContain("OK: 1 records in 1 files");
+  });
+
+  it("exits 1 when the audit directory does not exist", async () => {
+    const cap = capture();
+    await expect(main(["verify", "--dir", path.join(tempDir(), "missing")], cap.io)).resolves.toBe(1);
+    expect(cap.stderr()).toContain("no audit directory");
+  });
+
+  it("exits 2 with usage on an unknown command or option", async () => {
+    const cap = capture();
+    await expect(main(["frobnicate", "--dir", tempDir()], cap.io)).resolves.toBe(2);
+    await expect(main(["verify", "--colour", "red"], cap.io)).resolves.toBe(2);
+    expect(cap.stderr()).toContain("usage: audit <command>");
+  });
+
+  it("summary prints aligned overview and per-action tables", async () => {
+    const dir = await trailWith({ "2025-03-01": 4 });
+    const cap = capture();
+    await expect(main(["summary", "--dir", dir], cap.io)).resolves.toBe(0);
+    const text = cap.stdout();
+    // create: 10 ms and 30 ms, both ok; read: 20 ms (failed) and 40 ms.
+    expect(text).toContain(
+      [
+        "Metric                       Value",
+        "-------------------------  -------  ------------------",
+        "Attempts                         4  audited operations",
+        "Successes                        3",
+        "Failures                         1",
+        "Average latency (ms)          25.0",
+        "p95 latency (ms)              40.0",
+        "Provisioning success rate  100.0 %  2/2 create/adopt",
+      ].join("\n"),
+    );
+    expect(text).toContain(
+      ["Action  Count  Failures  Avg ms  p95 ms", "------  -----  --------  ------  ------", "create      2         0    20.0    30.0", "read        2         1    30.0    40.0"].join("\n"),
+    );
+  });
+
+  it("summary --json prints the metrics object", async () => {
+    const dir = await trailWith({ "2025-03-01": 2 });
+    const cap = capture();
+    await main(["summary", "--json", "--dir", dir], cap.io);
+    expect(JSON.parse(cap.stdout())).toMatchObject({ totalAttempts: 2, failures: 1, provisioningSuccessRate: 1 });
+  });
+
+  it("report writes a self-contained HTML page with an inline SVG chart", async () => {
+    const dir = await trailWith({ "2025-03-01": 4 });
+    const out = path.join(tempDir(), "report.html");
+    const cap = capture();
+    await expect(main(["report", "--dir", dir, "--out", out], cap.io)).resolves.toBe(0);
+    expect(existsSync(out)).toBe(true);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain("<svg");
+    expect(html).toContain("chain intact (4 records)");
+    expect(html).toContain("<td>create</td><td>2</td><td>0</td><td>20.0</td><td>30.0</td>");
+    // Self-contained: nothing fetched from elsewhere.
+    expect(html).not.toMatch(/<(script|link|img)\b[^>]*(src|href)=/i);
+    expect(html).not.toMatch(/url\(/i);
+  });
+
+  it("report without --out is a usage error", async () => {
+    const cap = capture();
+    await expect(main(["report", "--dir", tempDir()], cap.io)).resolves.toBe(2);
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { AuditTrail, redact } from "../../../provider/audit";
+import { canonicalJson, sha256Hex } from "../../../provider/audit/hash";
+import { event, tempDir } from "./helpers";
+
+describe("redact", () => {
+  it("replaces values of secret-named keys at any depth, whatever their type", () => {
+    const input = {
+      name: "support-chat",
+      settings: { auth: { clientSecret: "s3cr3t", nested: [{ access_token: "tok", keep: 1 }] } },
+      headers: { Authorization: "Bearer abc", "x-api-key": "k", "Content-Type": "application/json" },
+      signingKey: { kid: "a", value: "b" },
+      credentials: ["x", "y"],
+      password: 1234,
+    };
+    expect(redact(input)).toEqual({
+      name: "support-chat",
+      settings: { auth: { clientSecret: "[REDACTED]", nested: [{ access_token: "[REDACTED]", keep: 1 }] } },
+      headers: { Authorization: "[REDACTED]", "x-api-key": "[REDACTED]", "Content-Type": "application/json" },
+      signingKey: "[REDACTED]",
+      credentials: "[REDACTED]",
+      password: "[REDACTED]",
+    });
+  });
+
+  it("scrubs literal secrets wherever they appear, including inside longer strings and keys", () => {
+    const out = redact({ note: "client failed with hunter2-xyz in the body", hunter2: "v", list: ["hunter2"] }, ["hunter2"]);
+    expect(JSON.stringify(out)).not.toContain("hunter2");
+    expect(out).toEqual({ note: "client failed with [REDACTED]-xyz in the body", "[REDACTED]": "v", list: ["[REDACTED]"] });
+  });
+
+  it("scrubs URL-encoded forms of a literal secret", () => {
+    const out = redact("POST /oauth/token?client_id=abc&x=p%40ss%2Fword", ["p@ss/word"]) as string;
+    expect(out).not.toContain("p%40ss%2Fword");
+  });
+
+  it("scrubs bearer tokens, Basic credentials and JWTs from free text", () => {
+    const basic = Buffer.from("my-client:my-secret").toString("base64");
+    const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2lnbmF0dXJlLXZhbHVl";
+    const text = `401 from GET /api/v2/webchat/brands: Authorization: Bearer abc.def-ghi_123; retry with Basic ${basic}; token ${jwt}`;
+    const out = redact(text) as string;
+    expect(out).toBe("401 from GET /api/v2/webchat/brands: Authorization: Bearer [REDACTED]; retry with Basic [REDACTED]; token [REDACTED]");
+  });
+
+  it("leaves the English word Basic alone when no credential follows", () => {
+    expect(redact("Basic validation failed for maxConcurrentSessions")).toBe("Basic validation failed for maxConcurrentSessions");
+  });
+
+  it("scrubs secret-named pairs embedded in serialized bodies and query strings", () => {
+    const out = redact(`Validation error: {"clientSecret":"abc\\"def","name":"x"} at /oauth?access_token=zzz&y=1`) as string;
+    expect(out).toBe(`Validation error: {"clientSecret":"[REDACTED]","name":"x"} at /oauth?access_token=[REDACTED]&y=1`);
+  });
+
+  it("stays linear on a long unbroken word, so a hostile error body cannot stall an append", () => {
+    const started = performance.now();
+    redact(`${"a".repeat(200_000)} "password": "x"`);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("copes with cycles, errors, dates and values JSON cannot hold", () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const err = Object.assign(new Error("failed with Bearer xyz"), { config: { headers: { Authorization: "Bearer xyz" } } });
+    expect(redact({ cyclic, err, when: new Date("2025-01-01T00:00:00Z"), n: Number.NaN, f: () => 1, big: 10n })).toEqual({
+      cyclic: { a: 1, self: "[Circular]" },
+      err: { config: { headers: { Authorization: "[REDACTED]" } }, name: "Error", message: "failed with Bearer [REDACTED]" },
+      when: "2025-01-01T00:00:00.000Z",
+      n: "NaN",
+      big: "10",
+    });
+  });
+});
+
+describe("records written by AuditTrail", () => {
+  it("never contain a configured secret, a bearer token or a secret-named value", async () => {
+    const dir = tempDir();
+    const trail = new AuditTrail({ dir, secrets: ["client-secret-value", "sig-key-value"] });
+    const record = await trail.append(
+      event({
+        outcome: "failure",
+        error: "POST /oauth/token failed: client-secret-value rejected; header Authorization: Bearer eyJabc.def.ghi",
+        resourceName: "chat-sig-key-value",
+        payload: { clientSecret: "client-secret-value", settings: { signatureKey: "sig-key-value" } },
+      }),
+    );
+    const stored = JSON.stringify(record);
+    for (const leak of ["client-secret-value", "sig-key-value", "eyJabc"]) expect(stored).not.toContain(leak);
+    expect(record.error).toBe("POST /oauth/token failed: [REDACTED] rejected; header Authorization: Bearer [REDACTED]");
+    expect(record.resourceName).toBe("chat-[REDACTED]");
+  });
+
+  it("bounds a huge error message so one record stays one modest line", async () => {
+    const record = await new AuditTrail({ dir: tempDir() }).append(event({ outcome: "failure", error: "x".repeat(100_000) }));
+    expect(record.error?.length).toBeLessThan(5_000);
+    expect(record.error).toMatch(/\[truncated\]$/);
+  });
+});
+
+describe("payloadHash", () => {
+  it("is the sha256 of the redacted payload's RFC 8785 canonical JSON", async () => {
+    const record = await new AuditTrail({ dir: tempDir() }).append(event({ payload: { b: 2, a: [1, "x"], token: "t" } }));
+    expect(record.payloadHash).toBe(sha256Hex('{"a":[1,"x"],"b":2,"token":"[REDACTED]"}'));
+    expect(canonicalJson({ b: 2, a: [1, "x"], token: "[REDACTED]" })).toBe('{"a":[1,"x"],"b":2,"token":"[REDACTED]"}');
+  });
+
+  it("does not depend on key order", async () => {
+    const trail = new AuditTrail({ dir: tempDir() });
+    const one = await trail.append(event({ payload: { name: "c", settings: { x: 1, y: [1, 2] } } }));
+    const two = await trail.append(event({ payload: { settings: { y: [1, 2], x: 1 }, name: "c" } }));
+    expect(one.payloadHash).toBe(two.payloadHash);
+  });
+
+  it("does not depend on secret values, so a hash cannot be used to guess a secret", async () => {
+    const trail = new AuditTrail({ dir: tempDir(), secrets: ["literal-one", "literal-two"] });
+    const one = await trail.append(event({ payload: { name: "c", clientSecret: "aaa", note: "literal-one" } }));
+    const two = await trail.append(event({ payload: { name: "c", clientSecret: "bbb", note: "literal-two" } }));
+    expect(one.payloadHash).toBe(two.payloadHash);
+  });
+
+  it("changes when a non-secret field changes", async () => {
+    const trail = new AuditTrail({ dir: tempDir() });
+    const one = await trail.append(event({ payload: { name: "c", maxConcurrentSessions: 10 } }));
+    const two = await trail.append(event({ payload: { name: "c", maxConcurrentSessions: 11 } }));
+    expect(one.payloadHash).not.toBe(two.payloadHash);
+  });
+});
