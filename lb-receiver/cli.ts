@@ -1,0 +1,40 @@
+/**
+ * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]
+ * The secret is read from an environment variable so it never shows in a process listing.
+ */
+import { startReceiver } from "./server";
+
+function usage(message: string): never {
+  console.error(`lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]`);
+  process.exit(2);
+}
+
+async function main(argv: string[]): Promise<void> {
+  let port = 8788;
+  let secretEnv = "LB_WEBHOOK_SECRET";
+  let stateFile: string | undefined;
+  let allowUnsigned = false;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => argv[++i] ?? usage(`${flag} needs a value`);
+    if (flag === "--port") {
+      port = Number(value());
+      if (!Number.isInteger(port) || port < 0 || port > 65535) usage("--port must be 0..65535");
+    } else if (flag === "--secret-env") secretEnv = value();
+    else if (flag === "--state") stateFile = value();
+    else if (flag === "--allow-unsigned") allowUnsigned = true;
+    else usage(`unknown flag ${flag}`);
+  }
+  const secret = process.env[secretEnv] || undefined;
+  if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
+  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile });
+  console.log(`Load balancer receiver listening on ${receiver.url}`);
+  const stop = () => void receiver.close().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
+
+main(process.argv.slice(2)).catch((err: Error) => {
+  console.error(`lb-receiver: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+/**
+ * A throwaway Pulumi project for e2e tests: the repo's compiled program and node_modules linked
+ * into a temp folder, its own file backend, stack config file and audit folder, and the real
+ * CLI run as a child process.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { pulumiEnv, repoRoot } from "../../scripts/pulumi-env";
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ProjectOptions {
+  stack?: string;
+  /** Stack config; keys without a namespace go to the project namespace. */
+  config?: Record<string, string>;
+  secrets?: Record<string, string>;
+  channels?: unknown[];
+}
+
+export class PulumiProject {
+  readonly dir: string;
+  readonly stack: string;
+  readonly auditDir: string;
+  readonly env: NodeJS.ProcessEnv;
+
+  private constructor(dir: string, stack: string) {
+    this.dir = dir;
+    this.stack = stack;
+    this.auditDir = path.join(dir, "audit");
+    this.env = pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(repoRoot(), ".pulumi-home") });
+  }
+
+  static async create(opts: ProjectOptions = {}): Promise<PulumiProject> {
+    const root = repoRoot();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-e2e-"));
+    for (const entry of ["dist", "node_modules", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
+    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    fs.mkdirSync(path.join(dir, "state"));
+    const project = new PulumiProject(dir, opts.stack ?? "e2e");
+    await project.cli(["stack", "init", project.stack], { check: true });
+    await project.setConfig("genesys:auditDir", project.auditDir);
+    for (const [key, value] of Object.entries(opts.config ?? {})) await project.setConfig(key, value);
+    for (const [key, value] of Object.entries(opts.secrets ?? {})) await project.setConfig(key, value, true);
+    if (opts.channels) await project.declareChannels(opts.channels);
+    return project;
+  }
+
+  async setConfig(key: string, value: string, secret = false): Promise<void> {
+    // The value goes through stdin-free args; secrets are encrypted by the CLI before they touch disk.
+    await this.cli(["config", "set", ...(secret ? ["--secret"] : []), "--stack", this.stack, "--", key, value], { check: true });
+  }
+
+  /** Replaces the declared channels (the program reads them from this JSON file). */
+  async declareChannels(channels: unknown[]): Promise<void> {
+    const file = path.join(this.dir, "channels.json");
+    fs.writeFileSync(file, JSON.stringify(channels, null, 2));
+    await this.setConfig("channelsFile", file);
+  }
+
+  cli(args: string[], opts: { check?: boolean; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
+    return new Promise((resolve, reject) => {
+      const child = spawn("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      if (child.pid && opts.onSpawn) opts.onSpawn(child.pid);
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 180_000);
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        const result = { code, signal, stdout, stderr };
+        if (opts.check && code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed (${code ?? signal}):\n${stdout}\n${stderr}`));
+        else resolve(result);
+      });
+    });
+  }
+
+  up(extra: string[] = []) {
+    return this.cli(["up", "--yes", "--skip-preview", "--stack", this.stack, ...extra]);
+  }
+  preview(extra: string[] = []) {
+    return this.cli(["preview", "--stack", this.stack, ...extra]);
+  }
+  refresh(extra: string[] = []) {
+    return this.cli(["refresh", "--yes", "--stack", this.stack, ...extra]);
+  }
+  destroy(extra: string[] = []) {
+    return this.cli(["destroy", "--yes", "--stack", this.stack, ...extra]);
+  }
+
+  async exportState(): Promise<string> {
+    return (await this.cli(["stack", "export", "--stack", this.stack], { check: true })).stdout;
+  }
+
+  async outputs(): Promise<Record<string, any>> {
+    return JSON.parse((await this.cli(["stack", "output", "--json", "--stack", this.stack], { check: true })).stdout);
+  }
+
+  /** All audit records written during this project's runs. */
+  auditText(): string {
+    if (!fs.existsSync(this.auditDir)) return "";
+    return fs
+      .readdirSync(this.auditDir)
+      .filter((f) => f.endsWith(".jsonl"))
+      .map((f) => fs.readFileSync(path.join(this.auditDir, f), "utf8"))
+      .join("");
+  }
+
+  cleanup(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
