@@ -3,12 +3,13 @@
  * runtime module by name and delegates; nothing else is captured (no clients, no schemas, no
  * secrets), which keeps the serialised provider a few kilobytes and free of credentials.
  */
+import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 
 /** Where consumers of the npm package find the runtime. */
 const RUNTIME_PACKAGE = "genesys-webmessaging-pulumi/runtime";
 /** Where this checkout's build keeps it (used when the package is not installed by name). */
-const RUNTIME_PATH = require.resolve("../runtime");
+const RUNTIME_PATH = path.join(__dirname, "..", "runtime");
 
 type Kind = "channel" | "webhook";
 

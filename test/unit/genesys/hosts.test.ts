@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { resolveEndpoints } from "../../../provider/genesys/hosts";
+
+describe("API and login hosts", () => {
+  it("derives api. and login. hosts from a region name", () => {
+    expect(resolveEndpoints({ region: "eu-west-1" })).toEqual({ apiUrl: "https://api.mypurecloud.ie", authUrl: "https://login.mypurecloud.ie" });
+  });
+
+  it("accepts a domain in place of a region name", () => {
+    expect(resolveEndpoints({ region: "euw2.pure.cloud" }).authUrl).toBe("https://login.euw2.pure.cloud");
+  });
+
+  it("uses an explicit apiUrl for both roles unless authUrl is given", () => {
+    expect(resolveEndpoints({ apiUrl: "http://127.0.0.1:8787/" })).toEqual({ apiUrl: "http://127.0.0.1:8787", authUrl: "http://127.0.0.1:8787" });
+    expect(resolveEndpoints({ apiUrl: "https://api.x.test", authUrl: "https://login.x.test" }).authUrl).toBe("https://login.x.test");
+  });
+
+  it("refuses plain http to anything but loopback so credentials never travel in clear", () => {
+    expect(() => resolveEndpoints({ apiUrl: "http://api.example.com" })).toThrow(/must use https/);
+  });
+
+  it("names the known regions when the region is unknown", () => {
+    expect(() => resolveEndpoints({ region: "mars-1" })).toThrow(/unknown Genesys Cloud region "mars-1".*eu-west-1/);
+  });
+});

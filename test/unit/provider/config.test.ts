@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { loadProviderConfig, secretsOf } from "../../../provider/config";
+
+const from = (values: Record<string, string>) => (key: string) => values[key];
+
+describe("provider configuration", () => {
+  it("reads stack config in the genesys namespace", () => {
+    const c = loadProviderConfig(from({ "genesys:clientId": "id", "genesys:clientSecret": "s3", "genesys:region": "eu-west-1" }), {}, "/p");
+    expect(c).toMatchObject({ clientId: "id", clientSecret: "s3", region: "eu-west-1", allowPrivateNetworks: false, auditDir: "/p/audit-logs" });
+  });
+
+  it("falls back to the environment variables the Genesys Terraform provider uses", () => {
+    const c = loadProviderConfig(from({}), {
+      GENESYSCLOUD_OAUTHCLIENT_ID: "env-id",
+      GENESYSCLOUD_OAUTHCLIENT_SECRET: "env-secret",
+      GENESYSCLOUD_REGION: "us-east-1",
+    });
+    expect(c).toMatchObject({ clientId: "env-id", clientSecret: "env-secret", region: "us-east-1" });
+  });
+
+  it("lists every missing setting with the exact pulumi config set command, --secret where it belongs", () => {
+    let message = "";
+    try {
+      loadProviderConfig(from({}), {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain("pulumi config set genesys:clientId");
+    expect(message).toContain("pulumi config set --secret genesys:clientSecret");
+    expect(message).toContain("pulumi config set genesys:region");
+  });
+
+  it("rejects a malformed boolean or number naming the setting and the fix", () => {
+    const base = { "genesys:clientId": "id", "genesys:clientSecret": "s", "genesys:apiUrl": "http://127.0.0.1:1" };
+    expect(() => loadProviderConfig(from({ ...base, "genesys:allowPrivateNetworks": "yes" }), {})).toThrow(
+      /genesys:allowPrivateNetworks must be true or false \(got "yes"\); run: pulumi config set genesys:allowPrivateNetworks true/,
+    );
+    expect(() => loadProviderConfig(from({ ...base, "genesys:healthTimeoutSeconds": "soon" }), {})).toThrow(/healthTimeoutSeconds must be a whole number/);
+  });
+
+  it("lists the secret values that must never be written anywhere", () => {
+    const c = loadProviderConfig(
+      from({ "genesys:clientId": "id", "genesys:clientSecret": "cs", "genesys:signatureKey": "sk", "genesys:webhookSecret": "ws", "genesys:region": "us-east-1" }),
+      {},
+    );
+    expect(secretsOf(c).sort()).toEqual(["cs", "sk", "ws"]);
+  });
+});

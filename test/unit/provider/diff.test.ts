@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { diffChannel } from "../../../provider/runtime/channel";
+
+const base = {
+  name: "Support",
+  description: "",
+  endpointUrl: "wss://chat.example.com/ws",
+  allowedOrigins: ["https://www.example.com"],
+  channelTypes: ["webmessaging"],
+  settings: { maxConcurrentSessions: 100, rateLimitThreshold: 50, tlsCertificateChain: [], healthCheckInterval: 300 },
+};
+
+describe("channel diff", () => {
+  it("reports no changes for the same definition, even with engine-owned keys and outputs present", () => {
+    const olds = { ...base, __provider: "x", brandId: "b1", status: "active", healthStatus: "active", selfUri: "/x" };
+    expect(diffChannel(olds, { ...base, __provider: "y" })).toMatchObject({ changes: false, replaces: [] });
+  });
+
+  it("treats an origin written differently but equal after normalisation as no change", () => {
+    expect(diffChannel(base, { ...base, allowedOrigins: ["HTTPS://WWW.EXAMPLE.COM:443/"] }).changes).toBe(false);
+  });
+
+  it("updates in place when a setting changes and names the field", () => {
+    const d = diffChannel(base, { ...base, settings: { ...base.settings, rateLimitThreshold: 60 } });
+    expect(d).toMatchObject({ changes: true, replaces: [], deleteBeforeReplace: false, diffs: ["settings.rateLimitThreshold"] });
+  });
+
+  it("replaces, deleting first, when channelTypes change because names are unique", () => {
+    const d = diffChannel(base, { ...base, channelTypes: ["webchat"] });
+    expect(d).toMatchObject({ changes: true, replaces: ["channelTypes"], deleteBeforeReplace: true });
+  });
+
+  it("ignores a changed signature or adoptExistingId, which do not change the channel", () => {
+    expect(diffChannel({ ...base, signature: "a".repeat(64) }, { ...base, signature: "b".repeat(64), adoptExistingId: "x" }).changes).toBe(false);
+  });
+});
