@@ -1,4 +1,5 @@
 import { X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
 import {
   CHANNEL_TYPES,
   LIMITS,
@@ -84,8 +85,15 @@ function endpointUrl(v: unknown, errors: ApiError[]): string | undefined {
     errors.push(invalidField("endpointUrl", "must not contain credentials"));
     return undefined;
   }
+  if ((v as string).includes("#")) {
+    errors.push(invalidField("endpointUrl", "must not have a fragment"));
+    return undefined;
+  }
   return v as string;
 }
+
+/** Plain http is only for a developer's local page, as the client's validator allows. */
+const HTTP_ORIGIN_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 function allowedOrigins(v: unknown, errors: ApiError[]): string[] | undefined {
   if (!Array.isArray(v) || v.length === 0) {
@@ -93,17 +101,34 @@ function allowedOrigins(v: unknown, errors: ApiError[]): string[] | undefined {
     return undefined;
   }
   let ok = true;
+  const seen = new Map<string, number>();
   v.forEach((o, i) => {
+    const field = `allowedOrigins[${i}]`;
     const url = typeof o === "string" ? parseUrl(o) : undefined;
-    // An origin is scheme://host[:port] and nothing else; URL.origin is its canonical form.
+    // An origin is scheme://host[:port] and nothing else; URL.origin is its canonical form, and a browser
+    // compares the Origin header byte for byte, so anything else could never match.
     const valid =
       url !== undefined &&
       (url.protocol === "https:" || url.protocol === "http:") &&
+      !o.includes("*") &&
       (url.origin === o || `${url.origin}/` === o);
     if (!valid) {
       ok = false;
-      errors.push(invalidField(`allowedOrigins[${i}]`, "must be an origin such as https://app.example.com (scheme, host, optional port; no path)"));
+      errors.push(invalidField(field, "must be an origin such as https://app.example.com (scheme, host, optional port; no path)"));
+      return;
     }
+    if (url.protocol === "http:" && !HTTP_ORIGIN_HOSTS.has(url.hostname)) {
+      ok = false;
+      errors.push(invalidField(field, "must use https (plain http only for localhost and 127.0.0.1)"));
+      return;
+    }
+    const first = seen.get(url.origin);
+    if (first !== undefined) {
+      ok = false;
+      errors.push(invalidField(field, `duplicates allowedOrigins[${first}]`));
+      return;
+    }
+    seen.set(url.origin, i);
   });
   return ok ? (v as string[]) : undefined;
 }
@@ -118,8 +143,9 @@ function channelTypes(v: unknown, errors: ApiError[]): ChannelType[] | undefined
     errors.push(invalidField(`channelTypes[${bad}]`, `must be one of ${CHANNEL_TYPES.join(", ")}`));
     return undefined;
   }
-  if (new Set(v).size !== v.length) {
-    errors.push(invalidField("channelTypes", "must not repeat a channel type"));
+  const dup = v.findIndex((t, i) => v.indexOf(t) !== i);
+  if (dup >= 0) {
+    errors.push(invalidField(`channelTypes[${dup}]`, `duplicates channelTypes[${v.indexOf(v[dup])}]`));
     return undefined;
   }
   return v as ChannelType[];
@@ -127,28 +153,50 @@ function channelTypes(v: unknown, errors: ApiError[]): ChannelType[] | undefined
 
 const PEM_BLOCK = /^\s*-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
 
-function certificateChain(v: unknown, errors: ApiError[]): string[] | undefined {
+/**
+ * One PEM certificate per element, leaf first, each issued by the next, currently valid, and the leaf
+ * covering the endpoint's host. Cheap enough for a write path, and what a real gateway would refuse anyway.
+ */
+function certificateChain(v: unknown, endpoint: string | undefined, errors: ApiError[]): string[] | undefined {
   if (v === undefined) return [];
   if (!Array.isArray(v)) {
     errors.push(invalidField("settings.tlsCertificateChain", "must be a list of PEM certificates"));
     return undefined;
   }
-  let ok = true;
-  v.forEach((pem, i) => {
-    let valid = typeof pem === "string" && PEM_BLOCK.test(pem);
-    if (valid) {
-      try {
-        new X509Certificate(pem as string);
-      } catch {
-        valid = false;
-      }
+  const before = errors.length;
+  const certs: X509Certificate[] = [];
+  const now = Date.now();
+  v.forEach((pem: unknown, i) => {
+    const field = `settings.tlsCertificateChain[${i}]`;
+    if (typeof pem !== "string" || !PEM_BLOCK.test(pem)) {
+      errors.push(invalidField(field, "must be one PEM-encoded X.509 certificate"));
+      return;
     }
-    if (!valid) {
-      ok = false;
-      errors.push(invalidField(`settings.tlsCertificateChain[${i}]`, "must be one PEM-encoded X.509 certificate"));
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(pem);
+    } catch {
+      errors.push(invalidField(field, "cannot be parsed as an X.509 certificate"));
+      return;
     }
+    if (Date.parse(cert.validTo) < now) errors.push(invalidField(field, `expired on ${cert.validTo}`));
+    else if (Date.parse(cert.validFrom) > now) errors.push(invalidField(field, `is not valid until ${cert.validFrom}`));
+    certs.push(cert);
   });
-  return ok ? (v as string[]) : undefined;
+  if (errors.length > before) return undefined;
+  for (let i = 0; i + 1 < certs.length; i++) {
+    const [cert, issuer] = [certs[i]!, certs[i + 1]!];
+    if (!cert.checkIssued(issuer) || !cert.verify(issuer.publicKey)) {
+      errors.push(invalidField(`settings.tlsCertificateChain[${i}]`, "is not issued by the next certificate in the chain"));
+    }
+  }
+  const host = endpoint !== undefined ? parseUrl(endpoint)?.hostname.replace(/^\[|\]$/g, "") : undefined;
+  const covers = (cert: X509Certificate, h: string): boolean =>
+    (isIP(h) ? cert.checkIP(h) : cert.checkHost(h)) !== undefined;
+  if (certs.length > 0 && host !== undefined && !covers(certs[0]!, host)) {
+    errors.push(invalidField("settings.tlsCertificateChain[0]", `does not cover the endpointUrl host "${host}"`));
+  }
+  return errors.length === before ? (v as string[]) : undefined;
 }
 
 export interface ParsedBrand {
@@ -163,7 +211,7 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
 
   const n = name(b.name, "name", errors);
   let description: string | undefined;
-  if (b.description !== undefined && b.description !== null) {
+  if (b.description !== undefined) {
     if (typeof b.description !== "string" || b.description.length > LIMITS.description.max) {
       errors.push(invalidField("description", `must be a string of at most ${LIMITS.description.max} characters`));
     } else description = b.description;
@@ -185,7 +233,7 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
       s.healthCheckInterval === undefined
         ? L.healthCheckInterval.default
         : intInRange(s.healthCheckInterval, "settings.healthCheckInterval", L.healthCheckInterval.min, L.healthCheckInterval.max, errors);
-    const chain = certificateChain(s.tlsCertificateChain, errors);
+    const chain = certificateChain(s.tlsCertificateChain, url, errors);
     if (mcs !== undefined && rlt !== undefined && hci !== undefined && chain !== undefined) {
       settings = { maxConcurrentSessions: mcs, rateLimitThreshold: rlt, tlsCertificateChain: chain, healthCheckInterval: hci };
     }
