@@ -4,7 +4,7 @@ import { signDefinition, validateChannel, verifySignature } from "../../../provi
 import { TEST_SIGNING_KEY, minimal, sourceDesignExample } from "./fixtures";
 
 const KEY = TEST_SIGNING_KEY;
-const signed = (def: Record<string, unknown>) => ({ ...def, signature: signDefinition(def, KEY) });
+const signed = (def: Record<string, unknown>): Record<string, any> => ({ ...def, signature: signDefinition(def, KEY) });
 
 describe("signDefinition", () => {
   it("signs the RFC 8785 canonical JSON, not JSON.stringify's insertion order", () => {
