@@ -18,12 +18,20 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): 
   if (res.status !== 0) throw new Error(`\`${cmd} ${args.join(" ")}\` failed (exit ${res.status ?? res.signal})`);
 }
 
-async function ensureService(name: string, port: number, script: string, args: string[], ready: RegExp, root: string): Promise<StartedService | undefined> {
+async function ensureService(
+  name: string,
+  port: number,
+  script: string,
+  args: string[],
+  ready: RegExp,
+  root: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<StartedService | undefined> {
   if (await isListening(port)) {
     console.log(`${name}: already running on 127.0.0.1:${port}`);
     return undefined;
   }
-  const started = await startService({ script: path.join(root, script), args, ready, cwd: root });
+  const started = await startService({ script: path.join(root, script), args, ready, cwd: root, env });
   console.log(`${name}: started at ${started.url}`);
   return started;
 }
@@ -34,6 +42,7 @@ async function main(argv: string[]): Promise<void> {
   const env = pulumiEnv();
   run("bash", [path.join(root, "scripts", "pulumi-toolchain.sh")], env, root);
 
+  run("pulumi", ["stack", "select", "--create", "dev"], env, root);
   fs.mkdirSync(path.join(root, ".data"), { recursive: true });
   const started: StartedService[] = [];
   try {
@@ -52,14 +61,15 @@ async function main(argv: string[]): Promise<void> {
         "Load balancer receiver",
         RECEIVER_PORT,
         "dist/lb-receiver/cli.js",
-        ["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET"],
+        ["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET", "--state", path.join(root, ".data", "lb-pool.json")],
         /listening on (http:\/\/\S+)/,
         root,
+        // The receiver verifies deliveries with the same secret the stack gives the webhooks.
+        { ...process.env, LB_WEBHOOK_SECRET: configValue("genesys:webhookSecret", env, root) },
       );
       if (receiver) started.push(receiver);
     }
 
-    run("pulumi", ["stack", "select", "--create", "dev"], env, root);
     run("pulumi", ["up", "--yes", "--stack", "dev"], env, root);
 
     const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", "dev"], { cwd: root, env }).toString()) as Record<
@@ -91,6 +101,10 @@ async function waitForPool(url: string, expected: number): Promise<{ brandId: st
     await new Promise((r) => setTimeout(r, 200));
   }
   return members;
+}
+
+function configValue(key: string, env: NodeJS.ProcessEnv, cwd: string): string {
+  return execFileSync("pulumi", ["config", "get", key, "--stack", "dev"], { cwd, env }).toString().trim();
 }
 
 function printTable(header: string[], rows: string[][]): void {

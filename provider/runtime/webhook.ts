@@ -9,10 +9,11 @@
  *   delete  DELETE /webhooks/{id}; 404 -> already gone
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
-import { type CallTrace, type Webhook, type WebhookSpec } from "../genesys";
+import { type Brand, type CallTrace, type Webhook, type WebhookSpec } from "../genesys";
 import { checkEndpointAddress, formatIssues, type ValidationIssue } from "../validation";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS } from "../validation/limits";
 import { type RuntimeContext, audited } from "./context";
+import { sendEnrolment } from "./lb-sync";
 import type { CheckFailure } from "./channel";
 
 export const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
@@ -164,7 +165,16 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     { action: "webhook.create", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, payload: spec },
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
+      const brand = await ctx.client.brands.get(inputs.brandId, { trace });
+      if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
       const hook = await ctx.client.webhooks.create(spec, trace);
+      try {
+        await sendEnrolment(brand, "webchat.brand.updated", enrolmentOptions(ctx, inputs, hook.id));
+      } catch (err) {
+        // Nothing half-made: a webhook whose load balancer never learnt of the channel is removed.
+        await ctx.client.webhooks.delete(hook.id, trace);
+        throw err;
+      }
       return { id: hook.id, outs: outputsOf(hook) };
     },
     (r) => ({ targetId: r.id }),
@@ -191,6 +201,31 @@ export async function updateWebhook(ctx: RuntimeContext, id: string, raw: Webhoo
 
 export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
   await audited(ctx, { action: "webhook.delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id }, async (trace) => {
-    await ctx.client.webhooks.delete(id, trace);
+    const existed = await ctx.client.webhooks.delete(id, trace);
+    const brandId = typeof props.brandId === "string" ? props.brandId : undefined;
+    const callbackUrl = typeof props.callbackUrl === "string" ? props.callbackUrl : undefined;
+    if (!existed || !brandId || !callbackUrl) return;
+    // Without its webhook the pool can no longer track this channel: take it out of rotation.
+    const brand = (await ctx.client.brands.get(brandId, { trace })) ?? tombstone(brandId, String(props.name ?? brandId));
+    await assertCallbackAllowed(ctx, callbackUrl);
+    await sendEnrolment(brand, "webchat.brand.deleted", { callbackUrl, webhookId: id, secret: ctx.config.webhookSecret, sleep: ctx.sleep });
   });
+}
+
+function enrolmentOptions(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: string) {
+  return { callbackUrl: inputs.callbackUrl, webhookId, secret: ctx.config.webhookSecret, sleep: ctx.sleep };
+}
+
+function tombstone(id: string, name: string): Brand {
+  return {
+    id,
+    name,
+    description: "",
+    endpointUrl: "",
+    allowedOrigins: [],
+    channelTypes: [],
+    settings: { maxConcurrentSessions: 0, rateLimitThreshold: 0, tlsCertificateChain: [], healthCheckInterval: 0 },
+    status: "deleted",
+    version: 0,
+  };
 }
