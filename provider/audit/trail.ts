@@ -12,6 +12,20 @@ const MAX_ERROR_CHARS = 4096;
 
 const LOCK_NAME = ".audit.lock";
 
+const STORED_FIELDS = [
+  "action",
+  "resourceType",
+  "resourceName",
+  "targetId",
+  "outcome",
+  "durationMs",
+  "attempts",
+  "retries",
+  "correlationIds",
+  "healthStatus",
+  "actor",
+] as const satisfies readonly Exclude<keyof AuditEvent, "payload" | "error">[];
+
 interface Head {
   file: string;
   /** Size of `file` right after our own last write: if it is unchanged, nobody else appended. */
@@ -93,8 +107,11 @@ export class AuditTrail {
     if (event.outcome !== "success" && event.outcome !== "failure") {
       throw new TypeError(`audit event outcome must be "success" or "failure", got ${String(event.outcome)}`);
     }
-    const { payload, error, ...rest } = event;
-    const safe = redactWith(rest, this.scrub) as Omit<AuditEvent, "payload" | "error">;
+    const { payload, error } = event;
+    // Only known fields: a caller's stray `seq` or `timestamp` must not override the writer's.
+    const known: Partial<Record<(typeof STORED_FIELDS)[number], unknown>> = {};
+    for (const key of STORED_FIELDS) if (event[key] !== undefined) known[key] = event[key];
+    const safe = redactWith(known, this.scrub) as Omit<AuditEvent, "payload" | "error">;
     const out: Omit<AuditRecord, "seq" | "timestamp" | "prevHash" | "hash"> = {
       ...safe,
       actor: safe.actor ?? this.scrub(this.actor),

@@ -128,6 +128,16 @@ describe("AuditTrail.append", () => {
     expect(JSON.stringify(record)).not.toContain("chat.example.com");
   });
 
+  it("ignores fields a caller smuggles in, so seq, timestamp and the chain stay the writer's", async () => {
+    const dir = tempDir();
+    const c = clock("2025-03-01T10:00:00.000Z");
+    const smuggled = { ...event(), seq: 99, timestamp: "1999-01-01T00:00:00.000Z", prevHash: "f".repeat(64), extra: "x" };
+    const record = await new AuditTrail({ dir, now: c.now }).append(smuggled);
+    expect(record).toMatchObject({ seq: 1, timestamp: "2025-03-01T10:00:00.000Z", prevHash: GENESIS_HASH });
+    expect(record).not.toHaveProperty("extra");
+    expect((await verifyTrail(dir)).ok).toBe(true);
+  });
+
   it("records the OS user as actor unless the event names one", async () => {
     const dir = tempDir();
     const trail = new AuditTrail({ dir });
