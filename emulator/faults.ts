@@ -74,6 +74,12 @@ export class FaultInjector {
     return this.rules.map((r) => r.rule);
   }
 
+  remove(id: string): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.rule.id !== id);
+    return this.rules.length !== before;
+  }
+
   clear(): void {
     this.rules = [];
     this.seeds = this.seed === undefined ? () => randomInt(2 ** 31) : mulberry32(this.seed);

@@ -41,6 +41,11 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
         return reply.code(204).send();
       });
 
+      admin.delete<{ Params: { id: string } }>("/faults/:id", async (req, reply) => {
+        if (!ctx.faults.remove(req.params.id)) throw notFound(`Fault ${req.params.id} was not found.`);
+        return reply.code(204).send();
+      });
+
       admin.get("/requests", async () => ({ requests: ctx.requestLog.entries() }));
       admin.delete("/requests", async (_req, reply) => {
         ctx.requestLog.clear();

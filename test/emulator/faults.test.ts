@@ -147,7 +147,11 @@ describe("fault injection", () => {
 
   it("lists and clears fault rules, and rejects malformed ones naming the field", async () => {
     await fault({ status: 500, path: "/nowhere" });
-    expect((await h.admin("GET", "/faults")).json.faults).toHaveLength(1);
+    const second = await fault({ status: 500, path: "/elsewhere" });
+    expect((await h.admin("GET", "/faults")).json.faults).toHaveLength(2);
+    expect((await h.admin("DELETE", `/faults/${second.id}`)).status).toBe(204);
+    expect((await h.admin("DELETE", `/faults/${second.id}`)).status).toBe(404);
+    expect((await h.admin("GET", "/faults")).json.faults).toEqual([expect.objectContaining({ path: "/nowhere" })]);
     expect((await h.admin("DELETE", "/faults")).status).toBe(204);
     expect((await h.admin("GET", "/faults")).json.faults).toHaveLength(0);
     for (const [rule, field] of [
