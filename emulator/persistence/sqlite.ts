@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
 );
 `;
 
+const DELIVERY_LOG_KEEP = 10_000;
+
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === "object" && err !== null && (err as { code?: string }).code === "SQLITE_CONSTRAINT_UNIQUE";
 }
@@ -93,6 +95,7 @@ export class SqliteStore implements Store {
       revokeClient: db.prepare("UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND client_id = ?"),
       issueCounts: db.prepare("SELECT client_id, issued FROM token_issues"),
       appendDelivery: db.prepare("INSERT INTO deliveries (doc) VALUES (?)"),
+      trimDeliveries: db.prepare("DELETE FROM deliveries WHERE seq <= (SELECT MAX(seq) FROM deliveries) - ?"),
       listDeliveries: db.prepare("SELECT doc FROM (SELECT seq, doc FROM deliveries ORDER BY seq DESC LIMIT ?) ORDER BY seq").pluck(),
     };
   }
@@ -238,7 +241,9 @@ export class SqliteStore implements Store {
   }
 
   appendDelivery(attempt: DeliveryAttempt): void {
-    this.stmt.appendDelivery.run(JSON.stringify(attempt));
+    const { lastInsertRowid } = this.stmt.appendDelivery.run(JSON.stringify(attempt));
+    // The log is a debugging aid, not an archive: keep a long-running file from growing without bound.
+    if (Number(lastInsertRowid) % 1000 === 0) this.stmt.trimDeliveries.run(DELIVERY_LOG_KEEP);
   }
 
   listDeliveries(limit: number): DeliveryAttempt[] {
