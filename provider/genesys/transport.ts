@@ -10,6 +10,7 @@ import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { GenesysApiError, hintFor } from "./errors";
 import type { Endpoints } from "./hosts";
 import { type AttemptOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, isRetryable, retryDelayMs } from "./retry";
+import { type PacingGate, pacingGateFor } from "./pacing";
 import { PATHS } from "./paths";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -62,29 +63,6 @@ export interface TransportStats {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/**
- * Callers of one API host in this process wait together: when any of them is told to slow down,
- * the others hold back too instead of each discovering the limit with its own 429.
- */
-class PaceGate {
-  private resumeAt = 0;
-  pause(untilMs: number): void {
-    this.resumeAt = Math.max(this.resumeAt, untilMs);
-  }
-  remaining(now: number): number {
-    return Math.max(0, this.resumeAt - now);
-  }
-}
-const gates = new Map<string, PaceGate>();
-function gateFor(apiUrl: string): PaceGate {
-  let gate = gates.get(apiUrl);
-  if (!gate) {
-    gate = new PaceGate();
-    gates.set(apiUrl, gate);
-  }
-  return gate;
-}
-
 interface CachedToken {
   value: string;
   refreshAt: number;
@@ -97,7 +75,7 @@ export class Transport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly gate: PaceGate;
+  private readonly gate: PacingGate;
   private token?: CachedToken;
   private tokenInFlight?: Promise<string>;
 
@@ -106,7 +84,7 @@ export class Transport {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
-    this.gate = gateFor(opts.apiUrl);
+    this.gate = pacingGateFor(opts.apiUrl);
     this.http = axios.create({
       timeout: this.policy.timeoutMs,
       // A redirect would carry the bearer token to another host; we report it instead.
@@ -219,8 +197,7 @@ export class Transport {
     const started = this.now();
     let attempts = 0;
     for (;;) {
-      const wait = this.gate.remaining(this.now());
-      if (wait > 0) await this.sleep(wait);
+      const release = await this.gate.acquire();
       attempts++;
       this.stats.attempts++;
       let outcome: AttemptOutcome;
@@ -237,7 +214,10 @@ export class Transport {
         outcome = { kind: "response", status: res.status, retryAfter: headerOf(res, "retry-after") };
       } catch (err) {
         outcome = { kind: "network", code: networkCode(err) };
+      } finally {
+        release();
       }
+      if (outcome.kind === "response" && outcome.status < 400) this.gate.succeeded();
 
       const correlationId = response ? headerOf(response, "inin-correlation-id") : undefined;
       const retryable = isRetryable(outcome, idempotent);
@@ -256,9 +236,9 @@ export class Transport {
       let delay = retryDelayMs(outcome, attempts, this.policy, this.random, this.now());
       if (outcome.kind === "response" && outcome.status === 429) {
         this.stats.throttled++;
-        this.gate.pause(this.now() + delay);
+        this.gate.throttled(this.now() + delay);
       }
-      delay = Math.max(delay, this.gate.remaining(this.now()));
+      delay = Math.max(delay, this.gate.remaining());
       const giveUp =
         attempts >= this.policy.maxAttempts ||
         delay > this.policy.retryAfterCapMs ||
