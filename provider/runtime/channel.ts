@@ -198,13 +198,7 @@ export async function createChannel(ctx: RuntimeContext, inputs: ChannelInputs):
     { action: "create", resourceType: CHANNEL_TYPE, resourceName: spec.name, payload: spec },
     async (trace) => {
       await assertReachableEndpoint(ctx, spec.endpointUrl);
-      const { brand, recovered } = await ctx.client.brands.create(spec, trace);
-      if (recovered && !sameSpec(specOf(definitionOf(brand)), spec)) {
-        throw new Error(
-          `a channel named "${spec.name}" already exists (${brand.id}) and differs from this definition; ` +
-            `choose another name or take it over with adoptExistingId: "${brand.id}"`,
-        );
-      }
+      const brand = await createOrRecover(ctx, spec, trace);
       try {
         const healthy = await waitForActive(ctx, brand.id, trace);
         return { id: brand.id, outs: outputsOf(healthy, carried) };
@@ -223,6 +217,33 @@ export async function createChannel(ctx: RuntimeContext, inputs: ChannelInputs):
     },
     (r) => ({ targetId: r.id, healthStatus: r.outs.healthStatus }),
   );
+}
+
+/**
+ * POSTs the channel. A channel with this name that already exists and matches the definition
+ * field for field is taken to be this resource's own earlier create whose answer never reached
+ * the state (a lost response, or a CLI killed mid-create): it is adopted instead of failing, so
+ * `pulumi refresh --clear-pending-creates` followed by `pulumi up` converges. A differing one is
+ * someone else's and is never touched.
+ */
+async function createOrRecover(ctx: RuntimeContext, spec: BrandSpec, trace: CallTrace): Promise<Brand> {
+  let existing: Brand | undefined;
+  try {
+    const { brand, recovered } = await ctx.client.brands.create(spec, trace);
+    if (!recovered) return brand;
+    existing = brand;
+  } catch (err) {
+    if (!(err instanceof GenesysApiError) || err.status !== 409) throw err;
+    existing = await ctx.client.brands.findByName(spec.name, trace);
+    if (!existing) throw err;
+  }
+  if (!sameSpec(specOf(definitionOf(existing)), spec)) {
+    throw new Error(
+      `a channel named "${spec.name}" already exists (${existing.id}) and differs from this definition; ` +
+        `choose another name, or take it over with adoptExistingId: "${existing.id}"`,
+    );
+  }
+  return existing;
 }
 
 async function adoptChannel(

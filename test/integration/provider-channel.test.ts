@@ -1,0 +1,185 @@
+/**
+ * WebMessagingChannel's provider methods against the in-process emulator: atomic create, health,
+ * drift on read, optimistic-concurrency updates, adoption, and the audit record of each.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { type BrandSpec, createGenesysClient } from "../../provider/genesys";
+import { checkChannel, createChannel, deleteChannel, diffChannel, readChannel, updateChannel, type ChannelInputs } from "../../provider/runtime/channel";
+import { EmulatorAdmin } from "../support/admin";
+import { auditLines, testContext } from "../support/provider-context";
+
+const owner = { clientId: "provider-client", clientSecret: "provider-secret-91ab" };
+const other = { clientId: "admin-ui-client", clientSecret: "admin-ui-secret-77cd" };
+const ADMIN = "provider-admin";
+
+let emulator: RunningEmulator;
+let admin: EmulatorAdmin;
+
+const definition = (name: string, patch: Partial<ChannelInputs> = {}): ChannelInputs => ({
+  name,
+  description: "",
+  endpointUrl: "wss://chat.example.com/ws",
+  allowedOrigins: ["https://www.example.com"],
+  channelTypes: ["webmessaging"],
+  settings: { maxConcurrentSessions: 100, rateLimitThreshold: 50, tlsCertificateChain: [], healthCheckInterval: 300 },
+  ...patch,
+});
+
+const asSpec = (d: ChannelInputs): BrandSpec => ({
+  name: d.name,
+  description: d.description,
+  endpointUrl: d.endpointUrl,
+  allowedOrigins: d.allowedOrigins,
+  channelTypes: d.channelTypes,
+  settings: { ...d.settings },
+});
+
+/** A second OAuth client, the way an edit made in the admin UI reaches the API. */
+const outOfBand = () => createGenesysClient({ apiUrl: emulator.url, ...other, policy: { baseDelayMs: 1 } });
+
+beforeAll(async () => {
+  emulator = await startEmulator({ port: 0, data: ":memory:", clients: [owner, other], adminToken: ADMIN, quiet: true });
+  admin = new EmulatorAdmin(emulator.url, ADMIN);
+});
+afterAll(async () => emulator?.close());
+beforeEach(async () => admin.reset());
+
+describe("WebMessagingChannel provider", () => {
+  it("creates a channel, waits for an active health probe and audits the create", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { id, outs } = await createChannel(ctx, definition("created"));
+    expect(outs).toMatchObject({ brandId: id, status: "active", healthStatus: "active", name: "created" });
+    const [record] = auditLines(ctx.auditDir);
+    expect(record).toMatchObject({ action: "create", outcome: "success", targetId: id, healthStatus: "active", actor: owner.clientId });
+    expect(String(record.payloadHash)).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("deletes the channel again when it never becomes healthy, so no orphan remains", async () => {
+    const probing = await startEmulator({ port: 0, data: ":memory:", clients: [owner], healthProbe: "connect", quiet: true });
+    try {
+      const ctx = testContext(probing.url, owner, { allowPrivateNetworks: true, healthTimeoutSeconds: 1, healthPollIntervalMs: 200 });
+      const err = await createChannel(ctx, definition("never-healthy", { endpointUrl: "wss://127.0.0.1:9/nothing-listens" })).catch((e: Error) => e);
+      expect(String(err)).toMatch(/did not become healthy within 1 s \(last health status: unreachable\).*deleted again/s);
+      const left = await createGenesysClient({ apiUrl: probing.url, ...owner }).brands.findByName("never-healthy");
+      expect(left).toBeUndefined();
+      expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "create", outcome: "failure" });
+    } finally {
+      await probing.close();
+    }
+  });
+
+  it("deletes the channel again when an error strikes between the POST and the health check", async () => {
+    const ctx = testContext(emulator.url, owner);
+    await admin.fault({ method: "GET", path: "expand=health|/api/v2/webchat/brands/[0-9a-f-]+$", status: 500 });
+    const err = await createChannel(ctx, definition("between-calls")).catch((e: Error) => e);
+    await admin.clearFaults();
+    expect(String(err)).toMatch(/500.*deleted again/s);
+    expect(await ctx.client.brands.findByName("between-calls")).toBeUndefined();
+  });
+
+  it("adopts an identical channel left by an interrupted create instead of failing on the name", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { brand } = await ctx.client.brands.create(asSpec(definition("interrupted")));
+    const { id } = await createChannel(ctx, definition("interrupted"));
+    expect(id).toBe(brand.id);
+  });
+
+  it("refuses to take over a different channel that owns the name and says how to adopt it", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { brand } = await outOfBand().brands.create(asSpec(definition("taken", { description: "someone else's" })));
+    const err = await createChannel(ctx, definition("taken")).catch((e: Error) => e);
+    expect(String(err)).toContain(`adoptExistingId: "${brand.id}"`);
+  });
+
+  it("reads live inputs so an out-of-band edit shows as drift in exactly the edited fields", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const declared = definition("drifting");
+    const { id, outs } = await createChannel(ctx, declared);
+    const live = await outOfBand().brands.get(id);
+    await outOfBand().brands.update(id, { ...asSpec(declared), settings: { ...declared.settings, rateLimitThreshold: 999 } }, live!.version);
+    const read = await readChannel(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(read.id).toBe(id);
+    expect(diffChannel(read.inputs!, declared as unknown as Record<string, unknown>).diffs).toEqual(["settings.rateLimitThreshold"]);
+    expect(read.props?.healthStatus).toBe("active");
+  });
+
+  it("reports a deleted channel with an empty id so the engine drops it", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { id, outs } = await createChannel(ctx, definition("vanishing"));
+    await outOfBand().brands.delete(id);
+    expect(await readChannel(ctx, id, outs as unknown as Record<string, unknown>)).toEqual({ id: "" });
+  });
+
+  it("shows a channel that turned unhealthy on read", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { id, outs } = await createChannel(ctx, definition("sickly"));
+    await admin.setHealth(id, "degraded");
+    expect((await readChannel(ctx, id, outs as unknown as Record<string, unknown>)).props?.healthStatus).toBe("degraded");
+  });
+
+  it("re-reads and retries once when someone else updated the channel between read and write", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const declared = definition("contended");
+    const { id } = await createChannel(ctx, declared);
+    const realGet = ctx.client.brands.get.bind(ctx.client.brands);
+    let raced = false;
+    ctx.client.brands.get = async (brandId, opts) => {
+      const brand = await realGet(brandId, opts);
+      if (!raced && brand && !opts?.health) {
+        raced = true; // an admin edits the channel right after our read
+        await outOfBand().brands.update(brandId, { ...asSpec(declared), description: "edited in the UI" }, brand.version);
+      }
+      return brand;
+    };
+    const { outs } = await updateChannel(ctx, id, definition("contended", { description: "declared" }));
+    expect(outs.description).toBe("declared");
+    const puts = (await admin.requests()).filter((r) => r.method === "PUT" && r.clientId === owner.clientId);
+    expect(puts.map((r) => r.status)).toEqual([409, 200]);
+  });
+
+  it("fails clearly when the version keeps changing under it", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const declared = definition("hot");
+    const { id } = await createChannel(ctx, declared);
+    const realGet = ctx.client.brands.get.bind(ctx.client.brands);
+    let n = 0;
+    ctx.client.brands.get = async (brandId, opts) => {
+      const brand = await realGet(brandId, opts);
+      if (brand && !opts?.health) await outOfBand().brands.update(brandId, { ...asSpec(declared), description: `edit ${++n}` }, brand.version);
+      return brand;
+    };
+    const err = await updateChannel(ctx, id, definition("hot", { description: "declared" })).catch((e: Error) => e);
+    expect(String(err)).toMatch(/409 version\.mismatch.*someone changed the channel at the same time/);
+  });
+
+  it("treats deleting an already deleted channel as done", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { id } = await createChannel(ctx, definition("twice-deleted"));
+    await deleteChannel(ctx, id, { name: "twice-deleted" });
+    await expect(deleteChannel(ctx, id, { name: "twice-deleted" })).resolves.toBeUndefined();
+  });
+
+  it("adopts an existing channel by id and converges it to the declaration", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { brand } = await outOfBand().brands.create(asSpec(definition("legacy", { description: "hand made" })));
+    const { id, outs } = await createChannel(ctx, definition("legacy", { description: "managed now", adoptExistingId: brand.id }));
+    expect(id).toBe(brand.id);
+    expect(outs).toMatchObject({ description: "managed now", adoptExistingId: brand.id });
+    expect((await ctx.client.brands.get(brand.id))?.description).toBe("managed now");
+  });
+
+  it("refuses the endpoint at create when its host resolves to a private address", async () => {
+    const ctx = testContext(emulator.url, owner, { resolver: async () => ["10.1.2.3"] });
+    const err = await createChannel(ctx, definition("private")).catch((e: Error) => e);
+    expect(String(err)).toMatch(/endpointUrl/);
+    expect((await admin.requests()).filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/webchat"))).toEqual([]);
+  });
+
+  it("check reports every failure with its property path and makes no API call", async () => {
+    const ctx = testContext(emulator.url, owner);
+    const { failures } = await checkChannel(ctx, { ...definition("bad"), settings: { maxConcurrentSessions: 20000, rateLimitThreshold: 0 }, __provider: "x" });
+    expect(failures.map((f) => f.property).sort()).toEqual(["settings.maxConcurrentSessions", "settings.rateLimitThreshold"]);
+    expect(await admin.requests()).toEqual([]);
+  });
+});
