@@ -149,6 +149,10 @@ export function diffChannel(olds: Record<string, unknown>, news: Record<string, 
   for (const key of Object.keys(after.settings) as (keyof BrandSpec["settings"])[]) {
     if (JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key])) diffs.push(`settings.${key}`);
   }
+  // The declared state includes "healthy": a channel whose last probe found it degraded or
+  // unreachable is drift (refresh reports it) and `up` re-applies it, which probes it again.
+  const health = (olds as { healthStatus?: unknown }).healthStatus;
+  if (health === "degraded" || health === "unreachable") diffs.push("healthStatus");
   const replaces = diffs.includes("channelTypes") ? ["channelTypes"] : [];
   // Names are unique, so the old channel must be gone before its replacement is created.
   return { changes: diffs.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, diffs };

@@ -34,3 +34,15 @@ describe("channel diff", () => {
     expect(diffChannel({ ...base, signature: "a".repeat(64) }, { ...base, signature: "b".repeat(64), adoptExistingId: "x" }).changes).toBe(false);
   });
 });
+
+describe("channel diff and health", () => {
+  it("reports a channel whose last probe found it degraded or unreachable as a change", () => {
+    expect(diffChannel({ ...base, healthStatus: "degraded" }, base)).toMatchObject({ changes: true, diffs: ["healthStatus"], replaces: [] });
+    expect(diffChannel({ ...base, healthStatus: "unreachable" }, base).changes).toBe(true);
+  });
+
+  it("treats an active or not yet probed channel as converged", () => {
+    expect(diffChannel({ ...base, healthStatus: "active" }, base).changes).toBe(false);
+    expect(diffChannel({ ...base, healthStatus: "pending" }, base).changes).toBe(false);
+  });
+});
