@@ -66,7 +66,8 @@ export class PulumiProject {
 
   cli(args: string[], opts: { check?: boolean; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      // Its own process group, so a test can kill the CLI together with its plugins, like a crash.
+      const child = spawn("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       if (child.pid && opts.onSpawn) opts.onSpawn(child.pid);
       let stdout = "";
       let stderr = "";
@@ -83,8 +84,8 @@ export class PulumiProject {
     });
   }
 
-  up(extra: string[] = []) {
-    return this.cli(["up", "--yes", "--skip-preview", "--stack", this.stack, ...extra]);
+  up(extra: string[] = [], opts: { onSpawn?: (pid: number) => void } = {}) {
+    return this.cli(["up", "--yes", "--skip-preview", "--stack", this.stack, ...extra], opts);
   }
   preview(extra: string[] = []) {
     return this.cli(["preview", "--stack", this.stack, ...extra]);
