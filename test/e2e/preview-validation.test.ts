@@ -1,0 +1,60 @@
+/**
+ * A sample of the invalid-definition corpus through `pulumi preview`: the preview fails, names the
+ * field and the reason, and the API never hears of it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { EmulatorAdmin } from "../support/admin";
+import { PulumiProject } from "../support/pulumi-project";
+
+const owner = { clientId: "preview-owner", clientSecret: "preview-owner-secret-8e4a" };
+const ADMIN = "preview-admin";
+const SAMPLE = ["sessions-too-high", "origins-with-path", "endpoint-http", "unknown-key-typo-in-settings", "tls-expired-leaf", "signature-tampered"];
+
+interface CorpusCase {
+  name: string;
+  definition: Record<string, unknown>;
+  expect: { path: string; message: string }[];
+  options?: { signingKey?: string };
+}
+
+const load = (name: string): CorpusCase =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "invalid-channels", `${name}.json`), "utf8")) as CorpusCase;
+
+describe("invalid definitions through pulumi preview", () => {
+  let emulator: RunningEmulator;
+  let admin: EmulatorAdmin;
+  let project: PulumiProject;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, data: ":memory:", clients: [owner], adminToken: ADMIN, quiet: true });
+    admin = new EmulatorAdmin(emulator.url, ADMIN);
+    project = await PulumiProject.create({
+      config: { "genesys:apiUrl": emulator.url, "genesys:clientId": owner.clientId },
+      secrets: { "genesys:clientSecret": owner.clientSecret },
+    });
+  });
+
+  afterAll(async () => {
+    project?.cleanup();
+    await emulator?.close();
+  });
+
+  it.each(SAMPLE)("preview of corpus case %s fails naming the field and makes no API call", async (name) => {
+    const c = load(name);
+    if (c.options?.signingKey) await project.setConfig("genesys:signatureKey", c.options.signingKey, true);
+    await project.declareChannels([{ resourceName: "invalid", ...c.definition }]);
+    await admin.clearRequests();
+    const preview = await project.preview();
+    const output = preview.stdout + preview.stderr;
+    expect(preview.code, output).not.toBe(0);
+    for (const want of c.expect) {
+      expect(output).toContain(want.path);
+      expect(output).toContain(want.message);
+    }
+    expect((await admin.requests()).filter((r) => r.path.startsWith("/api/"))).toEqual([]);
+    if (c.options?.signingKey) await project.cli(["config", "rm", "genesys:signatureKey", "--stack", project.stack], { check: true });
+  });
+});
