@@ -53,7 +53,7 @@ export function hintFor(status: number | undefined, code: string | undefined): s
         ? "someone changed the channel at the same time; run `pulumi refresh` and `pulumi up` again"
         : "the name is already taken; choose another name or adopt the existing channel with adoptExistingId";
     case 429:
-      return "the API rate limit was still exceeded after waiting as asked; lower `pulumi up --parallel` or try later";
+      return "the API kept answering 429 (rate limit) beyond what the retry policy waits for; lower `pulumi up --parallel` or try later";
     default:
       if (status !== undefined && status >= 500) return "Genesys Cloud is failing; retry later and quote the correlation id to support";
       return "the API could not be reached; check the region / genesys:apiUrl and the network";

@@ -174,14 +174,37 @@ function assertValid(ctx: RuntimeContext, inputs: ChannelInputs): void {
   if (!result.ok) throw new Error(`channel "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
 }
 
+/** Polls the health probe until `active`; the wait itself is audited as a "health" record. */
 async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Brand> {
-  const deadline = Date.now() + ctx.config.healthTimeoutSeconds * 1000;
+  const started = Date.now();
+  const deadline = started + ctx.config.healthTimeoutSeconds * 1000;
+  let last: Brand | undefined;
+  const record = (outcome: "success" | "failure", error?: string) =>
+    ctx.audit.append({
+      action: "health",
+      resourceType: CHANNEL_TYPE,
+      resourceName: last?.name ?? id,
+      targetId: id,
+      outcome,
+      durationMs: Date.now() - started,
+      healthStatus: last?.settings.healthStatus ?? "unknown",
+      error,
+      actor: ctx.config.clientId,
+    });
   for (;;) {
     const brand = await ctx.client.brands.get(id, { health: true, trace });
-    if (!brand) throw new Error(`channel ${id} disappeared while waiting for its health check`);
+    if (!brand) {
+      await record("failure", "the channel disappeared during the health check");
+      throw new Error(`channel ${id} disappeared while waiting for its health check`);
+    }
+    last = brand;
     const status = brand.settings.healthStatus;
-    if (status === "active") return brand;
+    if (status === "active") {
+      await record("success");
+      return brand;
+    }
     if (Date.now() + ctx.config.healthPollIntervalMs > deadline) {
+      await record("failure", `not healthy within ${ctx.config.healthTimeoutSeconds} s`);
       throw new Error(
         `channel "${brand.name}" (${id}) did not become healthy within ${ctx.config.healthTimeoutSeconds} s ` +
           `(last health status: ${status ?? "none"}); check that ${brand.endpointUrl} is reachable from Genesys Cloud, ` +

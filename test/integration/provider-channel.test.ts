@@ -50,7 +50,8 @@ describe("WebMessagingChannel provider", () => {
     const ctx = testContext(emulator.url, owner);
     const { id, outs } = await createChannel(ctx, definition("created"));
     expect(outs).toMatchObject({ brandId: id, status: "active", healthStatus: "active", name: "created" });
-    const [record] = auditLines(ctx.auditDir);
+    const [health, record] = auditLines(ctx.auditDir);
+    expect(health).toMatchObject({ action: "health", outcome: "success", targetId: id, healthStatus: "active" });
     expect(record).toMatchObject({ action: "create", outcome: "success", targetId: id, healthStatus: "active", actor: owner.clientId });
     expect(String(record.payloadHash)).toMatch(/^[0-9a-f]{64}$/);
   });
@@ -63,7 +64,9 @@ describe("WebMessagingChannel provider", () => {
       expect(String(err)).toMatch(/did not become healthy within 1 s \(last health status: unreachable\).*deleted again/s);
       const left = await createGenesysClient({ apiUrl: probing.url, ...owner }).brands.findByName("never-healthy");
       expect(left).toBeUndefined();
-      expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "create", outcome: "failure" });
+      const trail = auditLines(ctx.auditDir);
+      expect(trail.at(-2)).toMatchObject({ action: "health", outcome: "failure", healthStatus: "unreachable" });
+      expect(trail.at(-1)).toMatchObject({ action: "create", outcome: "failure" });
     } finally {
       await probing.close();
     }
