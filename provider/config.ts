@@ -4,6 +4,7 @@
  * Secrets arrive here through the dynamic provider's `configure`, never as resource inputs, so
  * they are never written to the state.
  */
+import fs from "node:fs";
 import path from "node:path";
 
 export interface ProviderConfig {
@@ -22,6 +23,8 @@ export interface ProviderConfig {
   /** How long create waits for the first `active` health probe. */
   healthTimeoutSeconds: number;
   healthPollIntervalMs: number;
+  /** The org's API rate per access token; the client stays under it instead of waiting out 429s. */
+  maxRequestsPerSecond?: number;
 }
 
 export type ConfigSource = (key: string) => string | undefined;
@@ -48,6 +51,7 @@ const SETTINGS = {
   allowPrivateNetworks: { key: "allowPrivateNetworks", example: "true" },
   auditDir: { key: "auditDir", env: ["AUDIT_DIR"], example: "./audit-logs" },
   healthTimeoutSeconds: { key: "healthTimeoutSeconds", example: "60" },
+  maxRequestsPerSecond: { key: "maxRequestsPerSecond", example: "5" },
 } satisfies Record<string, Setting>;
 
 function fix(s: Setting): string {
@@ -64,7 +68,19 @@ function read(source: ConfigSource, env: NodeJS.ProcessEnv, s: Setting): string 
   return undefined;
 }
 
-export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ProviderConfig {
+/**
+ * The Pulumi project's root (the folder holding Pulumi.yaml). The engine starts the provider in
+ * the program's folder, which may be a subfolder (dist/stacks), and relative settings such as
+ * genesys:auditDir are meant relative to the project, like every other path a user writes.
+ */
+export function projectRoot(from: string): string {
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || fs.existsSync(path.join(dir, "Pulumi.yml"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from);
+  }
+}
+
+export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = projectRoot(process.cwd())): ProviderConfig {
   const problems: string[] = [];
   const required = (s: Setting): string => {
     const value = read(source, env, s);
@@ -107,6 +123,16 @@ export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv 
   }
   const allowPrivateNetworks = bool(SETTINGS.allowPrivateNetworks, false);
   const healthTimeoutSeconds = int(SETTINGS.healthTimeoutSeconds, 60, 0, 3600);
+  let maxRequestsPerSecond: number | undefined;
+  const rate = read(source, env, SETTINGS.maxRequestsPerSecond);
+  if (rate !== undefined) {
+    const n = Number(rate);
+    if (!Number.isFinite(n) || n <= 0 || n > 10_000) {
+      problems.push(`genesys:maxRequestsPerSecond must be a number above 0 and at most 10000 (got "${rate}"); run: ${fix(SETTINGS.maxRequestsPerSecond)}`);
+    } else {
+      maxRequestsPerSecond = n;
+    }
+  }
   const auditDir = path.resolve(cwd, read(source, env, SETTINGS.auditDir) ?? "audit-logs");
   if (problems.length > 0) {
     throw new ConfigError(`Genesys provider configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
@@ -123,6 +149,7 @@ export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv 
     auditDir,
     healthTimeoutSeconds,
     healthPollIntervalMs: 1000,
+    ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
   };
 }
 

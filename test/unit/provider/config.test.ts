@@ -46,3 +46,16 @@ describe("provider configuration", () => {
     expect(secretsOf(c).sort()).toEqual(["cs", "sk", "ws"]);
   });
 });
+
+describe("project root", () => {
+  it("resolves relative settings from the folder holding Pulumi.yaml, not the program's subfolder", async () => {
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { projectRoot } = await import("../../../provider/config");
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "proj-"));
+    fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: x\nruntime: nodejs\n");
+    fs.mkdirSync(path.join(root, "dist", "stacks"), { recursive: true });
+    expect(projectRoot(path.join(root, "dist", "stacks"))).toBe(root);
+  });
+});
