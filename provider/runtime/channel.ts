@@ -79,8 +79,11 @@ export async function checkChannel(
     return { inputs: news, failures: toFailures(result.issues) };
   }
   for (const warning of result.warnings) console.warn(warning);
-  const signature = result.value.signature;
-  return { inputs: { ...normalizeChannel(result.value), ...(signature ? { signature } : {}), ...extra }, failures: [] };
+  // A signature covers the definition as written, and create/update verify it again: a signed
+  // definition must reach them verbatim, since its canonical form no longer matches its own
+  // signature. Diff normalises both sides, so spelling still never shows up as a change.
+  if (result.value.signature) return { inputs: { ...definition, ...extra }, failures: [] };
+  return { inputs: { ...normalizeChannel(result.value), ...extra }, failures: [] };
 }
 
 /** The parts of a definition that the API stores, in a stable shape. */

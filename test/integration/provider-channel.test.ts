@@ -6,6 +6,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { type BrandSpec, createGenesysClient } from "../../provider/genesys";
 import { checkChannel, createChannel, deleteChannel, diffChannel, readChannel, updateChannel, type ChannelInputs } from "../../provider/runtime/channel";
+import { signDefinition } from "../../provider/validation";
 import { EmulatorAdmin } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
 
@@ -177,6 +178,22 @@ describe("WebMessagingChannel provider", () => {
     const err = await createChannel(ctx, definition("private")).catch((e: Error) => e);
     expect(String(err)).toMatch(/endpointUrl/);
     expect((await admin.requests()).filter((r) => r.method === "POST" && r.path.startsWith("/api/v2/webchat"))).toEqual([]);
+  });
+
+  it("creates and updates a signed channel from the inputs check returned, even where check normalises the definition", async () => {
+    const key = "provider-signing-key";
+    const ctx = testContext(emulator.url, owner, { signatureKey: key });
+    // Upper-case origin and no tlsCertificateChain: check's canonical form differs from what was signed.
+    const { tlsCertificateChain: _chain, ...settings } = definition("signed").settings;
+    const written = { ...definition("signed", { allowedOrigins: ["https://WWW.Example.com:443"] }), settings } as ChannelInputs;
+    const checked = await checkChannel(ctx, { ...written, signature: signDefinition(written, key) });
+    expect(checked.failures).toEqual([]);
+    const { id, outs } = await createChannel(ctx, checked.inputs as unknown as ChannelInputs);
+    expect(outs.allowedOrigins).toEqual(["https://www.example.com"]);
+    const changed = { ...written, description: "signed again" };
+    const rechecked = await checkChannel(ctx, { ...changed, signature: signDefinition(changed, key) });
+    expect(diffChannel(outs as unknown as Record<string, unknown>, rechecked.inputs).diffs).toEqual(["description"]);
+    expect((await updateChannel(ctx, id, rechecked.inputs as unknown as ChannelInputs)).outs.description).toBe("signed again");
   });
 
   it("check reports every failure with its property path and makes no API call", async () => {
