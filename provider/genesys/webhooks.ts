@@ -1,6 +1,7 @@
 /**
  * Webhook calls, typed. Lifecycle -> HTTP:
- *   create   POST   /api/v2/webhooks/webhooks        (unknown outcome -> not resent; the caller reconciles)
+ *   create   POST   /api/v2/webhooks/webhooks        (unknown outcome -> look up by name, never a blind resend)
+ *   find     GET    /api/v2/webhooks/webhooks?name=
  *   get      GET    /api/v2/webhooks/webhooks/{id}   (404 -> undefined)
  *   update   PUT    /api/v2/webhooks/webhooks/{id}
  *   delete   DELETE /api/v2/webhooks/webhooks/{id}   (404 -> already gone)
@@ -28,15 +29,34 @@ export interface Webhook extends Omit<WebhookSpec, "secret"> {
 export class WebhooksApi {
   constructor(private readonly transport: Transport) {}
 
-  async create(spec: WebhookSpec, trace?: CallTrace): Promise<Webhook> {
-    const res = await this.transport.request<Webhook>({
-      operation: `create webhook "${spec.name}"`,
-      method: "POST",
+  /**
+   * Creates a webhook. When the POST's outcome is unknown (reset, timeout, 5xx) it may have been
+   * applied: the webhook is looked up by its unique name and returned as recovered rather than
+   * created twice. The caller decides whether a recovered webhook is really its own.
+   */
+  async create(spec: WebhookSpec, trace?: CallTrace): Promise<{ webhook: Webhook; recovered: boolean }> {
+    const operation = `create webhook "${spec.name}"`;
+    for (let round = 1; ; round++) {
+      try {
+        const res = await this.transport.request<Webhook>({ operation, method: "POST", path: PATHS.webhooks, body: spec, trace });
+        return { webhook: res.data, recovered: false };
+      } catch (err) {
+        if (!(err instanceof GenesysApiError) || !err.details.outcomeUnknown || round >= 3) throw err;
+        const existing = await this.findByName(spec.name, trace);
+        if (existing) return { webhook: existing, recovered: true };
+      }
+    }
+  }
+
+  async findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    const res = await this.transport.request<{ entities: Webhook[] }>({
+      operation: `look up webhook "${name}" by name`,
+      method: "GET",
       path: PATHS.webhooks,
-      body: spec,
+      query: { name, pageSize: 25, pageNumber: 1 },
       trace,
     });
-    return res.data;
+    return res.data.entities.find((w) => w.name === name);
   }
 
   async get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {

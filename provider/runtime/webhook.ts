@@ -9,7 +9,7 @@
  *   delete  DELETE /webhooks/{id}; 404 -> already gone
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
-import { type Brand, type CallTrace, type Webhook, type WebhookSpec } from "../genesys";
+import { type Brand, type CallTrace, GenesysApiError, type Webhook, type WebhookSpec } from "../genesys";
 import { checkEndpointAddress, formatIssues, type ValidationIssue } from "../validation";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS } from "../validation/limits";
 import { type RuntimeContext, audited } from "./context";
@@ -167,7 +167,7 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
       const brand = await ctx.client.brands.get(inputs.brandId, { trace });
       if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
-      const hook = await ctx.client.webhooks.create(spec, trace);
+      const hook = await createOrRecover(ctx, spec, inputs.brandId, trace);
       try {
         await sendEnrolment(brand, "webchat.brand.updated", enrolmentOptions(ctx, inputs, hook.id));
       } catch (err) {
@@ -179,6 +179,35 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     },
     (r) => ({ targetId: r.id }),
   );
+}
+
+/**
+ * POSTs the webhook. One with this name that already exists and is filtered to this channel is
+ * taken to be this resource's own earlier create whose answer never reached the state (a lost
+ * response, or a CLI killed mid-create), so `refresh --clear-pending-creates` and `up` converge
+ * instead of failing on the name for ever. One filtered to another channel is never touched.
+ */
+async function createOrRecover(ctx: RuntimeContext, spec: WebhookSpec, brandId: string, trace: CallTrace): Promise<Webhook> {
+  let existing: Webhook | undefined;
+  try {
+    const { webhook, recovered } = await ctx.client.webhooks.create(spec, trace);
+    if (!recovered) return webhook;
+    existing = webhook;
+  } catch (err) {
+    if (!(err instanceof GenesysApiError) || err.status !== 409) throw err;
+    existing = await ctx.client.webhooks.findByName(spec.name, trace);
+    if (!existing) throw err;
+  }
+  const filters = existing.eventFilters ?? [];
+  if (filters.length === 0 || !filters.every((f) => f.brandId === brandId)) {
+    throw new Error(
+      `a webhook named "${spec.name}" already exists (${existing.id}) and does not follow channel ${brandId}; ` +
+        `delete it, or rename this channel's resource`,
+    );
+  }
+  // The secret is write-only, so whether the lost create carried this stack's secret cannot be
+  // read back: writing the whole definition again makes the adopted webhook exactly the declared one.
+  return ctx.client.webhooks.update(existing.id, spec, trace);
 }
 
 export async function readWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<{ id: string; props?: WebhookOutputs; inputs?: WebhookInputs }> {
