@@ -4,8 +4,16 @@
  * delays to a millisecond and production can tune budgets without touching control flow.
  */
 export interface RetryPolicy {
-  /** Attempts per call, the first one included. */
+  /** Attempts per call that may fail with an error (5xx, timeout, reset), the first one included. */
   maxAttempts: number;
+  /**
+   * Attempts per call that the server may refuse with 429 or 503. Those are refused before any
+   * processing and say when to come back, and under sustained throttling (a quarter of all calls
+   * refused is ordinary for a busy org) runs of them are common: counted against maxAttempts they
+   * failed whole deployments. The time budget is what bounds them; this only stops a server that
+   * never lets the call through.
+   */
+  maxThrottledAttempts: number;
   /** Base of the full-jitter exponential backoff for 5xx, timeouts and resets. */
   baseDelayMs: number;
   maxDelayMs: number;
@@ -21,6 +29,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 6,
+  maxThrottledAttempts: 30,
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   fallbackRetryAfterMs: 2_000,
@@ -59,6 +68,22 @@ export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boole
   if (status === 503) return true; // Genesys sheds load before processing
   if (status >= 500) return idempotent;
   return false;
+}
+
+/** The server's "come back later": refused before processing, with a time to come back. */
+export function isThrottle(outcome: AttemptOutcome): boolean {
+  return outcome.kind === "response" && (outcome.status === 429 || outcome.status === 503);
+}
+
+/** Attempts made so far by one call, split by what they ran into. */
+export interface AttemptCounts {
+  errors: number;
+  throttled: number;
+}
+
+/** Whether the attempts made so far use up the policy (the time budget is checked separately). */
+export function attemptsExhausted(made: AttemptCounts, policy: RetryPolicy): boolean {
+  return made.errors >= policy.maxAttempts || made.throttled >= policy.maxThrottledAttempts;
 }
 
 /** How long to wait before the next attempt (attempt = the number of attempts already made). */

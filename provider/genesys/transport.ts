@@ -9,7 +9,7 @@ import https from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { GenesysApiError, hintFor } from "./errors";
 import type { Endpoints } from "./hosts";
-import { type AttemptOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, isRetryable, retryDelayMs } from "./retry";
+import { type AttemptOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, attemptsExhausted, isRetryable, isThrottle, retryDelayMs } from "./retry";
 import { type PacingGate, pacingGateFor } from "./pacing";
 import { PATHS } from "./paths";
 
@@ -196,6 +196,7 @@ export class Transport {
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const started = this.now();
     let attempts = 0;
+    const made = { errors: 0, throttled: 0 };
     for (;;) {
       const release = await this.gate.acquire();
       attempts++;
@@ -233,14 +234,16 @@ export class Transport {
       }
 
       const elapsed = this.now() - started;
-      let delay = retryDelayMs(outcome, attempts, this.policy, this.random, this.now());
+      if (isThrottle(outcome)) made.throttled++;
+      else made.errors++;
+      let delay = retryDelayMs(outcome, made.errors, this.policy, this.random, this.now());
       if (outcome.kind === "response" && outcome.status === 429) {
         this.stats.throttled++;
         this.gate.throttled(this.now() + delay);
       }
       delay = Math.max(delay, this.gate.remaining());
       const giveUp =
-        attempts >= this.policy.maxAttempts ||
+        attemptsExhausted(made, this.policy) ||
         delay > this.policy.retryAfterCapMs ||
         elapsed + delay > this.policy.budgetMs;
       if (giveUp) {

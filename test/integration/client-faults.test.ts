@@ -65,6 +65,16 @@ describe("Genesys client under faults", () => {
     }
   });
 
+  it("rides out more consecutive 429s than the attempts kept for errors, with the default policy", async () => {
+    const c = createGenesysClient({ apiUrl: emulator.url, clientId, clientSecret });
+    const { brand } = await c.brands.create(spec("throttled-run"));
+    await admin.clearRequests();
+    await admin.fault({ method: "GET", path: `/api/v2/webchat/brands/${brand.id}`, status: 429, retryAfter: 0, count: 8 });
+    expect((await c.brands.get(brand.id))?.name).toBe("throttled-run");
+    const gets = apiCalls(await admin.requests(), "GET", `/api/v2/webchat/brands/${brand.id}`);
+    expect(gets.map((r) => r.status)).toEqual([...Array(8).fill(429), 200]);
+  });
+
   it("honours Retry-After given as an HTTP date", async () => {
     const c = client();
     await c.transport.accessToken();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryDelayMs } from "../../../provider/genesys/retry";
+import { DEFAULT_RETRY_POLICY, attemptsExhausted, isRetryable, isThrottle, parseRetryAfter, retryDelayMs } from "../../../provider/genesys/retry";
 
 describe("retry policy", () => {
   it("reads Retry-After as delta seconds", () => {
@@ -44,5 +44,17 @@ describe("retry policy", () => {
     expect(isRetryable({ kind: "response", status: 500 }, false)).toBe(false);
     expect(isRetryable({ kind: "network", code: "ECONNRESET" }, true)).toBe(true);
     expect(isRetryable({ kind: "network", code: "ECONNRESET" }, false)).toBe(false);
+  });
+  it("counts throttled attempts apart from errors, so a run of 429s does not use up the attempts kept for errors", () => {
+    const policy = DEFAULT_RETRY_POLICY;
+    expect(isThrottle({ kind: "response", status: 429 })).toBe(true);
+    expect(isThrottle({ kind: "response", status: 503 })).toBe(true);
+    expect(isThrottle({ kind: "response", status: 500 })).toBe(false);
+    expect(isThrottle({ kind: "network", code: "ECONNRESET" })).toBe(false);
+    // A quarter of calls throttled makes runs longer than maxAttempts routine over a deployment.
+    expect(attemptsExhausted({ errors: 1, throttled: policy.maxAttempts + 2 }, policy)).toBe(false);
+    expect(attemptsExhausted({ errors: policy.maxAttempts, throttled: 0 }, policy)).toBe(true);
+    expect(attemptsExhausted({ errors: 0, throttled: policy.maxThrottledAttempts }, policy)).toBe(true);
+    expect(policy.maxThrottledAttempts).toBeGreaterThanOrEqual(4 * policy.maxAttempts);
   });
 });
