@@ -1,7 +1,8 @@
 /**
  * Brand (web messaging channel) calls, typed. Lifecycle -> HTTP:
  *   create   POST   /api/v2/webchat/brands            (unknown outcome -> look up by name, never a blind resend)
- *   get      GET    /api/v2/webchat/brands/{id}[?expand=health]   (404 -> undefined)
+ *   get      GET    /api/v2/webchat/brands/{id}[?expand=health]   (404 -> undefined; maxAgeMs may
+ *                   answer from what this process saw of the brand moments ago instead)
  *   find     GET    /api/v2/webchat/brands?name=
  *   update   PUT    /api/v2/webchat/brands/{id}       (body carries the version it replaces)
  *   delete   DELETE /api/v2/webchat/brands/{id}       (404 -> already gone)
@@ -44,8 +45,25 @@ interface Page<T> {
   pageCount: number;
 }
 
+/** Enough for every brand one `pulumi up` touches; the oldest are forgotten first. */
+const RECENT_CAPACITY = 2_000;
+
 export class BrandsApi {
+  /**
+   * The last state of each brand this process created, read or updated. A resource that depends
+   * on a channel made a moment ago (its webhook) can use it instead of reading the brand again,
+   * which under a rate limit is a call another resource could have had.
+   */
+  private readonly recent = new Map<string, { brand: Brand; at: number }>();
+
   constructor(private readonly transport: Transport) {}
+
+  private remember(brand: Brand): Brand {
+    this.recent.delete(brand.id);
+    this.recent.set(brand.id, { brand, at: Date.now() });
+    if (this.recent.size > RECENT_CAPACITY) this.recent.delete(this.recent.keys().next().value as string);
+    return brand;
+  }
 
   /**
    * Creates a brand. When the POST's outcome is unknown (reset, timeout, 5xx), the brand may
@@ -56,7 +74,7 @@ export class BrandsApi {
     for (let round = 1; ; round++) {
       try {
         const res = await this.transport.request<Brand>({ operation, method: "POST", path: PATHS.brands, body: spec, trace });
-        return { brand: res.data, recovered: false };
+        return { brand: this.remember(res.data), recovered: false };
       } catch (err) {
         if (!(err instanceof GenesysApiError) || !err.details.outcomeUnknown || round >= 3) throw err;
         const existing = await this.findByName(spec.name, trace);
@@ -65,7 +83,15 @@ export class BrandsApi {
     }
   }
 
-  async get(id: string, opts: { health?: boolean; trace?: CallTrace } = {}): Promise<Brand | undefined> {
+  /**
+   * `maxAgeMs`: a brand this process saw at most that long ago will do (never for a health probe,
+   * which exists to ask the server now).
+   */
+  async get(id: string, opts: { health?: boolean; trace?: CallTrace; maxAgeMs?: number } = {}): Promise<Brand | undefined> {
+    if (opts.maxAgeMs !== undefined && !opts.health) {
+      const seen = this.recent.get(id);
+      if (seen && Date.now() - seen.at <= opts.maxAgeMs) return seen.brand;
+    }
     try {
       const res = await this.transport.request<Brand>({
         operation: opts.health ? `read channel ${id} with a health probe` : `read channel ${id}`,
@@ -74,9 +100,12 @@ export class BrandsApi {
         query: opts.health ? { expand: "health" } : undefined,
         trace: opts.trace,
       });
-      return res.data;
+      return this.remember(res.data);
     } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return undefined;
+      if (err instanceof GenesysApiError && err.status === 404) {
+        this.recent.delete(id);
+        return undefined;
+      }
       throw err;
     }
   }
@@ -93,18 +122,25 @@ export class BrandsApi {
   }
 
   async update(id: string, spec: BrandSpec, version: number, trace?: CallTrace): Promise<Brand> {
-    const res = await this.transport.request<Brand>({
-      operation: `update channel "${spec.name}" (${id})`,
-      method: "PUT",
-      path: PATHS.brand(id),
-      body: { ...spec, version },
-      trace,
-    });
-    return res.data;
+    try {
+      const res = await this.transport.request<Brand>({
+        operation: `update channel "${spec.name}" (${id})`,
+        method: "PUT",
+        path: PATHS.brand(id),
+        body: { ...spec, version },
+        trace,
+      });
+      return this.remember(res.data);
+    } catch (err) {
+      // Whatever this process remembers of the brand is now in doubt.
+      this.recent.delete(id);
+      throw err;
+    }
   }
 
   /** Returns false when the brand was already gone. */
   async delete(id: string, trace?: CallTrace): Promise<boolean> {
+    this.recent.delete(id);
     try {
       await this.transport.request({ operation: `delete channel ${id}`, method: "DELETE", path: PATHS.brand(id), trace });
       return true;

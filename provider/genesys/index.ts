@@ -18,6 +18,7 @@ export interface GenesysClientOptions {
   apiUrl?: string;
   authUrl?: string;
   policy?: Partial<RetryPolicy>;
+  maxRequestsPerSecond?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -29,6 +30,6 @@ export interface GenesysClient {
 
 export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
   const endpoints = resolveEndpoints(opts);
-  const transport = new Transport({ ...endpoints, clientId: opts.clientId, clientSecret: opts.clientSecret, policy: opts.policy, sleep: opts.sleep });
+  const transport = new Transport({ ...endpoints, clientId: opts.clientId, clientSecret: opts.clientSecret, policy: opts.policy, sleep: opts.sleep, maxRequestsPerSecond: opts.maxRequestsPerSecond });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

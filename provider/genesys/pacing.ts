@@ -5,14 +5,28 @@
  * one per success (additive increase, multiplicative decrease, as TCP does), so callers converge
  * on the rate the server accepts instead of stampeding into the limit again.
  *
+ * When the stack states the org's rate (genesys:maxRequestsPerSecond), the gate also keeps sends
+ * under it before the server has to say so. Reacting alone costs a whole Retry-After per throttle
+ * (Genesys answers in whole seconds, often for a window that closes a few milliseconds later), and
+ * the allowance is per access token, i.e. per provider process, which is what this gate spans.
+ *
  * Hand-rolled rather than Bottleneck: Bottleneck has had no release since 2019 and has no notion
  * of learning a limit from throttling; this is the whole mechanism.
  */
 export interface PacingOptions {
   /** Calls in flight when the server has never throttled us. */
   maxInFlight: number;
+  /** Sends allowed per second, averaged over a window of about a second; unset = no proactive limit. */
+  maxPerSecond?: number;
   now?: () => number;
 }
+
+/**
+ * Slack added to each rate window. The server counts arrivals, the gate counts sends: without it,
+ * a send one window after the first of a burst can arrive inside the server's window when its
+ * latency is a few milliseconds shorter, and be refused.
+ */
+const WINDOW_GUARD_MS = 30;
 
 export class PacingGate {
   private limit: number;
@@ -20,11 +34,32 @@ export class PacingGate {
   private resumeAt = 0;
   private readonly waiters: (() => void)[] = [];
   private timer?: NodeJS.Timeout;
+  private timerAt = 0;
   private readonly now: () => number;
+  /** Send times within the current rate window, oldest first (at most perWindow of them). */
+  private sent: number[] = [];
+  private perWindow = 0;
+  private windowMs = 0;
 
   constructor(private readonly opts: PacingOptions) {
     this.limit = opts.maxInFlight;
     this.now = opts.now ?? Date.now;
+    this.setRate(opts.maxPerSecond);
+  }
+
+  /**
+   * Sets the proactive limit: `perSecond` sends per second, allowed as bursts of up to a second's
+   * worth (the shape of Genesys's fixed windows), or none when undefined.
+   */
+  setRate(perSecond: number | undefined): void {
+    if (perSecond === undefined || !(perSecond > 0)) {
+      this.perWindow = 0;
+    } else {
+      // Whole sends per window; a rate under 1/s becomes one send per longer window.
+      this.perWindow = Math.max(1, Math.floor(perSecond));
+      this.windowMs = (this.perWindow / perSecond) * 1000 + WINDOW_GUARD_MS;
+    }
+    this.pump();
   }
 
   /** Current allowance, for tests and diagnostics. */
@@ -68,18 +103,39 @@ export class PacingGate {
     return Math.max(0, this.resumeAt - this.now());
   }
 
+  /** Milliseconds until the rate window allows another send. */
+  private rateWait(now: number): number {
+    if (this.perWindow === 0) return 0;
+    while (this.sent.length > 0 && now - this.sent[0]! >= this.windowMs) this.sent.shift();
+    return this.sent.length < this.perWindow ? 0 : this.sent[0]! + this.windowMs - now;
+  }
+
+  private wake(wait: number): void {
+    const at = this.now() + wait;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.pump();
+    }, wait);
+  }
+
   private pump(): void {
+    if (this.waiters.length === 0) return;
     const wait = this.remaining();
     if (wait > 0) {
-      if (!this.timer && this.waiters.length > 0) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, wait);
-      }
+      this.wake(wait);
       return;
     }
     while (this.waiters.length > 0 && this.inFlight < Math.floor(this.limit)) {
+      const now = this.now();
+      const rateWait = this.rateWait(now);
+      if (rateWait > 0) {
+        this.wake(rateWait);
+        return;
+      }
+      if (this.perWindow > 0) this.sent.push(now);
       this.waiters.shift()!();
     }
   }
@@ -87,12 +143,17 @@ export class PacingGate {
 
 const gates = new Map<string, PacingGate>();
 
-/** One gate per API host per process, shared by every client of that host. */
-export function pacingGateFor(apiUrl: string, maxInFlight = 64): PacingGate {
+/**
+ * One gate per API host per process, shared by every client of that host. A client that states a
+ * rate sets it for the host; one that does not leaves the host's rate as it is.
+ */
+export function pacingGateFor(apiUrl: string, maxInFlight = 64, maxPerSecond?: number): PacingGate {
   let gate = gates.get(apiUrl);
   if (!gate) {
-    gate = new PacingGate({ maxInFlight });
+    gate = new PacingGate({ maxInFlight, maxPerSecond });
     gates.set(apiUrl, gate);
+  } else if (maxPerSecond !== undefined) {
+    gate.setRate(maxPerSecond);
   }
   return gate;
 }

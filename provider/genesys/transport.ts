@@ -48,6 +48,8 @@ export interface TransportOptions extends Endpoints {
   clientId: string;
   clientSecret: string;
   policy?: Partial<RetryPolicy>;
+  /** The org's API rate per token, kept proactively (see pacing.ts); unset = react to 429s only. */
+  maxRequestsPerSecond?: number;
   /** Injected in tests so waits are observable and fast. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -84,7 +86,7 @@ export class Transport {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
-    this.gate = pacingGateFor(opts.apiUrl);
+    this.gate = pacingGateFor(opts.apiUrl, undefined, opts.maxRequestsPerSecond);
     this.http = axios.create({
       timeout: this.policy.timeoutMs,
       // A redirect would carry the bearer token to another host; we report it instead.

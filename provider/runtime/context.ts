@@ -27,6 +27,7 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         region: config.region,
         apiUrl: config.apiUrl,
         authUrl: config.authUrl,
+        maxRequestsPerSecond: config.maxRequestsPerSecond,
       }),
     audit: overrides.audit ?? new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) }),
     resolver: overrides.resolver ?? systemResolver,

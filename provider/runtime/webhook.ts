@@ -165,7 +165,8 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     { action: "webhook.create", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, payload: spec },
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
-      const brand = await ctx.client.brands.get(inputs.brandId, { trace });
+      // The channel is usually created moments before by this same process: what it saw then will do.
+      const brand = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 15_000 });
       if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
       const hook = await createOrRecover(ctx, spec, inputs.brandId, trace);
       try {

@@ -59,3 +59,24 @@ describe("project root", () => {
     expect(projectRoot(path.join(root, "dist", "stacks"))).toBe(root);
   });
 });
+
+describe("genesys:maxRequestsPerSecond", () => {
+  const base = { "genesys:clientId": "id", "genesys:clientSecret": "s", "genesys:apiUrl": "http://127.0.0.1:1" };
+
+  it("is unset by default, so the client only reacts to 429s", () => {
+    expect(loadProviderConfig(from(base), {}).maxRequestsPerSecond).toBeUndefined();
+  });
+
+  it("accepts a positive rate, fractions included", () => {
+    expect(loadProviderConfig(from({ ...base, "genesys:maxRequestsPerSecond": "5" }), {}).maxRequestsPerSecond).toBe(5);
+    expect(loadProviderConfig(from({ ...base, "genesys:maxRequestsPerSecond": "0.5" }), {}).maxRequestsPerSecond).toBe(0.5);
+  });
+
+  it("rejects zero or text naming the fix", () => {
+    for (const bad of ["0", "-1", "fast"]) {
+      expect(() => loadProviderConfig(from({ ...base, "genesys:maxRequestsPerSecond": bad }), {})).toThrow(
+        /genesys:maxRequestsPerSecond must be a number above 0 .*run: pulumi config set genesys:maxRequestsPerSecond 5/,
+      );
+    }
+  });
+});
