@@ -1,0 +1,190 @@
+/**
+ * CLI crashes: ten rounds, each declaring a different set of channels (so every round creates,
+ * updates, replaces and deletes channels and their webhooks), each `pulumi up` killed with
+ * SIGKILL (the whole process group: CLI, language host, provider) at a seeded moment. After each
+ * kill the documented recovery (`pulumi cancel`, `pulumi refresh --clear-pending-creates`,
+ * `pulumi up`) ends with exactly the declared channels and webhooks: none missing, none twice,
+ * none left over, each with its declared content.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
+import { EmulatorAdmin } from "../support/admin";
+import { chaosSeed, inventory, issueToken, issuedTokenHashes, sleep, sweepSecrets } from "../support/chaos";
+import { declaration, stateResource, type Declaration } from "../support/declarations";
+import { PulumiProject, type CliResult } from "../support/pulumi-project";
+
+const seed = chaosSeed("cli-crash");
+const owner = { clientId: "chaos-crash", clientSecret: `chaos-crash-secret-${randomBytes(8).toString("hex")}` };
+const webhookSecret = `chaos-crash-webhook-${randomBytes(8).toString("hex")}`;
+const ADMIN = `chaos-admin-${randomBytes(4).toString("hex")}`;
+const ROUNDS = 10;
+const POOL = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf"];
+
+/** One round's declaration: a seeded subset of the pool, each member with seeded content. */
+function declareRound(round: number, rng: () => number): Declaration[] {
+  const chosen = POOL.filter(() => rng() < 0.6);
+  if (chosen.length < 2) chosen.push(...POOL.filter((n) => !chosen.includes(n)).slice(0, 2 - chosen.length));
+  return chosen.map((name) =>
+    declaration(name, {
+      description: `round ${round}`,
+      endpointUrl: `wss://localhost:9443/${name}/v${Math.floor(rng() * 3)}`,
+      // A change of channel types replaces the channel (delete first), and so re-points its webhook.
+      channelTypes: rng() < 0.2 ? ["webchat"] : ["webmessaging"],
+      settings: { maxConcurrentSessions: 100 + Math.floor(rng() * 5), rateLimitThreshold: 50, healthCheckInterval: 300 },
+    }),
+  );
+}
+
+interface RoundReport {
+  round: number;
+  declared: number;
+  killAfterMs: number;
+  killed: boolean;
+  /** Resource operations the killed run had started and not finished. */
+  inFlight: number;
+  recoveryMs: number;
+}
+
+/** Resources whose operation the CLI reported as started but never as finished. */
+function inFlightAtKill(output: string): number {
+  const started = new Set<string>();
+  for (const line of output.split("\n")) {
+    const m = /dynamic\/genesys:\w+ (\S+) (creating|updating|deleting|replacing|created|updated|deleted|replaced)\b/.exec(line);
+    if (!m) continue;
+    if (m[2]!.endsWith("ing")) started.add(m[1]!);
+    else started.delete(m[1]!);
+  }
+  return started.size;
+}
+
+describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery", () => {
+  let tmp: string;
+  let emulator: RunningEmulator;
+  let admin: EmulatorAdmin;
+  let receiver: RunningReceiver;
+  let project: PulumiProject;
+  let dataFile: string;
+  let cliOutput = "";
+  let declared: Declaration[] = [];
+  const reports: RoundReport[] = [];
+  const rng = seed.stream("rounds");
+
+  const record = (r: CliResult) => {
+    cliOutput += r.stdout + r.stderr;
+    return r;
+  };
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-crash-"));
+    dataFile = path.join(tmp, "emulator.db");
+    emulator = await startEmulator({ port: 0, data: dataFile, clients: [owner], adminToken: ADMIN, seed: seed.int("emulator"), webhookIntervalScale: 0.01, quiet: true });
+    admin = new EmulatorAdmin(emulator.url, ADMIN);
+    receiver = await startReceiver({ secret: webhookSecret });
+    project = await PulumiProject.create({
+      config: {
+        "genesys:apiUrl": emulator.url,
+        "genesys:clientId": owner.clientId,
+        "genesys:allowPrivateNetworks": "true",
+        "lb:callbackUrl": `${receiver.url}/events`,
+        "lb:retryInterval": "1",
+      },
+      secrets: { "genesys:clientSecret": owner.clientSecret, "genesys:webhookSecret": webhookSecret },
+    });
+    // Writes answer a little late, so kills often land between the server's commit and the
+    // state's record of it: the window the recovery exists for.
+    await admin.fault({ path: "/api/", method: "POST", afterHandler: true, delayMs: 600, probability: 0.5, seed: seed.int("slow-post") });
+    await admin.fault({ path: "/api/", method: "PUT", afterHandler: true, delayMs: 400, probability: 0.5, seed: seed.int("slow-put") });
+    await admin.fault({ path: "/api/", method: "DELETE", afterHandler: true, delayMs: 400, probability: 0.5, seed: seed.int("slow-delete") });
+  });
+
+  afterAll(async () => {
+    console.log(`cli-crash rounds: ${JSON.stringify(reports)}`);
+    await receiver?.close();
+    await emulator?.close();
+    project?.cleanup();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function expectExactlyDeclared(round: number): Promise<void> {
+    const { brands, webhooks } = await inventory(emulator.url, owner);
+    const where = `round ${round} (seed ${seed.seed})`;
+    expect(brands.map((b) => b.name).sort(), where).toEqual(declared.map((d) => d.name).sort());
+    for (const d of declared) {
+      const brand = brands.find((b) => b.name === d.name)!;
+      expect({ endpointUrl: brand.endpointUrl, channelTypes: brand.channelTypes, description: brand.description, sessions: brand.settings.maxConcurrentSessions }, `${where}: ${d.name}`).toEqual({
+        endpointUrl: d.endpointUrl,
+        channelTypes: d.channelTypes,
+        description: d.description,
+        sessions: d.settings.maxConcurrentSessions,
+      });
+    }
+    expect(webhooks.map((w) => w.name).sort(), where).toEqual(declared.map((d) => `lb-sync-${d.resourceName}`).sort());
+    const idOf = new Map(brands.map((b) => [b.name, b.id]));
+    for (const hook of webhooks) {
+      const d = declared.find((x) => `lb-sync-${x.resourceName}` === hook.name)!;
+      expect(hook.eventFilters.map((f) => f.brandId), `${where}: ${hook.name} follows its channel`).toEqual(hook.eventFilters.map(() => idOf.get(d.name)));
+    }
+  }
+
+  it("after each of ten kills at seeded moments, cancel, refresh --clear-pending-creates and up converge on the declared set", async () => {
+    for (let round = 1; round <= ROUNDS; round++) {
+      declared = declareRound(round, rng);
+      await project.declareChannels(declared);
+      const killAfterMs = 300 + Math.floor(rng() * 3_700);
+      let pid = 0;
+      const started = Date.now();
+      const run = project.up([], { onSpawn: (p) => (pid = p) });
+      let finished = false;
+      void run.then(() => (finished = true));
+      while (!finished && Date.now() - started < killAfterMs) await sleep(20);
+      if (!finished) process.kill(-pid, "SIGKILL");
+      const killedRun = record(await run);
+      const killed = killedRun.signal === "SIGKILL";
+
+      const recoveryStarted = Date.now();
+      // cancel fails when the kill came before the run took the stack's lock; that is fine.
+      record(await project.cli(["cancel", "--yes", "--stack", project.stack]));
+      const refresh = record(await project.refresh(["--clear-pending-creates"]));
+      expect(refresh.code, `round ${round} refresh (seed ${seed.seed}):\n${refresh.stdout}\n${refresh.stderr}`).toBe(0);
+      const up = record(await project.up());
+      expect(up.code, `round ${round} recovery up (seed ${seed.seed}):\n${up.stdout}\n${up.stderr}`).toBe(0);
+      reports.push({ round, declared: declared.length, killAfterMs, killed, inFlight: inFlightAtKill(killedRun.stdout), recoveryMs: Date.now() - recoveryStarted });
+      await expectExactlyDeclared(round);
+    }
+    // A recovery that found the killed run's create already committed meets the name taken (409) and adopts.
+    const adopted = (await admin.requests()).filter((r) => r.method === "POST" && r.status === 409).length;
+    console.log(`cli-crash: ${reports.filter((r) => r.killed).length} kills, ${reports.reduce((n, r) => n + r.inFlight, 0)} operations in flight at the kills, ${adopted} creates adopted after a kill`);
+    expect(reports.filter((r) => r.killed).length).toBeGreaterThanOrEqual(ROUNDS / 2);
+  }, 420_000);
+
+  it("the state records exactly the live channels and webhooks, and the next preview shows no changes", async () => {
+    const exported = await project.exportState();
+    const { brands, webhooks } = await inventory(emulator.url, owner);
+    for (const d of declared) {
+      expect(stateResource(exported, d.resourceName)?.id).toBe(brands.find((b) => b.name === d.name)?.id);
+      expect(stateResource(exported, `${d.resourceName}-lb-sync`)?.id).toBe(webhooks.find((w) => w.name === `lb-sync-${d.resourceName}`)?.id);
+    }
+    const preview = record(await project.preview(["--expect-no-changes"]));
+    expect(preview.code, preview.stdout + preview.stderr).toBe(0);
+  }, 60_000);
+
+  it("no secret or access token reaches the state, the CLI output, the audit records or the request log", async () => {
+    const own = await issueToken(emulator.url, owner);
+    const findings = sweepSecrets(
+      {
+        "stack export": await project.exportState(),
+        "CLI output": cliOutput,
+        "audit records": project.auditText(),
+        "emulator request log": JSON.stringify(await admin.requests()),
+      },
+      { "client secret": owner.clientSecret, "webhook secret": webhookSecret, "a token issued to this client": own },
+      issuedTokenHashes(dataFile),
+    );
+    expect(findings).toEqual([]);
+  }, 60_000);
+});
