@@ -1,0 +1,150 @@
+/**
+ * Emulator crash: the API server (a child process on a SQLite data file) is killed with SIGKILL
+ * in the middle of a `pulumi up` of several channels with webhooks, and restarted on the same
+ * data file and port after a seeded pause. Nothing the server committed is lost, and the run
+ * recovers: the next `up` converges on exactly the declared channels and webhooks, and preview
+ * has nothing left to do.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
+import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
+import { EmulatorProcess, chaosSeed, freePort, inventory, issueToken, issuedTokenHashes, sleep, sweepSecrets } from "../support/chaos";
+import { declaration, stateResource } from "../support/declarations";
+import { PulumiProject, type CliResult } from "../support/pulumi-project";
+
+const seed = chaosSeed("emulator-crash");
+const owner = { clientId: "chaos-emucrash", clientSecret: `chaos-emucrash-secret-${randomBytes(8).toString("hex")}` };
+const webhookSecret = `chaos-emucrash-webhook-${randomBytes(8).toString("hex")}`;
+const ADMIN = `chaos-admin-${randomBytes(4).toString("hex")}`;
+const CHANNELS = 10;
+
+describe("chaos: kill -9 of the API server mid-up, restarted on the same data file", () => {
+  let tmp: string;
+  let emulator: EmulatorProcess;
+  let receiver: RunningReceiver;
+  let project: PulumiProject;
+  let cliOutput = "";
+  /** What the killed server's request log said, read until moments before the kill. */
+  let logBeforeKill: LoggedRequest[] = [];
+  /** Brand ids seen through the API before the kill. */
+  const seenBeforeKill = new Set<string>();
+  const declared = Array.from({ length: CHANNELS }, (_, i) => declaration(`emu-${i}`));
+  const rng = seed.stream("moments");
+
+  const record = (r: CliResult) => {
+    cliOutput += r.stdout + r.stderr;
+    return r;
+  };
+  const admin = () => new EmulatorAdmin(emulator.url, ADMIN);
+
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-emucrash-"));
+    emulator = await EmulatorProcess.start({
+      port: await freePort(),
+      data: path.join(tmp, "emulator.db"),
+      client: owner,
+      adminToken: ADMIN,
+      seed: seed.int("emulator"),
+      webhookIntervalScale: 0.01,
+    });
+    receiver = await startReceiver({ secret: webhookSecret });
+    project = await PulumiProject.create({
+      config: {
+        "genesys:apiUrl": emulator.url,
+        "genesys:clientId": owner.clientId,
+        "genesys:allowPrivateNetworks": "true",
+        "lb:callbackUrl": `${receiver.url}/events`,
+        "lb:retryInterval": "1",
+      },
+      secrets: { "genesys:clientSecret": owner.clientSecret, "genesys:webhookSecret": webhookSecret },
+      channels: declared,
+    });
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await emulator?.stop();
+    project?.cleanup();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("loses no committed channel when killed mid-up and restarted on the same data file and port", async () => {
+    // Half the creates answer late, so the kill finds some committed and answered, some committed
+    // and unanswered, and some not sent yet.
+    await admin().fault({ method: "POST", path: "/api/", afterHandler: true, delayMs: 1_500, probability: 0.5, seed: seed.int("slow-create") });
+    const killAtBrands = 2 + Math.floor(rng() * 6);
+    // Shorter than the client's patience with a dead API sometimes, longer other times.
+    const downForMs = 500 + Math.floor(rng() * 6_000);
+    const run = project.up();
+    let finished = false;
+    void run.then(() => (finished = true));
+    const deadline = Date.now() + 90_000;
+    while (!finished && Date.now() < deadline) {
+      const { brands } = await inventory(emulator.url, owner);
+      for (const b of brands) seenBeforeKill.add(b.id);
+      logBeforeKill = await admin().requests();
+      if (brands.length >= killAtBrands) break;
+      await sleep(50);
+    }
+    expect(finished, "the up ended before the kill").toBe(false);
+    const urlBefore = emulator.url;
+    await emulator.kill9();
+    await sleep(downForMs);
+    emulator = await emulator.restart();
+    expect(emulator.url).toBe(urlBefore);
+
+    const { brands } = await inventory(emulator.url, owner);
+    const live = new Set(brands.map((b) => b.id));
+    const createdPerLog = logBeforeKill.filter((r) => r.method === "POST" && r.path === "/api/v2/webchat/brands" && r.status === 201).length;
+    console.log(
+      `emulator-crash: killed at ${killAtBrands} channels (${seenBeforeKill.size} seen, ${createdPerLog} POST 201 logged), ` +
+        `down ${downForMs} ms, ${brands.length} channels after restart`,
+    );
+    for (const id of seenBeforeKill) expect(live.has(id), `channel ${id} seen before the kill`).toBe(true);
+    expect(brands.length).toBeGreaterThanOrEqual(Math.max(createdPerLog, seenBeforeKill.size));
+
+    // The interrupted run either rode out the outage or failed cleanly; either way it ends, and
+    // every channel its state records exists (nothing in this run deletes one).
+    const interrupted = record(await run);
+    const after = new Set((await inventory(emulator.url, owner)).brands.map((b) => b.id));
+    for (const id of live) expect(after.has(id), `channel ${id} present after the restart`).toBe(true);
+    const state = await project.exportState();
+    const recorded = declared.map((d) => stateResource(state, d.resourceName)?.id).filter((id): id is string => !!id);
+    for (const id of recorded) expect(after.has(id), `channel ${id} recorded in the state`).toBe(true);
+    console.log(`emulator-crash: the interrupted up ended with code ${interrupted.code}; ${recorded.length} channels in its state`);
+  }, 180_000);
+
+  it("the next up converges on exactly the declared channels and webhooks, and preview shows no changes", async () => {
+    await admin().clearFaults();
+    const up = record(await project.up());
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    const { brands, webhooks } = await inventory(emulator.url, owner);
+    expect(brands.map((b) => b.name).sort()).toEqual(declared.map((d) => d.name).sort());
+    expect(webhooks.map((w) => w.name).sort()).toEqual(declared.map((d) => `lb-sync-${d.resourceName}`).sort());
+    for (const id of seenBeforeKill) expect(brands.some((b) => b.id === id), `channel ${id} seen before the kill`).toBe(true);
+    const state = await project.exportState();
+    for (const d of declared) expect(stateResource(state, d.resourceName)?.id).toBe(brands.find((b) => b.name === d.name)?.id);
+    const preview = record(await project.preview(["--expect-no-changes"]));
+    expect(preview.code, preview.stdout + preview.stderr).toBe(0);
+  }, 180_000);
+
+  it("no secret or access token reaches the state, the CLI output, the audit records or either server's request log", async () => {
+    const own = await issueToken(emulator.url, owner);
+    const findings = sweepSecrets(
+      {
+        "stack export": await project.exportState(),
+        "CLI output": cliOutput,
+        "audit records": project.auditText(),
+        "request log before the kill": JSON.stringify(logBeforeKill),
+        "request log after the restart": JSON.stringify(await admin().requests()),
+      },
+      { "client secret": owner.clientSecret, "webhook secret": webhookSecret, "a token issued to this client": own },
+      issuedTokenHashes(emulator.opts.data),
+    );
+    expect(findings).toEqual([]);
+  }, 60_000);
+});
