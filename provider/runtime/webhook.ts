@@ -165,8 +165,9 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     { action: "webhook.create", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, payload: spec },
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
-      // The channel is usually created moments before by this same process: what it saw then will do.
-      const brand = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 15_000 });
+      // The channel is usually created earlier in this same `up` by this same process: what it saw
+      // then will do. Under a rate limit the engine may reach the webhook a minute later, hence 120 s.
+      const brand = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 120_000 });
       if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
       const hook = await createOrRecover(ctx, spec, inputs.brandId, trace);
       try {
