@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomInt } from "node:crypto";
 import * as fs from "node:fs";
 import * as net from "node:net";
+import * as os from "node:os";
 import * as path from "node:path";
 import Database from "better-sqlite3";
 import { mulberry32 } from "../../emulator/faults";
@@ -22,9 +23,42 @@ export interface ChaosSeed {
   int(purpose: string): number;
 }
 
+/** When the process with this pid started (Linux), so a reused pid never names an old run. */
+function startTimeOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")[19]!;
+  } catch {
+    return "0";
+  }
+}
+
 /**
- * CHAOS_SEED replays a run; otherwise a fresh seed. Printed in the form the README tells people to
- * look for, so a failing CI log is enough to reproduce the same fault decisions and kill moments.
+ * One fresh seed per vitest run, shared by every chaos file: vitest forks one worker per file
+ * from the same parent, so the first file to ask draws it and publishes it atomically (link
+ * fails if another file won) under the parent's pid and start time; the others read it.
+ */
+function runSeed(): number {
+  const dir = path.join(os.tmpdir(), "gwm-chaos-seeds");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${process.ppid}-${startTimeOf(process.ppid)}`);
+  if (!fs.existsSync(file)) {
+    const draft = `${file}.${process.pid}`;
+    fs.writeFileSync(draft, String(randomInt(2 ** 31 - 1)));
+    try {
+      fs.linkSync(draft, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    } finally {
+      fs.rmSync(draft, { force: true });
+    }
+  }
+  return Number(fs.readFileSync(file, "utf8"));
+}
+
+/**
+ * CHAOS_SEED replays a run; otherwise the run's fresh seed. Printed in the form the README tells
+ * people to look for, so a failing CI log is enough to replay the same fault decisions and kill
+ * moments. Each scenario derives its own streams from it, so scenarios never shift each other.
  */
 export function chaosSeed(scenario: string): ChaosSeed {
   const fromEnv = process.env.CHAOS_SEED;
@@ -33,7 +67,7 @@ export function chaosSeed(scenario: string): ChaosSeed {
     if (!/^\d+$/.test(fromEnv) || Number(fromEnv) > 2 ** 31 - 1) throw new Error(`CHAOS_SEED must be an integer from 0 to ${2 ** 31 - 1}, got "${fromEnv}"`);
     seed = Number(fromEnv);
   } else {
-    seed = randomInt(2 ** 31 - 1);
+    seed = runSeed();
   }
   console.log(`chaos seed: ${seed} (${scenario}; replay with CHAOS_SEED=${seed})`);
   const derive = (purpose: string) => createHash("sha256").update(`${seed}:${scenario}:${purpose}`).digest().readUInt32BE(0) & 0x7fffffff;
