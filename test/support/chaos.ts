@@ -224,6 +224,25 @@ export function issuedTokenHashes(dataFile: string): Set<string> {
   }
 }
 
+/**
+ * The brand ids a crashed emulator left on disk: its data file is copied with its WAL (the
+ * committed transactions a SIGKILL leaves there) and opened, so SQLite's recovery runs on the
+ * copy and the evidence is read without the restarted server or the provider touching it.
+ */
+export function brandIdsOnDisk(dataFile: string, scratchDir: string): Set<string> {
+  fs.mkdirSync(scratchDir, { recursive: true });
+  const copy = path.join(scratchDir, path.basename(dataFile));
+  for (const suffix of ["", "-wal", "-shm"]) {
+    if (fs.existsSync(dataFile + suffix)) fs.copyFileSync(dataFile + suffix, copy + suffix);
+  }
+  const db = new Database(copy, { fileMustExist: true });
+  try {
+    return new Set(db.prepare("SELECT id FROM brands").pluck().all() as string[]);
+  } finally {
+    db.close();
+  }
+}
+
 export interface SweepFinding {
   where: string;
   what: string;
