@@ -220,7 +220,8 @@ describe("Genesys client under faults", () => {
     const redirector = http.createServer((req, res) => {
       if (req.url?.startsWith("/oauth/token")) {
         res.setHeader("content-type", "application/json");
-        return res.end(JSON.stringify({ access_token: "tok-redirect-test", token_type: "bearer", expires_in: 3600 }));
+        res.end(JSON.stringify({ access_token: "tok-redirect-test", token_type: "bearer", expires_in: 3600 }));
+        return;
       }
       res.writeHead(302, { location: `${target}${req.url}` });
       res.end();
