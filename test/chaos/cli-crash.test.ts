@@ -83,7 +83,15 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-crash-"));
     dataFile = path.join(tmp, "emulator.db");
-    emulator = await startEmulator({ port: 0, data: dataFile, clients: [owner], adminToken: ADMIN, seed: seed.int("emulator"), webhookIntervalScale: 0.01, quiet: true });
+    emulator = await startEmulator({
+      port: 0,
+      data: dataFile,
+      clients: [owner],
+      adminToken: ADMIN,
+      seed: seed.int("emulator"),
+      webhookIntervalScale: 0.01,
+      quiet: true,
+    });
     admin = new EmulatorAdmin(emulator.url, ADMIN);
     receiver = await startReceiver({ secret: webhookSecret });
     project = await PulumiProject.create({
@@ -100,7 +108,14 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
     // state's record of it: the window the recovery exists for.
     await admin.fault({ path: "/api/", method: "POST", afterHandler: true, delayMs: 600, probability: 0.5, seed: seed.int("slow-post") });
     await admin.fault({ path: "/api/", method: "PUT", afterHandler: true, delayMs: 400, probability: 0.5, seed: seed.int("slow-put") });
-    await admin.fault({ path: "/api/", method: "DELETE", afterHandler: true, delayMs: 400, probability: 0.5, seed: seed.int("slow-delete") });
+    await admin.fault({
+      path: "/api/",
+      method: "DELETE",
+      afterHandler: true,
+      delayMs: 400,
+      probability: 0.5,
+      seed: seed.int("slow-delete"),
+    });
   });
 
   afterAll(async () => {
@@ -117,7 +132,15 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
     expect(brands.map((b) => b.name).sort(), where).toEqual(declared.map((d) => d.name).sort());
     for (const d of declared) {
       const brand = brands.find((b) => b.name === d.name)!;
-      expect({ endpointUrl: brand.endpointUrl, channelTypes: brand.channelTypes, description: brand.description, sessions: brand.settings.maxConcurrentSessions }, `${where}: ${d.name}`).toEqual({
+      expect(
+        {
+          endpointUrl: brand.endpointUrl,
+          channelTypes: brand.channelTypes,
+          description: brand.description,
+          sessions: brand.settings.maxConcurrentSessions,
+        },
+        `${where}: ${d.name}`,
+      ).toEqual({
         endpointUrl: d.endpointUrl,
         channelTypes: d.channelTypes,
         description: d.description,
@@ -128,7 +151,10 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
     const idOf = new Map(brands.map((b) => [b.name, b.id]));
     for (const hook of webhooks) {
       const d = declared.find((x) => `lb-sync-${x.resourceName}` === hook.name)!;
-      expect(hook.eventFilters.map((f) => f.brandId), `${where}: ${hook.name} follows its channel`).toEqual(hook.eventFilters.map(() => idOf.get(d.name)));
+      expect(
+        hook.eventFilters.map((f) => f.brandId),
+        `${where}: ${hook.name} follows its channel`,
+      ).toEqual(hook.eventFilters.map(() => idOf.get(d.name)));
     }
   }
 
@@ -166,12 +192,22 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
       expect(refresh.code, `round ${round} refresh (seed ${seed.seed}):\n${refresh.stdout}\n${refresh.stderr}`).toBe(0);
       const up = record(await project.up());
       expect(up.code, `round ${round} recovery up (seed ${seed.seed}):\n${up.stdout}\n${up.stderr}`).toBe(0);
-      reports.push({ round, declared: declared.length, timedFrom: fromSpawn ? "spawn" : "first API call", killAfterMs, killed, inFlight: inFlightAtKill(killedRun.stdout), recoveryMs: Date.now() - recoveryStarted });
+      reports.push({
+        round,
+        declared: declared.length,
+        timedFrom: fromSpawn ? "spawn" : "first API call",
+        killAfterMs,
+        killed,
+        inFlight: inFlightAtKill(killedRun.stdout),
+        recoveryMs: Date.now() - recoveryStarted,
+      });
       await expectExactlyDeclared(round);
     }
     // A recovery that found the killed run's create already committed meets the name taken (409) and adopts.
     const adopted = (await admin.requests()).filter((r) => r.method === "POST" && r.status === 409).length;
-    console.log(`cli-crash: ${reports.filter((r) => r.killed).length} kills, ${reports.reduce((n, r) => n + r.inFlight, 0)} operations in flight at the kills, ${adopted} creates adopted after a kill`);
+    console.log(
+      `cli-crash: ${reports.filter((r) => r.killed).length} kills, ${reports.reduce((n, r) => n + r.inFlight, 0)} operations in flight at the kills, ${adopted} creates adopted after a kill`,
+    );
     expect(reports.filter((r) => r.killed).length).toBeGreaterThanOrEqual(ROUNDS / 2);
   }, 420_000);
 
@@ -180,7 +216,9 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
     const { brands, webhooks } = await inventory(emulator.url, owner);
     for (const d of declared) {
       expect(stateResource(exported, d.resourceName)?.id).toBe(brands.find((b) => b.name === d.name)?.id);
-      expect(stateResource(exported, `${d.resourceName}-lb-sync`)?.id).toBe(webhooks.find((w) => w.name === `lb-sync-${d.resourceName}`)?.id);
+      expect(stateResource(exported, `${d.resourceName}-lb-sync`)?.id).toBe(
+        webhooks.find((w) => w.name === `lb-sync-${d.resourceName}`)?.id,
+      );
     }
     const preview = record(await project.preview(["--expect-no-changes"]));
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);

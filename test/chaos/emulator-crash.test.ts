@@ -12,7 +12,17 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
-import { EmulatorProcess, brandIdsOnDisk, chaosSeed, freePort, inventory, issueToken, issuedTokenHashes, sleep, sweepSecrets } from "../support/chaos";
+import {
+  EmulatorProcess,
+  brandIdsOnDisk,
+  chaosSeed,
+  freePort,
+  inventory,
+  issueToken,
+  issuedTokenHashes,
+  sleep,
+  sweepSecrets,
+} from "../support/chaos";
 import { declaration, stateResource } from "../support/declarations";
 import { PulumiProject, type CliResult } from "../support/pulumi-project";
 
@@ -75,7 +85,14 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
   it("loses no committed channel when killed mid-up and restarted on the same data file and port", async () => {
     // Half the creates answer late, so the kill finds some committed and answered, some committed
     // and unanswered, and some not sent yet.
-    await admin().fault({ method: "POST", path: "/api/", afterHandler: true, delayMs: 1_500, probability: 0.5, seed: seed.int("slow-create") });
+    await admin().fault({
+      method: "POST",
+      path: "/api/",
+      afterHandler: true,
+      delayMs: 1_500,
+      probability: 0.5,
+      seed: seed.int("slow-create"),
+    });
     const killAtBrands = 2 + Math.floor(rng() * 6);
     // Shorter than the client's patience with a dead API sometimes, longer other times.
     const downForMs = 500 + Math.floor(rng() * 6_000);
@@ -94,7 +111,9 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
     const urlBefore = emulator.url;
     await emulator.kill9();
     const onDisk = brandIdsOnDisk(emulator.opts.data, path.join(tmp, "at-crash"));
-    const createdPerLog = logBeforeKill.filter((r) => r.method === "POST" && r.path === "/api/v2/webchat/brands" && r.status === 201).length;
+    const createdPerLog = logBeforeKill.filter(
+      (r) => r.method === "POST" && r.path === "/api/v2/webchat/brands" && r.status === 201,
+    ).length;
     for (const id of seenBeforeKill) expect(onDisk.has(id), `channel ${id} seen before the kill is on disk`).toBe(true);
     expect(onDisk.size).toBeGreaterThanOrEqual(createdPerLog);
     await sleep(downForMs);
@@ -140,7 +159,11 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
     const { brands, webhooks } = await inventory(emulator.url, owner);
     expect(brands.map((b) => b.name).sort()).toEqual(declared.map((d) => d.name).sort());
     expect(webhooks.map((w) => w.name).sort()).toEqual(declared.map((d) => `lb-sync-${d.resourceName}`).sort());
-    for (const id of seenBeforeKill) expect(brands.some((b) => b.id === id), `channel ${id} seen before the kill`).toBe(true);
+    for (const id of seenBeforeKill)
+      expect(
+        brands.some((b) => b.id === id),
+        `channel ${id} seen before the kill`,
+      ).toBe(true);
     const state = await project.exportState();
     for (const d of declared) expect(stateResource(state, d.resourceName)?.id).toBe(brands.find((b) => b.name === d.name)?.id);
     const preview = record(await project.preview(["--expect-no-changes"]));

@@ -13,7 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { signDefinition } from "../../provider/validation";
 import { EmulatorAdmin } from "../support/admin";
-import { EmulatorProcess, chaosSeed, freePort, inventory, issueToken, issuedTokenHashes, sleep, sweepSecrets, TOKEN_SHAPE } from "../support/chaos";
+import {
+  EmulatorProcess,
+  chaosSeed,
+  freePort,
+  inventory,
+  issueToken,
+  issuedTokenHashes,
+  sleep,
+  sweepSecrets,
+  TOKEN_SHAPE,
+} from "../support/chaos";
 import { declaration, type Declaration } from "../support/declarations";
 import { PulumiProject } from "../support/pulumi-project";
 
@@ -110,7 +120,11 @@ describe("chaos: flaky API through the real Pulumi CLI", () => {
     for (const r of log) if (r.fault) byRule[ruleNames.get(r.fault) ?? r.fault] = (byRule[ruleNames.get(r.fault) ?? r.fault] ?? 0) + 1;
     const faulted = log.filter((r) => r.fault !== undefined);
     const count = (pred: (r: (typeof log)[number]) => boolean) => log.filter(pred).length;
-    const audit = project.auditText().split("\n").filter(Boolean).map((l) => JSON.parse(l) as { retries?: number; attempts?: number });
+    const audit = project
+      .auditText()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { retries?: number; attempts?: number });
     console.log(
       `flaky up: ${Math.round((Date.now() - started) / 1000)} s, ${log.length} requests, ${count((r) => r.status === 429)} x 429, ` +
         `${count((r) => r.status === 503)} x 503, ${count((r) => r.status === 0)} resets, ${faulted.length} faulted, ` +
@@ -136,12 +150,20 @@ describe("chaos: flaky API through the real Pulumi CLI", () => {
     for (const hook of webhooks) {
       const resourceName = hook.name.replace(/^lb-sync-/, "");
       const expected = idOf.get(declared.find((d) => d.resourceName === resourceName)!.name);
-      expect(hook.eventFilters.every((f) => f.brandId === expected), hook.name).toBe(true);
+      expect(
+        hook.eventFilters.every((f) => f.brandId === expected),
+        hook.name,
+      ).toBe(true);
       expect(hook.hasSecret).toBe(true);
     }
     const deadline = Date.now() + 15_000;
     while (receiver.pool().length !== CHANNELS && Date.now() < deadline) await sleep(100);
-    expect(receiver.pool().map((m) => m.name).sort()).toEqual(declared.map((d) => d.name).sort());
+    expect(
+      receiver
+        .pool()
+        .map((m) => m.name)
+        .sort(),
+    ).toEqual(declared.map((d) => d.name).sort());
   });
 
   it("no secret or access token reaches the state, the CLI output, the audit records or the request log", async () => {
@@ -155,7 +177,12 @@ describe("chaos: flaky API through the real Pulumi CLI", () => {
     };
     const findings = sweepSecrets(
       texts,
-      { "client secret": owner.clientSecret, "signing key": signatureKey, "webhook secret": webhookSecret, "a token issued to this client": own },
+      {
+        "client secret": owner.clientSecret,
+        "signing key": signatureKey,
+        "webhook secret": webhookSecret,
+        "a token issued to this client": own,
+      },
       issuedTokenHashes(emulator.opts.data),
     );
     expect(findings).toEqual([]);

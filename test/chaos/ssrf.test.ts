@@ -63,10 +63,19 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
   };
 
   beforeAll(async () => {
-    console.log(`ssrf: the resolving host name case uses ${alias ? `"${alias}" from /etc/hosts` : "no /etc/hosts alias (none maps to a non-public address here)"}`);
+    console.log(
+      `ssrf: the resolving host name case uses ${alias ? `"${alias}" from /etc/hosts` : "no /etc/hosts alias (none maps to a non-public address here)"}`,
+    );
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-ssrf-"));
     dataFile = path.join(tmp, "emulator.db");
-    emulator = await startEmulator({ port: 0, data: dataFile, clients: [owner], adminToken: ADMIN, seed: seed.int("emulator"), quiet: true });
+    emulator = await startEmulator({
+      port: 0,
+      data: dataFile,
+      clients: [owner],
+      adminToken: ADMIN,
+      seed: seed.int("emulator"),
+      quiet: true,
+    });
     admin = new EmulatorAdmin(emulator.url, ADMIN);
     receiver = await startReceiver({ secret: webhookSecret });
     project = await PulumiProject.create({
@@ -103,7 +112,8 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
       expect(diagnostics, name).toMatch(/endpointUrl/);
     }
     expect(diagnosticsOf(up.stdout, "metadata")).toMatch(/metadata service/);
-    if (alias) expect(diagnosticsOf(up.stdout, "hosts-alias")).toMatch(new RegExp(`"${alias}" resolves to 127\\.0\\.0\\.1, a loopback address`));
+    if (alias)
+      expect(diagnosticsOf(up.stdout, "hosts-alias")).toMatch(new RegExp(`"${alias}" resolves to 127\\.0\\.0\\.1, a loopback address`));
     expect(await posts("/api/v2/webchat/brands")).toEqual([]);
     expect((await inventory(emulator.url, owner)).brands).toEqual([]);
   }, 120_000);

@@ -57,7 +57,9 @@ const inputs = (brandId: string, patch: Partial<WebhookInputs> = {}): WebhookInp
 });
 
 async function webhooks(): Promise<{ id: string; name: string; uri: string; hasSecret: boolean }[]> {
-  const res = await apiClient(emulator.url, owner.clientId, owner.clientSecret).transport.request<{ entities: { id: string; name: string; uri: string; hasSecret: boolean }[] }>({
+  const res = await apiClient(emulator.url, owner.clientId, owner.clientSecret).transport.request<{
+    entities: { id: string; name: string; uri: string; hasSecret: boolean }[];
+  }>({
     operation: "list webhooks",
     method: "GET",
     path: "/api/v2/webhooks/webhooks",

@@ -64,7 +64,8 @@ export function chaosSeed(scenario: string): ChaosSeed {
   const fromEnv = process.env.CHAOS_SEED;
   let seed: number;
   if (fromEnv !== undefined && fromEnv !== "") {
-    if (!/^\d+$/.test(fromEnv) || Number(fromEnv) > 2 ** 31 - 1) throw new Error(`CHAOS_SEED must be an integer from 0 to ${2 ** 31 - 1}, got "${fromEnv}"`);
+    if (!/^\d+$/.test(fromEnv) || Number(fromEnv) > 2 ** 31 - 1)
+      throw new Error(`CHAOS_SEED must be an integer from 0 to ${2 ** 31 - 1}, got "${fromEnv}"`);
     seed = Number(fromEnv);
   } else {
     seed = runSeed();
@@ -116,7 +117,16 @@ export class EmulatorProcess {
   static async start(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
     const cli = path.join(repoRoot(), "dist", "emulator", "cli.js");
     if (!fs.existsSync(cli)) throw new Error("dist/emulator/cli.js is missing: run `npm run build` first");
-    const args = [cli, "--port", String(opts.port), "--data", opts.data, "--client", `${opts.client.clientId}:${opts.client.clientSecret}`, "--quiet"];
+    const args = [
+      cli,
+      "--port",
+      String(opts.port),
+      "--data",
+      opts.data,
+      "--client",
+      `${opts.client.clientId}:${opts.client.clientSecret}`,
+      "--quiet",
+    ];
     if (opts.seed !== undefined) args.push("--seed", String(opts.seed));
     if (opts.rateLimit) args.push("--rate-limit", opts.rateLimit);
     if (opts.tokenTtlSeconds) args.push("--token-ttl", String(opts.tokenTtlSeconds));
@@ -177,7 +187,10 @@ export class EmulatorProcess {
 }
 
 /** Every brand and webhook the emulator holds, through the public API with the owner's client. */
-export async function inventory(apiUrl: string, creds: { clientId: string; clientSecret: string }): Promise<{ brands: Brand[]; webhooks: Webhook[] }> {
+export async function inventory(
+  apiUrl: string,
+  creds: { clientId: string; clientSecret: string },
+): Promise<{ brands: Brand[]; webhooks: Webhook[] }> {
   const client = apiClient(apiUrl, creds.clientId, creds.clientSecret);
   const brands = await client.transport.request<{ entities: Brand[] }>({
     operation: "list brands",
@@ -258,9 +271,11 @@ export function sweepSecrets(texts: Record<string, string>, secrets: Record<stri
     for (const [what, value] of Object.entries(secrets)) {
       if (value.length > 0 && text.includes(value)) findings.push({ where, what });
     }
-    if (/Bearer\s+[A-Za-z0-9._~+/-]{16,}|access_token"?\s*[:=]\s*"?[A-Za-z0-9]/i.test(text)) findings.push({ where, what: "a bearer token or access_token field" });
+    if (/Bearer\s+[A-Za-z0-9._~+/-]{16,}|access_token"?\s*[:=]\s*"?[A-Za-z0-9]/i.test(text))
+      findings.push({ where, what: "a bearer token or access_token field" });
     for (const candidate of text.match(TOKEN_CANDIDATES) ?? []) {
-      if (tokenHashes.has(createHash("sha256").update(candidate).digest("hex"))) findings.push({ where, what: "an access token the emulator issued" });
+      if (tokenHashes.has(createHash("sha256").update(candidate).digest("hex")))
+        findings.push({ where, what: "an access token the emulator issued" });
     }
   }
   return findings;
