@@ -98,7 +98,11 @@ async function benchOurs(dir: string, n: number): Promise<{ result: Result; veri
   const v0 = process.hrtime.bigint();
   const verified = await verifyTrail(dir);
   const verifyS = Number(process.hrtime.bigint() - v0) / 1e9;
-  return { result: summarizeTimes(times, dirBytes(dir, verified.files), false), verifyS, verifiedOk: verified.ok && verified.records === n };
+  return {
+    result: summarizeTimes(times, dirBytes(dir, verified.files), false),
+    verifyS,
+    verifiedOk: verified.ok && verified.records === n,
+  };
 }
 
 async function benchSeed(dir: string, n: number, budgetS: number): Promise<Result> {
@@ -107,7 +111,12 @@ async function benchSeed(dir: string, n: number, budgetS: number): Promise<Resul
   let spent = 0;
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
-    await seed.recordEvent(i % 17 === 0 ? "PROVISION_CHANNEL_FAILED" : "PROVISION_CHANNEL", channelPayload, { success: i % 17 !== 0, brandId: `brand-${i % 50}` }, 40 + (i % 90));
+    await seed.recordEvent(
+      i % 17 === 0 ? "PROVISION_CHANNEL_FAILED" : "PROVISION_CHANNEL",
+      channelPayload,
+      { success: i % 17 !== 0, brandId: `brand-${i % 50}` },
+      40 + (i % 90),
+    );
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     times.push(ms);
     spent += ms / 1000;
@@ -159,7 +168,13 @@ async function main(): Promise<number> {
         ours: ours.result,
         oursVerifyS: ours.verifyS,
         seedBaseline: seed,
-        machine: { nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.release()}`, dir: base },
+        machine: {
+          nproc: os.availableParallelism(),
+          cpu: os.cpus()[0]?.model,
+          node: process.version,
+          platform: `${os.platform()} ${os.release()}`,
+          dir: base,
+        },
         date: new Date().toISOString(),
       }),
     );

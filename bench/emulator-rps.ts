@@ -28,7 +28,11 @@ export interface EmulatorRpsResult {
   peakNeededRps: number;
 }
 
-export async function emulatorRpsBench(opts: { connections: number; durationS: number; peakNeededRps: number }): Promise<EmulatorRpsResult> {
+export async function emulatorRpsBench(opts: {
+  connections: number;
+  durationS: number;
+  peakNeededRps: number;
+}): Promise<EmulatorRpsResult> {
   const clientId = "rps-client";
   const clientSecret = "rps-secret";
   const service = await startService({

@@ -78,7 +78,11 @@ export async function previewBench(opts: { resources: number; reps: number; cliA
       providerChars += String(r.inputs?.__provider ?? "").length + String(r.outputs?.__provider ?? "").length;
     }
     const newStack = { channelS: round(median(fresh.a)), noopS: round(median(fresh.b)), ratio: round(median(fresh.a) / median(fresh.b)) };
-    const afterUp = { channelS: round(median(steady.a)), noopS: round(median(steady.b)), ratio: round(median(steady.a) / median(steady.b)) };
+    const afterUp = {
+      channelS: round(median(steady.a)),
+      noopS: round(median(steady.b)),
+      ratio: round(median(steady.a) / median(steady.b)),
+    };
     const target = 1.3;
     return {
       resources: opts.resources,
@@ -159,9 +163,25 @@ export interface RefreshResult extends RateBoundResult {
   exactlyOneReadEach: boolean;
 }
 
-function rateBound(resources: number, rate: { requests: number; perSeconds: number }, wallMs: number, calls: CallCounts, tokensIssued: number, exitCode: number | null): RateBoundResult {
+function rateBound(
+  resources: number,
+  rate: { requests: number; perSeconds: number },
+  wallMs: number,
+  calls: CallCounts,
+  tokensIssued: number,
+  exitCode: number | null,
+): RateBoundResult {
   const floorS = calls.needed / (rate.requests / rate.perSeconds);
-  return { resources, rate, wallS: round(wallMs / 1000), floorS: round(floorS), ratio: round(wallMs / 1000 / floorS), calls, tokensIssued, exitCode };
+  return {
+    resources,
+    rate,
+    wallS: round(wallMs / 1000),
+    floorS: round(floorS),
+    ratio: round(wallMs / 1000 / floorS),
+    calls,
+    tokensIssued,
+    exitCode,
+  };
 }
 
 /** Throughput (up) and refresh share one stack: the refresh reads what the up made. */
@@ -199,14 +219,16 @@ export async function throughputAndRefreshBench(opts: {
     await services.clearRequests();
     tokensBefore = await services.tokensIssued();
     const refresh = await project.cli(["refresh", "--yes", "--skip-preview", "--stack", project.stack, ...extra], { timeoutMs: 600_000 });
-    if (refresh.code !== 0) process.stderr.write(`pulumi refresh failed:\n${refresh.stdout.slice(-3000)}\n${refresh.stderr.slice(-3000)}\n`);
+    if (refresh.code !== 0)
+      process.stderr.write(`pulumi refresh failed:\n${refresh.stdout.slice(-3000)}\n${refresh.stderr.slice(-3000)}\n`);
     const log = await services.requests();
     const refreshCalls = countCalls(log);
     const reads = log.filter((r) => !isToken(r) && r.status !== 429);
     const perPath = new Map<string, number>();
     for (const r of reads) perPath.set(r.path.split("?")[0]!, (perPath.get(r.path.split("?")[0]!) ?? 0) + 1);
     const resources = opts.channels * 2;
-    const exactlyOneReadEach = reads.every((r) => r.method === "GET") && perPath.size === resources && [...perPath.values()].every((n) => n === 1);
+    const exactlyOneReadEach =
+      reads.every((r) => r.method === "GET") && perPath.size === resources && [...perPath.values()].every((n) => n === 1);
     return {
       up: upResult,
       refresh: {

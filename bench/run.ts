@@ -43,15 +43,25 @@ async function timed<T>(name: string, run: () => Promise<T>): Promise<T> {
 }
 
 /** The audit benchmark is its colleague's script: run it as it is run alone and keep its JSON line. */
-function auditAppend(budgetS: string): Promise<{ pass: boolean; ours: { ratio: number; totalS: number }; seedBaseline: { ratio: number; records: number; stoppedEarly: boolean } }> {
+function auditAppend(budgetS: string): Promise<{
+  pass: boolean;
+  ours: { ratio: number; totalS: number };
+  seedBaseline: { ratio: number; records: number; stoppedEarly: boolean };
+}> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, "audit-append.js"), "--baseline-budget-s", budgetS], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [path.join(__dirname, "audit-append.js"), "--baseline-budget-s", budgetS], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), 600_000);
     child.on("close", () => {
       clearTimeout(timer);
-      const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+      const line = out
+        .trim()
+        .split("\n")
+        .reverse()
+        .find((l) => l.startsWith("{"));
       if (!line) return reject(new Error(`audit-append printed no result:\n${out}`));
       resolve(JSON.parse(line));
     });
@@ -104,7 +114,9 @@ async function main(): Promise<number> {
     }
     if (only.has("seed")) {
       const asWritten = await timed(`seed baseline at ${rate.requests}/${rate.perSeconds}s`, () => seedAt(rate, channels, false));
-      const uniqueWebhookNames = await timed(`seed baseline (unique webhook names) at ${rate.requests}/${rate.perSeconds}s`, () => seedAt(rate, channels, true));
+      const uniqueWebhookNames = await timed(`seed baseline (unique webhook names) at ${rate.requests}/${rate.perSeconds}s`, () =>
+        seedAt(rate, channels, true),
+      );
       results.seed.push({ rate, asWritten, uniqueWebhookNames });
     }
   }
@@ -127,12 +139,18 @@ async function main(): Promise<number> {
   }
   for (const { up, refresh, maxRequestsPerSecond } of results.throughput) {
     const r = `${up.rate.requests}/${up.rate.perSeconds}s`;
-    lines.push(`throughput up at ${r} (${up.resources} resources, genesys:maxRequestsPerSecond ${maxRequestsPerSecond ?? "unset"}; target <= ${up.target})`);
+    lines.push(
+      `throughput up at ${r} (${up.resources} resources, genesys:maxRequestsPerSecond ${maxRequestsPerSecond ?? "unset"}; target <= ${up.target})`,
+    );
     lines.push(
       `  wall ${up.wallS} s, floor ${up.floorS} s (${up.calls.needed} calls), ratio ${up.ratio}; 429s ${up.calls.throttled}, tokens ${up.tokensIssued}, ` +
         `failed ${up.calls.failed}, exit ${up.exitCode}, pool ${up.poolSize}   ${up.pass ? "PASS" : "FAIL"}`,
     );
-    lines.push(`  calls: ${Object.entries(up.calls.byRoute).map(([k, v]) => `${k} x${v}`).join(", ")}`);
+    lines.push(
+      `  calls: ${Object.entries(up.calls.byRoute)
+        .map(([k, v]) => `${k} x${v}`)
+        .join(", ")}`,
+    );
     lines.push(
       `refresh at ${r}: wall ${refresh.wallS} s, floor ${refresh.floorS} s (${refresh.calls.needed} reads), ratio ${refresh.ratio}; ` +
         `reads/resource ${refresh.readsPerResource}, exactly one each: ${refresh.exactlyOneReadEach}; 429s ${refresh.calls.throttled}, tokens ${refresh.tokensIssued}`,
@@ -140,10 +158,17 @@ async function main(): Promise<number> {
   }
   for (const s of results.seed) {
     const r = `${s.rate.requests}/${s.rate.perSeconds}s`;
-    for (const [label, x] of [["as written", s.asWritten], ["unique webhook names", s.uniqueWebhookNames]] as const) {
+    for (const [label, x] of [
+      ["as written", s.asWritten],
+      ["unique webhook names", s.uniqueWebhookNames],
+    ] as const) {
       lines.push(
         `seed baseline at ${r} (${label}): wall ${x.wallS} s, ${x.succeeded}/${x.channels} channels ok, ${x.failed} failed` +
-          `${x.stoppedEarly ? " (stopped at its time budget)" : ""}; ${Object.entries(x.failures).map(([k, v]) => `${k} x${v}`).join(", ") || "no failures"}`,
+          `${x.stoppedEarly ? " (stopped at its time budget)" : ""}; ${
+            Object.entries(x.failures)
+              .map(([k, v]) => `${k} x${v}`)
+              .join(", ") || "no failures"
+          }`,
       );
     }
   }
@@ -162,7 +187,9 @@ async function main(): Promise<number> {
     );
   }
   const m = machine();
-  lines.push(`machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, ${m.platform}, ${m.date}; total ${round((performance.now() - started) / 1000, 0)} s`);
+  lines.push(
+    `machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, ${m.platform}, ${m.date}; total ${round((performance.now() - started) / 1000, 0)} s`,
+  );
   console.log(lines.join("\n"));
   const pass =
     (p?.pass ?? true) &&

@@ -163,7 +163,11 @@ export async function runSeedBaseline(opts: SeedOptions): Promise<SeedResult> {
         step = "health";
         await triggerHealthCheck(auth, brandId);
         step = "webhook";
-        await registerLoadBalancerWebhook(auth, opts.callbackUrl, opts.uniqueWebhookNames ? `WebMessaging-LoadBalancer-Sync-${resourceName}` : "WebMessaging-LoadBalancer-Sync");
+        await registerLoadBalancerWebhook(
+          auth,
+          opts.callbackUrl,
+          opts.uniqueWebhookNames ? `WebMessaging-LoadBalancer-Sync-${resourceName}` : "WebMessaging-LoadBalancer-Sync",
+        );
         await metrics.recordEvent("PROVISION_CHANNEL", payload, { success: true, brandId }, Date.now() - t0);
         succeeded++;
       } catch (err) {

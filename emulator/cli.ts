@@ -24,12 +24,20 @@ export const USAGE = `Usage: node dist/emulator/cli.js [options]
 export class UsageError extends Error {}
 
 const VALUE_FLAGS = new Set([
-  "--port", "--data", "--client", "--rate-limit", "--token-ttl", "--admin-token", "--health-probe",
-  "--webhook-interval-scale", "--seed",
+  "--port",
+  "--data",
+  "--client",
+  "--rate-limit",
+  "--token-ttl",
+  "--admin-token",
+  "--health-probe",
+  "--webhook-interval-scale",
+  "--seed",
 ]);
 
 function int(flag: string, v: string, min: number, max: number): number {
-  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} must be an integer between ${min} and ${max}, got "${v}"`);
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new UsageError(`${flag} must be an integer between ${min} and ${max}, got "${v}"`);
   return Number(v);
 }
 
@@ -79,7 +87,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Emulator
         opts.adminToken = value;
         break;
       case "--health-probe":
-        if (value !== "simulated" && value !== "connect") throw new UsageError(`--health-probe must be simulated or connect, got "${value}"`);
+        if (value !== "simulated" && value !== "connect")
+          throw new UsageError(`--health-probe must be simulated or connect, got "${value}"`);
         opts.healthProbe = value;
         break;
       case "--webhook-interval-scale": {

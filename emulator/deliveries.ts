@@ -11,8 +11,7 @@ export function signDelivery(secret: string, timestamp: string, rawBody: string)
 
 export function matches(webhook: Webhook, eventType: WebhookEventType, brandId: string): boolean {
   return (
-    webhook.enabled &&
-    webhook.eventFilters.some((f) => f.eventType === eventType && (f.brandId === undefined || f.brandId === brandId))
+    webhook.enabled && webhook.eventFilters.some((f) => f.eventType === eventType && (f.brandId === undefined || f.brandId === brandId))
   );
 }
 

@@ -22,7 +22,17 @@ export interface FaultRule {
 }
 
 const FIELDS = new Set([
-  "method", "path", "status", "retryAfter", "delayMs", "hang", "reset", "probability", "count", "afterHandler", "seed",
+  "method",
+  "path",
+  "status",
+  "retryAfter",
+  "delayMs",
+  "hang",
+  "reset",
+  "probability",
+  "count",
+  "afterHandler",
+  "seed",
 ]);
 
 /** mulberry32: tiny, fast, and the same sequence for the same seed on every platform. */
@@ -140,7 +150,11 @@ function parseRule(input: unknown): FaultRule {
       errors.push(invalidField("delayMs", "must be an integer between 0 and 600000"));
     } else rule.delayMs = delayMs as number;
   }
-  for (const [name, value] of [["hang", hang], ["reset", reset], ["afterHandler", afterHandler]] as const) {
+  for (const [name, value] of [
+    ["hang", hang],
+    ["reset", reset],
+    ["afterHandler", afterHandler],
+  ] as const) {
     if (value === undefined) continue;
     if (typeof value !== "boolean") errors.push(invalidField(name, "must be a boolean"));
     else rule[name] = value;

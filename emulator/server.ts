@@ -150,7 +150,8 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
 
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
-    if (apiError.status >= 500 && !(err instanceof ApiError)) ctx.warn(`unhandled error on ${req.method} ${req.routeOptions.url ?? "?"}: ${String(err)}`);
+    if (apiError.status >= 500 && !(err instanceof ApiError))
+      ctx.warn(`unhandled error on ${req.method} ${req.routeOptions.url ?? "?"}: ${String(err)}`);
     for (const [k, v] of Object.entries(apiError.options.headers ?? {})) reply.header(k, v);
     // A correlation id is assigned in onRequest; errors raised before it (e.g. a malformed URL) still get one.
     if (!req.correlationId) {

@@ -191,8 +191,7 @@ function certificateChain(v: unknown, endpoint: string | undefined, errors: ApiE
     }
   }
   const host = endpoint !== undefined ? parseUrl(endpoint)?.hostname.replace(/^\[|\]$/g, "") : undefined;
-  const covers = (cert: X509Certificate, h: string): boolean =>
-    (isIP(h) ? cert.checkIP(h) : cert.checkHost(h)) !== undefined;
+  const covers = (cert: X509Certificate, h: string): boolean => (isIP(h) ? cert.checkIP(h) : cert.checkHost(h)) !== undefined;
   if (certs.length > 0 && host !== undefined && !covers(certs[0]!, host)) {
     errors.push(invalidField("settings.tlsCertificateChain[0]", `does not cover the endpointUrl host "${host}"`));
   }
@@ -227,7 +226,13 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
     const s = b.settings;
     unknownProps(s, SETTINGS_FIELDS, SETTINGS_READ_ONLY, "settings.", errors);
     const L = LIMITS;
-    const mcs = intInRange(s.maxConcurrentSessions, "settings.maxConcurrentSessions", L.maxConcurrentSessions.min, L.maxConcurrentSessions.max, errors);
+    const mcs = intInRange(
+      s.maxConcurrentSessions,
+      "settings.maxConcurrentSessions",
+      L.maxConcurrentSessions.min,
+      L.maxConcurrentSessions.max,
+      errors,
+    );
     const rlt = intInRange(s.rateLimitThreshold, "settings.rateLimitThreshold", L.rateLimitThreshold.min, L.rateLimitThreshold.max, errors);
     const hci =
       s.healthCheckInterval === undefined

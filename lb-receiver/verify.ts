@@ -7,9 +7,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 export const TIMESTAMP_TOLERANCE_SECONDS = 300;
 
-export type Verdict =
-  | { ok: true }
-  | { ok: false; status: number; reason: "signature" | "timestamp" | "malformed" };
+export type Verdict = { ok: true } | { ok: false; status: number; reason: "signature" | "timestamp" | "malformed" };
 
 export function sign(secret: string, timestamp: string, rawBody: string): string {
   return "sha256=" + createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex");

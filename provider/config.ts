@@ -80,7 +80,11 @@ export function projectRoot(from: string): string {
   }
 }
 
-export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = projectRoot(process.cwd())): ProviderConfig {
+export function loadProviderConfig(
+  source: ConfigSource,
+  env: NodeJS.ProcessEnv = process.env,
+  cwd = projectRoot(process.cwd()),
+): ProviderConfig {
   const problems: string[] = [];
   const required = (s: Setting): string => {
     const value = read(source, env, s);
@@ -116,7 +120,10 @@ export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv 
   if (!region && !apiUrl) {
     problems.push(`neither genesys:region nor genesys:apiUrl is set; run: ${fix(SETTINGS.region)} (or ${fix(SETTINGS.apiUrl)})`);
   }
-  for (const [s, value] of [[SETTINGS.apiUrl, apiUrl], [SETTINGS.authUrl, authUrl]] as const) {
+  for (const [s, value] of [
+    [SETTINGS.apiUrl, apiUrl],
+    [SETTINGS.authUrl, authUrl],
+  ] as const) {
     if (value !== undefined && !/^https?:\/\/[^/\s]+/.test(value)) {
       problems.push(`genesys:${s.key} must be an absolute URL (got "${value}"); run: ${fix(s)}`);
     }
@@ -128,7 +135,9 @@ export function loadProviderConfig(source: ConfigSource, env: NodeJS.ProcessEnv 
   if (rate !== undefined) {
     const n = Number(rate);
     if (!Number.isFinite(n) || n <= 0 || n > 10_000) {
-      problems.push(`genesys:maxRequestsPerSecond must be a number above 0 and at most 10000 (got "${rate}"); run: ${fix(SETTINGS.maxRequestsPerSecond)}`);
+      problems.push(
+        `genesys:maxRequestsPerSecond must be a number above 0 and at most 10000 (got "${rate}"); run: ${fix(SETTINGS.maxRequestsPerSecond)}`,
+      );
     } else {
       maxRequestsPerSecond = n;
     }

@@ -67,7 +67,10 @@ function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
 }
 
 async function dirExists(dir: string): Promise<boolean> {
-  return fsp.stat(dir).then((s) => s.isDirectory(), () => false);
+  return fsp.stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 const ms = (v: number): string => v.toFixed(1);
@@ -86,7 +89,9 @@ function provisioningCount(m: AuditMetrics): { attempts: number; failures: numbe
 /** Rate and its basis as separate cells, so the number lines up with the others. */
 function provisioningCells(m: AuditMetrics): [string, string] {
   const p = provisioningCount(m);
-  return p.attempts === 0 ? ["n/a", "no create/adopt"] : [pct(m.provisioningSuccessRate), `${p.attempts - p.failures}/${p.attempts} create/adopt`];
+  return p.attempts === 0
+    ? ["n/a", "no create/adopt"]
+    : [pct(m.provisioningSuccessRate), `${p.attempts - p.failures}/${p.attempts} create/adopt`];
 }
 
 /** Pads cells so columns line up: "r" columns right-aligned (numbers), "l" left-aligned (text). */
@@ -165,7 +170,10 @@ export function latencySvg(m: AuditMetrics): string {
   return parts.join("\n");
 }
 
-export function renderHtml(m: AuditMetrics, meta: { dir: string; generatedAt: Date; verified: { ok: boolean; records: number; problems: number } }): string {
+export function renderHtml(
+  m: AuditMetrics,
+  meta: { dir: string; generatedAt: Date; verified: { ok: boolean; records: number; problems: number } },
+): string {
   const row = (k: string, v: string): string => `<tr><th scope="row">${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`;
   const actionRows = Object.entries(m.byAction)
     .map(

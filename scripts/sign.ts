@@ -32,7 +32,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   }
   const key = env.CHANNEL_SIGNING_KEY;
   if (!key) {
-    io.stderr(`sign: CHANNEL_SIGNING_KEY is not set; export the stack's signing key (the value of genesys:signatureKey) and run again\n${USAGE}\n`);
+    io.stderr(
+      `sign: CHANNEL_SIGNING_KEY is not set; export the stack's signing key (the value of genesys:signatureKey) and run again\n${USAGE}\n`,
+    );
     return EXIT.usage;
   }
   const file = argv[0]!;

@@ -72,10 +72,9 @@ async function main(argv: string[]): Promise<void> {
 
     run("pulumi", ["up", "--yes", "--stack", "dev"], env, root);
 
-    const outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", "dev"], { cwd: root, env }).toString()) as Record<
-      string,
-      { name: string; brandId: string; healthStatus: string; endpointUrl: string }
-    >;
+    const outputs = JSON.parse(
+      execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", "dev"], { cwd: root, env }).toString(),
+    ) as Record<string, { name: string; brandId: string; healthStatus: string; endpointUrl: string }>;
     console.log("\nChannels:");
     const rows = Object.entries(outputs).map(([key, c]) => [key, c.name, c.brandId, c.healthStatus, c.endpointUrl]);
     printTable(["resource", "name", "id", "health", "endpoint"], rows);
@@ -83,7 +82,10 @@ async function main(argv: string[]): Promise<void> {
     if (fs.existsSync(receiverScript)) {
       const pool = await waitForPool(`http://127.0.0.1:${RECEIVER_PORT}/pool`, Object.keys(outputs).length);
       console.log("\nLoad balancer pool (from signed webhook deliveries):");
-      printTable(["brand id", "name", "endpoint"], pool.map((m) => [m.brandId, m.name, m.endpointUrl]));
+      printTable(
+        ["brand id", "name", "endpoint"],
+        pool.map((m) => [m.brandId, m.name, m.endpointUrl]),
+      );
     }
   } finally {
     if (!keep) for (const s of started.reverse()) await s.stop();

@@ -26,7 +26,12 @@ export class BenchProject {
   }
 
   /** `main` is relative to the repo root, e.g. "dist/stacks/index.js". */
-  static async create(name: string, main: string, config: Record<string, string>, secrets: Record<string, string> = {}): Promise<BenchProject> {
+  static async create(
+    name: string,
+    main: string,
+    config: Record<string, string>,
+    secrets: Record<string, string> = {},
+  ): Promise<BenchProject> {
     const root = repoRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gwm-bench-${name}-`));
     for (const entry of ["dist", "node_modules", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
@@ -59,7 +64,8 @@ export class BenchProject {
       child.on("close", (code) => {
         clearTimeout(timer);
         const result = { code, stdout, stderr, wallMs: performance.now() - started };
-        if (opts.check && code !== 0) reject(new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+        if (opts.check && code !== 0)
+          reject(new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
         else resolve(result);
       });
     });

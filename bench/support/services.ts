@@ -31,7 +31,9 @@ async function admin<T>(url: string, method: string, path: string): Promise<T> {
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
 
-export async function startServices(opts: { rateLimit?: { requests: number; perSeconds: number }; receiver?: boolean } = {}): Promise<Services> {
+export async function startServices(
+  opts: { rateLimit?: { requests: number; perSeconds: number }; receiver?: boolean } = {},
+): Promise<Services> {
   const clientId = "bench-client";
   const clientSecret = `bench-${randomBytes(8).toString("hex")}`;
   const webhookSecret = `hook-${randomBytes(8).toString("hex")}`;
@@ -61,7 +63,10 @@ export async function startServices(opts: { rateLimit?: { requests: number; perS
 }
 
 /** The stack config that points the provider at these services. */
-export function stackConfig(s: Services, extra: Record<string, string> = {}): { config: Record<string, string>; secrets: Record<string, string> } {
+export function stackConfig(
+  s: Services,
+  extra: Record<string, string> = {},
+): { config: Record<string, string>; secrets: Record<string, string> } {
   return {
     config: {
       "genesys:apiUrl": s.emulator.url,

@@ -73,8 +73,7 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
       admin.get<{ Querystring: { clientId?: string } }>("/tokens/count", async (req) => {
         const byClient = ctx.store.tokenIssueCounts();
         const { clientId } = req.query;
-        const issued =
-          clientId !== undefined ? (byClient[clientId] ?? 0) : Object.values(byClient).reduce((a, b) => a + b, 0);
+        const issued = clientId !== undefined ? (byClient[clientId] ?? 0) : Object.values(byClient).reduce((a, b) => a + b, 0);
         return { issued, byClient };
       });
 

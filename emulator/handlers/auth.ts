@@ -22,9 +22,14 @@ export function requireScope(ctx: EmulatorContext, scope: string) {
     const retryAfter = ctx.limiter.take(principal.tokenHash);
     if (retryAfter > 0) throw errorForStatus(429, undefined, { "retry-after": String(retryAfter) });
     if (!principal.scopes.has(scope)) {
-      throw new ApiError(403, "missing.any.permissions", `Unable to perform the requested action. You are missing the following permission(s): [${scope}]`, {
-        messageParams: { permissions: scope },
-      });
+      throw new ApiError(
+        403,
+        "missing.any.permissions",
+        `Unable to perform the requested action. You are missing the following permission(s): [${scope}]`,
+        {
+          messageParams: { permissions: scope },
+        },
+      );
     }
   };
 }

@@ -21,7 +21,9 @@ export function registerOAuth(app: FastifyInstance, ctx: EmulatorContext): void 
       return reply.code(400).send(oauthError("invalid_request", "grant_type is required"));
     }
     if (grant !== "client_credentials") {
-      return reply.code(400).send(oauthError("unsupported_grant_type", `grant type ${String(grant)} is not supported; use client_credentials`));
+      return reply
+        .code(400)
+        .send(oauthError("unsupported_grant_type", `grant type ${String(grant)} is not supported; use client_credentials`));
     }
     const { accessToken, expiresIn } = ctx.tokens.issue(client);
     return { access_token: accessToken, token_type: "bearer", expires_in: expiresIn };

@@ -125,9 +125,7 @@ export class SqliteStore implements Store {
         ? this.stmt.pageBrands.all(query.limit, query.offset)
         : this.stmt.pageBrandsByName.all(query.name, query.limit, query.offset)
     ) as string[];
-    const total = (
-      query.name === undefined ? this.stmt.countBrands.get() : this.stmt.countBrandsByName.get(query.name)
-    ) as number;
+    const total = (query.name === undefined ? this.stmt.countBrands.get() : this.stmt.countBrandsByName.get(query.name)) as number;
     return { items: docs.map((d) => JSON.parse(d) as Brand), total };
   }
 
@@ -190,9 +188,7 @@ export class SqliteStore implements Store {
         ? this.stmt.pageWebhooks.all(query.limit, query.offset)
         : this.stmt.pageWebhooksByName.all(query.name, query.limit, query.offset)
     ) as string[];
-    const total = (
-      query.name === undefined ? this.stmt.countWebhooks.get() : this.stmt.countWebhooksByName.get(query.name)
-    ) as number;
+    const total = (query.name === undefined ? this.stmt.countWebhooks.get() : this.stmt.countWebhooksByName.get(query.name)) as number;
     return { items: docs.map((d) => JSON.parse(d) as Webhook), total };
   }
 

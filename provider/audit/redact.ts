@@ -91,10 +91,11 @@ export function redactWith(value: unknown, scrub: (s: string) => string): unknow
         const rest = walkObject(Object.entries(v));
         return { ...rest, name: scrub(name), message: scrub(message) };
       }
-      if (Array.isArray(v)) return v.map((item) => {
-        const r = walk(item);
-        return r === undefined ? null : r;
-      });
+      if (Array.isArray(v))
+        return v.map((item) => {
+          const r = walk(item);
+          return r === undefined ? null : r;
+        });
       if (v instanceof Map) return walkObject([...v.entries()].map(([k, val]) => [String(k), val]));
       if (v instanceof Set) return [...v].map((item) => walk(item) ?? null);
       const withToJson = v as { toJSON?: unknown };

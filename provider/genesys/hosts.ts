@@ -51,7 +51,10 @@ export function resolveEndpoints(opts: { region?: string; apiUrl?: string; authU
     apiUrl = `https://api.${domain}`;
     authUrl = opts.authUrl ?? `https://login.${domain}`;
   }
-  for (const [label, value] of [["apiUrl", apiUrl], ["authUrl", authUrl]] as const) {
+  for (const [label, value] of [
+    ["apiUrl", apiUrl],
+    ["authUrl", authUrl],
+  ] as const) {
     let url: URL;
     try {
       url = new URL(value);

@@ -30,6 +30,13 @@ export interface GenesysClient {
 
 export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
   const endpoints = resolveEndpoints(opts);
-  const transport = new Transport({ ...endpoints, clientId: opts.clientId, clientSecret: opts.clientSecret, policy: opts.policy, sleep: opts.sleep, maxRequestsPerSecond: opts.maxRequestsPerSecond });
+  const transport = new Transport({
+    ...endpoints,
+    clientId: opts.clientId,
+    clientSecret: opts.clientSecret,
+    policy: opts.policy,
+    sleep: opts.sleep,
+    maxRequestsPerSecond: opts.maxRequestsPerSecond,
+  });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

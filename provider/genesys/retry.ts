@@ -39,9 +39,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** What happened to one attempt, as far as the retry decision is concerned. */
-export type AttemptOutcome =
-  | { kind: "response"; status: number; retryAfter?: string }
-  | { kind: "network"; code: string }; // timeout, reset, refused: no response
+export type AttemptOutcome = { kind: "response"; status: number; retryAfter?: string } | { kind: "network"; code: string }; // timeout, reset, refused: no response
 
 const NEVER_RETRIED = new Set([400, 401, 403, 404, 409, 422]);
 

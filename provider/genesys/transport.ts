@@ -9,7 +9,15 @@ import https from "node:https";
 import axios, { type AxiosInstance, type AxiosResponse } from "axios";
 import { GenesysApiError, hintFor } from "./errors";
 import type { Endpoints } from "./hosts";
-import { type AttemptOutcome, DEFAULT_RETRY_POLICY, type RetryPolicy, attemptsExhausted, isRetryable, isThrottle, retryDelayMs } from "./retry";
+import {
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  attemptsExhausted,
+  isRetryable,
+  isThrottle,
+  retryDelayMs,
+} from "./retry";
 import { type PacingGate, pacingGateFor } from "./pacing";
 import { PATHS } from "./paths";
 
@@ -116,7 +124,13 @@ export class Transport {
   private async fetchToken(): Promise<string> {
     const form = new URLSearchParams({ grant_type: "client_credentials" }).toString();
     const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString("base64");
-    const res = await this.send<{ access_token?: string; expires_in?: number; error?: string; description?: string; error_description?: string }>(
+    const res = await this.send<{
+      access_token?: string;
+      expires_in?: number;
+      error?: string;
+      description?: string;
+      error_description?: string;
+    }>(
       { operation: "obtain an OAuth token", method: "POST", path: PATHS.token, idempotent: true },
       this.opts.authUrl,
       { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
@@ -126,10 +140,15 @@ export class Transport {
     const body = res.data ?? {};
     if (res.status !== 200 || typeof body.access_token !== "string") {
       const reason = body.error_description ?? body.description ?? body.error ?? `HTTP ${res.status}`;
-      throw new GenesysApiError(
-        `obtain an OAuth token failed: ${res.status} ${body.error ?? ""} (${reason}); ${hintFor(401, undefined)}`,
-        { operation: "obtain an OAuth token", method: "POST", path: PATHS.token, status: res.status, code: body.error, correlationId: res.correlationId, attempts: res.attempts },
-      );
+      throw new GenesysApiError(`obtain an OAuth token failed: ${res.status} ${body.error ?? ""} (${reason}); ${hintFor(401, undefined)}`, {
+        operation: "obtain an OAuth token",
+        method: "POST",
+        path: PATHS.token,
+        status: res.status,
+        code: body.error,
+        correlationId: res.correlationId,
+        attempts: res.attempts,
+      });
     }
     const lifetimeMs = (body.expires_in ?? 3600) * 1000;
     // Renew when 80% of the lifetime has passed (at least 30 s early when the lifetime allows),
@@ -229,7 +248,16 @@ export class Transport {
           throw new GenesysApiError(
             `${spec.operation} failed: ${describe(outcome)} and the outcome is unknown, so it was not sent again blindly` +
               (correlationId ? ` (correlation id ${correlationId})` : ""),
-            { operation: spec.operation, method: spec.method, path: spec.path, status: response?.status, code: outcome.kind === "network" ? outcome.code : undefined, correlationId, attempts, outcomeUnknown: true },
+            {
+              operation: spec.operation,
+              method: spec.method,
+              path: spec.path,
+              status: response?.status,
+              code: outcome.kind === "network" ? outcome.code : undefined,
+              correlationId,
+              attempts,
+              outcomeUnknown: true,
+            },
           );
         }
         return { status: response!.status, data: response!.data as T, correlationId, attempts };
@@ -244,16 +272,19 @@ export class Transport {
         this.gate.throttled(this.now() + delay);
       }
       delay = Math.max(delay, this.gate.remaining());
-      const giveUp =
-        attemptsExhausted(made, this.policy) ||
-        delay > this.policy.retryAfterCapMs ||
-        elapsed + delay > this.policy.budgetMs;
+      const giveUp = attemptsExhausted(made, this.policy) || delay > this.policy.retryAfterCapMs || elapsed + delay > this.policy.budgetMs;
       if (giveUp) {
         if (response) return { status: response.status, data: response.data as T, correlationId, attempts };
         throw new GenesysApiError(
           `${spec.operation} failed: ${describe(outcome)}; gave up after ${attempts} attempts in ${Math.round(elapsed / 1000)} s ` +
             `(retry budget ${Math.round(this.policy.budgetMs / 1000)} s); ${hintFor(undefined, undefined)}`,
-          { operation: spec.operation, method: spec.method, path: spec.path, code: outcome.kind === "network" ? outcome.code : undefined, attempts },
+          {
+            operation: spec.operation,
+            method: spec.method,
+            path: spec.path,
+            code: outcome.kind === "network" ? outcome.code : undefined,
+            attempts,
+          },
         );
       }
       this.stats.retries++;

@@ -137,7 +137,10 @@ function sameSpec(a: BrandSpec, b: BrandSpec): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export function diffChannel(olds: Record<string, unknown>, news: Record<string, unknown>): {
+export function diffChannel(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): {
   changes: boolean;
   replaces: string[];
   deleteBeforeReplace: boolean;

@@ -45,7 +45,8 @@ export async function sendEnrolment(brand: Brand, eventType: EnrolmentEvent, opt
       "X-Genesys-Delivery-Id": deliveryId,
       "X-Genesys-Timestamp": timestamp,
     };
-    if (opts.secret) headers["X-Genesys-Signature"] = "sha256=" + createHmac("sha256", opts.secret).update(`${timestamp}.${body}`).digest("hex");
+    if (opts.secret)
+      headers["X-Genesys-Signature"] = "sha256=" + createHmac("sha256", opts.secret).update(`${timestamp}.${body}`).digest("hex");
     try {
       const res = await axios.post(opts.callbackUrl, body, { headers, timeout: 5_000, maxRedirects: 0, validateStatus: () => true });
       if (res.status >= 200 && res.status < 300) return;

@@ -38,12 +38,15 @@ const KNOWN_KEYS = new Set(["name", "brandId", "callbackUrl", "eventTypes", "del
 export function validateWebhook(raw: Record<string, unknown>): { value?: WebhookInputs; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(raw)) {
-    if (!key.startsWith("__") && !KNOWN_KEYS.has(key)) issues.push({ path: key, message: `unknown property; remove it (known: ${[...KNOWN_KEYS].join(", ")})` });
+    if (!key.startsWith("__") && !KNOWN_KEYS.has(key))
+      issues.push({ path: key, message: `unknown property; remove it (known: ${[...KNOWN_KEYS].join(", ")})` });
   }
   const name = raw.name;
-  if (typeof name !== "string" || name.length < 1 || name.length > 128) issues.push({ path: "name", message: "must be a string of 1 to 128 characters" });
+  if (typeof name !== "string" || name.length < 1 || name.length > 128)
+    issues.push({ path: "name", message: "must be a string of 1 to 128 characters" });
   const brandId = raw.brandId;
-  if (typeof brandId !== "string" || brandId === "") issues.push({ path: "brandId", message: "must be the id of a channel (pass channel.brandId)" });
+  if (typeof brandId !== "string" || brandId === "")
+    issues.push({ path: "brandId", message: "must be the id of a channel (pass channel.brandId)" });
   const callbackUrl = raw.callbackUrl;
   if (typeof callbackUrl !== "string") {
     issues.push({ path: "callbackUrl", message: "must be an https:// URL (http:// only to localhost)" });
@@ -54,7 +57,8 @@ export function validateWebhook(raw: Record<string, unknown>): { value?: Webhook
       if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
         issues.push({ path: "callbackUrl", message: `must use https (http only to localhost); got ${url.protocol}` });
       }
-      if (url.username || url.password) issues.push({ path: "callbackUrl", message: "must not carry credentials; the webhook secret signs deliveries instead" });
+      if (url.username || url.password)
+        issues.push({ path: "callbackUrl", message: "must not carry credentials; the webhook secret signs deliveries instead" });
     } catch {
       issues.push({ path: "callbackUrl", message: `"${callbackUrl}" is not a URL; use e.g. https://lb.example.com/api/sync` });
     }
@@ -64,17 +68,28 @@ export function validateWebhook(raw: Record<string, unknown>): { value?: Webhook
     issues.push({ path: "eventTypes", message: `must be a non-empty list of ${WEBHOOK_EVENT_TYPES.join(", ")}` });
   } else {
     eventTypes.forEach((t, i) => {
-      if (!(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(t)) issues.push({ path: `eventTypes[${i}]`, message: `unknown event type "${String(t)}"; use one of ${WEBHOOK_EVENT_TYPES.join(", ")}` });
+      if (!(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(t))
+        issues.push({
+          path: `eventTypes[${i}]`,
+          message: `unknown event type "${String(t)}"; use one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
+        });
     });
-    if (new Set(eventTypes).size !== eventTypes.length) issues.push({ path: "eventTypes", message: "lists an event type twice; remove the duplicate" });
+    if (new Set(eventTypes).size !== eventTypes.length)
+      issues.push({ path: "eventTypes", message: "lists an event type twice; remove the duplicate" });
   }
   const policy = (raw.deliveryPolicy ?? {}) as Record<string, unknown>;
   const retryCount = policy.retryCount ?? 3;
   const retryInterval = policy.retryInterval ?? 60;
-  for (const [key, value] of [["retryCount", retryCount], ["retryInterval", retryInterval]] as const) {
+  for (const [key, value] of [
+    ["retryCount", retryCount],
+    ["retryInterval", retryInterval],
+  ] as const) {
     const { min, max } = WEBHOOK_LIMITS[key];
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      issues.push({ path: `deliveryPolicy.${key}`, message: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})` });
+      issues.push({
+        path: `deliveryPolicy.${key}`,
+        message: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`,
+      });
     }
   }
   const enabled = raw.enabled ?? true;
@@ -93,7 +108,10 @@ export function validateWebhook(raw: Record<string, unknown>): { value?: Webhook
   };
 }
 
-export async function checkWebhook(ctx: RuntimeContext, news: Record<string, unknown>): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+export async function checkWebhook(
+  ctx: RuntimeContext,
+  news: Record<string, unknown>,
+): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
   // brandId is unknown during a preview of a new channel; validate the rest.
   const probe = typeof news.brandId === "string" ? news : { ...news, brandId: "(unknown until the channel exists)" };
   const { value, issues } = validateWebhook(probe);
@@ -147,7 +165,11 @@ function outputsOf(hook: Webhook): WebhookOutputs {
 }
 
 async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<void> {
-  const issues = await checkEndpointAddress(url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks, resolver: ctx.resolver, field: "callbackUrl" });
+  const issues = await checkEndpointAddress(url, {
+    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
+    resolver: ctx.resolver,
+    field: "callbackUrl",
+  });
   if (issues.length > 0) throw new Error(`webhook callback refused:\n${formatIssues(issues)}`);
 }
 
@@ -212,35 +234,56 @@ async function createOrRecover(ctx: RuntimeContext, spec: WebhookSpec, brandId: 
   return ctx.client.webhooks.update(existing.id, spec, trace);
 }
 
-export async function readWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<{ id: string; props?: WebhookOutputs; inputs?: WebhookInputs }> {
-  return audited(ctx, { action: "webhook.read", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id }, async (trace) => {
-    const hook = await ctx.client.webhooks.get(id, trace);
-    if (!hook) return { id: "" };
-    return { id: hook.id, props: outputsOf(hook), inputs: inputsOf(hook) };
-  });
+export async function readWebhook(
+  ctx: RuntimeContext,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<{ id: string; props?: WebhookOutputs; inputs?: WebhookInputs }> {
+  return audited(
+    ctx,
+    { action: "webhook.read", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
+    async (trace) => {
+      const hook = await ctx.client.webhooks.get(id, trace);
+      if (!hook) return { id: "" };
+      return { id: hook.id, props: outputsOf(hook), inputs: inputsOf(hook) };
+    },
+  );
 }
 
 export async function updateWebhook(ctx: RuntimeContext, id: string, raw: WebhookInputs): Promise<{ outs: WebhookOutputs }> {
   const inputs = requireValid(raw);
   const spec = specOf(ctx, inputs);
-  return audited(ctx, { action: "webhook.update", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec }, async (trace) => {
-    await assertCallbackAllowed(ctx, inputs.callbackUrl);
-    const hook = await ctx.client.webhooks.update(id, spec, trace);
-    return { outs: outputsOf(hook) };
-  });
+  return audited(
+    ctx,
+    { action: "webhook.update", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec },
+    async (trace) => {
+      await assertCallbackAllowed(ctx, inputs.callbackUrl);
+      const hook = await ctx.client.webhooks.update(id, spec, trace);
+      return { outs: outputsOf(hook) };
+    },
+  );
 }
 
 export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
-  await audited(ctx, { action: "webhook.delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id }, async (trace) => {
-    const existed = await ctx.client.webhooks.delete(id, trace);
-    const brandId = typeof props.brandId === "string" ? props.brandId : undefined;
-    const callbackUrl = typeof props.callbackUrl === "string" ? props.callbackUrl : undefined;
-    if (!existed || !brandId || !callbackUrl) return;
-    // Without its webhook the pool can no longer track this channel: take it out of rotation.
-    const brand = (await ctx.client.brands.get(brandId, { trace })) ?? tombstone(brandId, String(props.name ?? brandId));
-    await assertCallbackAllowed(ctx, callbackUrl);
-    await sendEnrolment(brand, "webchat.brand.deleted", { callbackUrl, webhookId: id, secret: ctx.config.webhookSecret, sleep: ctx.sleep });
-  });
+  await audited(
+    ctx,
+    { action: "webhook.delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
+    async (trace) => {
+      const existed = await ctx.client.webhooks.delete(id, trace);
+      const brandId = typeof props.brandId === "string" ? props.brandId : undefined;
+      const callbackUrl = typeof props.callbackUrl === "string" ? props.callbackUrl : undefined;
+      if (!existed || !brandId || !callbackUrl) return;
+      // Without its webhook the pool can no longer track this channel: take it out of rotation.
+      const brand = (await ctx.client.brands.get(brandId, { trace })) ?? tombstone(brandId, String(props.name ?? brandId));
+      await assertCallbackAllowed(ctx, callbackUrl);
+      await sendEnrolment(brand, "webchat.brand.deleted", {
+        callbackUrl,
+        webhookId: id,
+        secret: ctx.config.webhookSecret,
+        sleep: ctx.sleep,
+      });
+    },
+  );
 }
 
 function enrolmentOptions(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: string) {

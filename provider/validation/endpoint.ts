@@ -16,12 +16,19 @@ export function checkEndpointUrl(raw: string, path: readonly PathSegment[] = ["e
   const issues: ValidationIssue[] = [];
   if (!ENDPOINT_SCHEMES.has(protocol)) {
     const secure = protocol === "ws" ? "wss" : "https";
-    issues.push(issue(path, `scheme "${protocol}" is not allowed; the endpoint must be reached over TLS with https:// or wss:// (e.g. "${secure}://${url.host || "chat.example.com"}${url.host ? url.pathname : "/messages"}")`));
+    issues.push(
+      issue(
+        path,
+        `scheme "${protocol}" is not allowed; the endpoint must be reached over TLS with https:// or wss:// (e.g. "${secure}://${url.host || "chat.example.com"}${url.host ? url.pathname : "/messages"}")`,
+      ),
+    );
   }
   if (url.hostname === "") issues.push(issue(path, `has no host; use a URL such as "https://chat.example.com/messages"`));
   if (url.username !== "" || url.password !== "") {
     // Credentials in the URL would be stored in Pulumi state and returned by the API in plain text.
-    issues.push(issue(path, `must not contain credentials (user:password@); authenticate the endpoint another way and remove them from the URL`));
+    issues.push(
+      issue(path, `must not contain credentials (user:password@); authenticate the endpoint another way and remove them from the URL`),
+    );
   }
   if (raw.includes("#")) issues.push(issue(path, `must not have a fragment ("#..."); fragments are never sent to a server, so remove it`));
   return issues.length > 0 ? { issues } : { url, issues };

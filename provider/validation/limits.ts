@@ -16,11 +16,7 @@ export type ChannelType = (typeof CHANNEL_TYPES)[number];
 export const HEALTH_STATUSES = ["pending", "active", "degraded", "unreachable"] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
-export const WEBHOOK_EVENT_TYPES = [
-  "webchat.brand.created",
-  "webchat.brand.updated",
-  "webchat.brand.deleted",
-] as const;
+export const WEBHOOK_EVENT_TYPES = ["webchat.brand.created", "webchat.brand.updated", "webchat.brand.deleted"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
 export const WEBHOOK_LIMITS = {

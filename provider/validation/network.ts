@@ -64,7 +64,11 @@ export function classifyAddress(address: string, allowPrivateNetworks: boolean):
     }
     const range = v6.range();
     if (range === "unicast" && !ipaddr.IPv6.parse("2000::").match(v6, 3)) {
-      return { allowed: false, why: `${canonical}, ${isV4Compatible(v6) ? RANGE_NAMES.ipv4Compatible : "an address outside the IPv6 global unicast range (2000::/3)"}`, metadata: false };
+      return {
+        allowed: false,
+        why: `${canonical}, ${isV4Compatible(v6) ? RANGE_NAMES.ipv4Compatible : "an address outside the IPv6 global unicast range (2000::/3)"}`,
+        metadata: false,
+      };
     }
     return verdictForRange(canonical, range, allowPrivateNetworks);
   }
@@ -129,10 +133,14 @@ export async function checkEndpointAddress(
       addresses = await resolver(host);
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message ?? String(error);
-      return at(`DNS resolution failed for ${host}: ${reason}; check the hostname is spelled correctly and resolves from where Pulumi runs`);
+      return at(
+        `DNS resolution failed for ${host}: ${reason}; check the hostname is spelled correctly and resolves from where Pulumi runs`,
+      );
     }
     if (addresses.length === 0) {
-      return at(`DNS resolution failed for ${host}: no A or AAAA records; check the hostname is spelled correctly and resolves from where Pulumi runs`);
+      return at(
+        `DNS resolution failed for ${host}: no A or AAAA records; check the hostname is spelled correctly and resolves from where Pulumi runs`,
+      );
     }
   }
 

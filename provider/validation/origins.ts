@@ -13,7 +13,8 @@ export type OriginCheck = { ok: true; origin: string } | { ok: false; message: s
  */
 export function parseOrigin(raw: string): OriginCheck {
   const fail = (message: string): OriginCheck => ({ ok: false, message });
-  if (raw.trim() === "*") return fail(`the wildcard "*" would let any site embed the channel; list each site's origin instead, e.g. "https://app.example.com"`);
+  if (raw.trim() === "*")
+    return fail(`the wildcard "*" would let any site embed the channel; list each site's origin instead, e.g. "https://app.example.com"`);
   if (/\s/.test(raw)) return fail(`must not contain spaces; ${EXAMPLE}`);
   if (raw.includes("*")) return fail(`wildcards are not supported in origins; list each origin explicitly, e.g. "https://app.example.com"`);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(raw);

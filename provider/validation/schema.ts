@@ -77,7 +77,10 @@ const EXPECTED: Record<string, string> = {
 };
 
 function expectedFor(path: readonly PathSegment[]): string {
-  const key = path.map((s) => (typeof s === "number" ? "[]" : s)).join(".").replace(/\.\[\]/g, "[]");
+  const key = path
+    .map((s) => (typeof s === "number" ? "[]" : s))
+    .join(".")
+    .replace(/\.\[\]/g, "[]");
   return EXPECTED[key] ?? "a valid value";
 }
 
@@ -96,8 +99,12 @@ export function translateZodIssues(zodIssues: readonly z.core.$ZodIssue[], input
   const seen = new Set<string>();
   // zod reports a huge integer twice (safe-integer range and our bound); the bound is the useful one.
   const pathKey = (zi: z.core.$ZodIssue) => JSON.stringify(zi.path.map(String));
-  const boundPaths = new Set(zodIssues.filter((zi) => (zi.code === "too_big" || zi.code === "too_small") && zi.origin !== "int").map(pathKey));
-  const relevant = zodIssues.filter((zi) => !((zi.code === "too_big" || zi.code === "too_small") && zi.origin === "int" && boundPaths.has(pathKey(zi))));
+  const boundPaths = new Set(
+    zodIssues.filter((zi) => (zi.code === "too_big" || zi.code === "too_small") && zi.origin !== "int").map(pathKey),
+  );
+  const relevant = zodIssues.filter(
+    (zi) => !((zi.code === "too_big" || zi.code === "too_small") && zi.origin === "int" && boundPaths.has(pathKey(zi))),
+  );
   for (const zi of relevant) {
     const path = zi.path.filter((s): s is string | number => typeof s !== "symbol");
     if (zi.code === "unrecognized_keys") {
@@ -118,7 +125,8 @@ function messageFor(zi: z.core.$ZodIssue, path: readonly PathSegment[], value: u
   switch (zi.code) {
     case "invalid_type":
       if (value === undefined) return `is required; add ${expected}`;
-      if (zi.expected === "int" && typeof value === "number") return `must be a whole number (got ${describeValue(value)}); use ${expected}`;
+      if (zi.expected === "int" && typeof value === "number")
+        return `must be a whole number (got ${describeValue(value)}); use ${expected}`;
       return `must be ${expected} (got ${describeValue(value)})`;
     case "too_big": {
       const max = Number(zi.maximum);
@@ -129,7 +137,8 @@ function messageFor(zi: z.core.$ZodIssue, path: readonly PathSegment[], value: u
     }
     case "too_small": {
       const min = Number(zi.minimum);
-      if (zi.origin === "string") return min <= 1 ? `must not be empty; use ${expected}` : `must be at least ${min} characters (got ${(value as string).length})`;
+      if (zi.origin === "string")
+        return min <= 1 ? `must not be empty; use ${expected}` : `must be at least ${min} characters (got ${(value as string).length})`;
       if (zi.origin === "array") return `must not be empty; add ${expected}`;
       return `must be at least ${min} (got ${describeValue(value)}); raise it to ${min} or more`;
     }
@@ -174,7 +183,9 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * alignment). A dozen lines over a handful of short keys: a dependency would cost more.
  */
 export function editDistance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;

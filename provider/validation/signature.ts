@@ -45,5 +45,10 @@ export function verifySignature(def: unknown, key: string): ValidationIssue[] {
   const same = timingSafeEqual(Buffer.from(expected, "hex"), Buffer.from(provided, "hex"));
   return same
     ? []
-    : [{ path: "signature", message: `signature mismatch: the definition was changed after signing, or signed with another key; re-sign it with \`${SIGN_COMMAND}\`` }];
+    : [
+        {
+          path: "signature",
+          message: `signature mismatch: the definition was changed after signing, or signed with another key; re-sign it with \`${SIGN_COMMAND}\``,
+        },
+      ];
 }

@@ -37,13 +37,26 @@ function readPemBlocks(chain: readonly string[], basePath: readonly PathSegment[
       const begin = BEGIN.exec(line);
       const end = END.exec(line);
       if (begin) {
-        if (open) issues.push(issue([...basePath, open.element], `has a -----BEGIN ${open.label}----- with no matching END line; paste the complete PEM block`));
+        if (open)
+          issues.push(
+            issue(
+              [...basePath, open.element],
+              `has a -----BEGIN ${open.label}----- with no matching END line; paste the complete PEM block`,
+            ),
+          );
         open = { label: begin[1]!, lines: [], element };
       } else if (end) {
         if (!open) {
-          issues.push(issue([...basePath, element], `has an -----END ${end[1]}----- line with no BEGIN line before it; paste the complete PEM block`));
+          issues.push(
+            issue([...basePath, element], `has an -----END ${end[1]}----- line with no BEGIN line before it; paste the complete PEM block`),
+          );
         } else if (end[1] !== open.label) {
-          issues.push(issue([...basePath, open.element], `-----BEGIN ${open.label}----- is closed by -----END ${end[1]}-----; paste the complete PEM block`));
+          issues.push(
+            issue(
+              [...basePath, open.element],
+              `-----BEGIN ${open.label}----- is closed by -----END ${end[1]}-----; paste the complete PEM block`,
+            ),
+          );
           open = undefined;
         } else {
           blocks.push({ label: open.label, body: open.lines.join(""), element: open.element });
@@ -53,16 +66,27 @@ function readPemBlocks(chain: readonly string[], basePath: readonly PathSegment[
         open.lines.push(line);
       } else if (!straysReported.has(element)) {
         straysReported.add(element);
-        issues.push(issue([...basePath, element], `has text outside a PEM block; each entry must be a whole PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) or one line of one`));
+        issues.push(
+          issue(
+            [...basePath, element],
+            `has text outside a PEM block; each entry must be a whole PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----) or one line of one`,
+          ),
+        );
       }
     }
   });
-  if (open) issues.push(issue([...basePath, open.element], `has a -----BEGIN ${open.label}----- with no matching END line; paste the complete PEM block`));
+  if (open)
+    issues.push(
+      issue([...basePath, open.element], `has a -----BEGIN ${open.label}----- with no matching END line; paste the complete PEM block`),
+    );
   return blocks;
 }
 
 /** Parses every certificate of the chain; anything unusable becomes an issue at the element it starts in. */
-export function parseCertificateChain(chain: readonly string[], basePath: readonly PathSegment[] = ["settings", "tlsCertificateChain"]): { certificates: ParsedCertificate[]; issues: ValidationIssue[] } {
+export function parseCertificateChain(
+  chain: readonly string[],
+  basePath: readonly PathSegment[] = ["settings", "tlsCertificateChain"],
+): { certificates: ParsedCertificate[]; issues: ValidationIssue[] } {
   const issues: ValidationIssue[] = [];
   const blocks = readPemBlocks(chain, basePath, issues);
   const certificates: ParsedCertificate[] = [];
@@ -70,13 +94,23 @@ export function parseCertificateChain(chain: readonly string[], basePath: readon
     const path = [...basePath, block.element];
     if (block.label !== "CERTIFICATE") {
       const secret = block.label.includes("PRIVATE KEY");
-      issues.push(issue(path, secret
-        ? `is a private key (${block.label}); a definition must never hold private keys: remove it, and rotate the key since it may already be in version control`
-        : `is a ${block.label} block; only CERTIFICATE blocks belong in the chain`));
+      issues.push(
+        issue(
+          path,
+          secret
+            ? `is a private key (${block.label}); a definition must never hold private keys: remove it, and rotate the key since it may already be in version control`
+            : `is a ${block.label} block; only CERTIFICATE blocks belong in the chain`,
+        ),
+      );
       continue;
     }
     if (block.body === "") {
-      issues.push(issue(path, `is an empty certificate (BEGIN and END lines with nothing between them); paste the full PEM certificate, or leave tlsCertificateChain out`));
+      issues.push(
+        issue(
+          path,
+          `is an empty certificate (BEGIN and END lines with nothing between them); paste the full PEM certificate, or leave tlsCertificateChain out`,
+        ),
+      );
       continue;
     }
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(block.body)) {
@@ -86,7 +120,9 @@ export function parseCertificateChain(chain: readonly string[], basePath: readon
     try {
       certificates.push({ certificate: new X509Certificate(Buffer.from(block.body, "base64")), element: block.element });
     } catch (error) {
-      issues.push(issue(path, `cannot be parsed as an X.509 certificate (${(error as Error).message}); export the certificate again in PEM format`));
+      issues.push(
+        issue(path, `cannot be parsed as an X.509 certificate (${(error as Error).message}); export the certificate again in PEM format`),
+      );
     }
   }
   return { certificates, issues };
@@ -121,20 +157,39 @@ export function checkCertificateChain(
     const from = new Date(certificate.validFrom);
     const to = new Date(certificate.validTo);
     if (from.getTime() > now) {
-      issues.push(issue(path, `${label(i)} (${subjectOf(certificate)}) is not valid yet: valid from ${from.toISOString()}; wait until then or use a certificate that is valid now`));
+      issues.push(
+        issue(
+          path,
+          `${label(i)} (${subjectOf(certificate)}) is not valid yet: valid from ${from.toISOString()}; wait until then or use a certificate that is valid now`,
+        ),
+      );
     } else if (to.getTime() < now) {
-      issues.push(issue(path, `${label(i)} (${subjectOf(certificate)}) expired on ${to.toISOString()}; renew it and replace it in the chain`));
+      issues.push(
+        issue(path, `${label(i)} (${subjectOf(certificate)}) expired on ${to.toISOString()}; renew it and replace it in the chain`),
+      );
     } else if (to.getTime() - now < EXPIRY_WARNING_DAYS * DAY_MS) {
       const days = Math.ceil((to.getTime() - now) / DAY_MS);
-      warnings.push(`${issue(path, "").path}: ${label(i)} (${subjectOf(certificate)}) expires on ${isoDay(to)}, in ${days} day${days === 1 ? "" : "s"}; renew it soon`);
+      warnings.push(
+        `${issue(path, "").path}: ${label(i)} (${subjectOf(certificate)}) expires on ${isoDay(to)}, in ${days} day${days === 1 ? "" : "s"}; renew it soon`,
+      );
     }
     const next = certificates[i + 1];
     if (next) {
       // checkIssued compares names and key identifiers only; verify proves the issuer really signed it.
       if (!certificate.checkIssued(next.certificate)) {
-        issues.push(issue(path, `${label(i)} is not issued by the next certificate in the chain (its issuer is "${certificate.issuer.replace(/\n/g, ", ")}", the next certificate is "${subjectOf(next.certificate)}"); order the chain leaf first, then each issuer`));
+        issues.push(
+          issue(
+            path,
+            `${label(i)} is not issued by the next certificate in the chain (its issuer is "${certificate.issuer.replace(/\n/g, ", ")}", the next certificate is "${subjectOf(next.certificate)}"); order the chain leaf first, then each issuer`,
+          ),
+        );
       } else if (!certificate.verify(next.certificate.publicKey)) {
-        issues.push(issue(path, `${label(i)} names the next certificate as its issuer but its signature does not verify with that certificate's key; the chain mixes certificates from different issuers, rebuild it from your CA's bundle`));
+        issues.push(
+          issue(
+            path,
+            `${label(i)} names the next certificate as its issuer but its signature does not verify with that certificate's key; the chain mixes certificates from different issuers, rebuild it from your CA's bundle`,
+          ),
+        );
       }
     }
   });
@@ -146,7 +201,12 @@ export function checkCertificateChain(
     const matched = isIp ? leaf.certificate.checkIP(host) : leaf.certificate.checkHost(host);
     if (matched === undefined) {
       const covers = leaf.certificate.subjectAltName ?? subjectOf(leaf.certificate);
-      issues.push(issue([...basePath, leaf.element], `the leaf certificate does not cover the endpointUrl host "${host}" (it covers ${covers}); use a certificate issued for ${host}, or fix endpointUrl`));
+      issues.push(
+        issue(
+          [...basePath, leaf.element],
+          `the leaf certificate does not cover the endpointUrl host "${host}" (it covers ${covers}); use a certificate issued for ${host}, or fix endpointUrl`,
+        ),
+      );
     }
   }
   return { issues, warnings };

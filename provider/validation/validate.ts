@@ -7,8 +7,7 @@ import { canonicalPemChain, checkCertificateChain } from "./tls";
 import { verifySignature } from "./signature";
 
 export type ValidationResult =
-  | { ok: true; value: ChannelDefinition; warnings: string[] }
-  | { ok: false; issues: ValidationIssue[]; warnings: string[] };
+  { ok: true; value: ChannelDefinition; warnings: string[] } | { ok: false; issues: ValidationIssue[]; warnings: string[] };
 
 export interface ValidateOptions {
   /** When set (non-empty), the definition must carry a valid `signature`. */
@@ -35,7 +34,11 @@ function fieldRank(path: string): number {
 export function validateChannel(input: unknown, opts: ValidateOptions = {}): ValidationResult {
   const warnings: string[] = [];
   if (!isRecord(input)) {
-    return { ok: false, issues: [{ path: "", message: `must be a JSON object describing one channel (got ${describeValue(input)})` }], warnings };
+    return {
+      ok: false,
+      issues: [{ path: "", message: `must be a JSON object describing one channel (got ${describeValue(input)})` }],
+      warnings,
+    };
   }
   const parsed = channelInputSchema.safeParse(input);
   const issues: ValidationIssue[] = parsed.success ? [] : translateZodIssues(parsed.error.issues, input);
@@ -58,7 +61,11 @@ export function validateChannel(input: unknown, opts: ValidateOptions = {}): Val
     input.channelTypes.forEach((type, index) => {
       const earlier = first.get(type);
       if (earlier === undefined) first.set(type, index);
-      else if (typeof type === "string") issues.push({ path: `channelTypes[${index}]`, message: `duplicates channelTypes[${earlier}] ("${type}"); list each channel type once` });
+      else if (typeof type === "string")
+        issues.push({
+          path: `channelTypes[${index}]`,
+          message: `duplicates channelTypes[${earlier}] ("${type}"); list each channel type once`,
+        });
     });
   }
 

@@ -48,13 +48,30 @@ describe("refresh and drift through the real Pulumi CLI", () => {
     const edited: BrandSpec = { ...live, description: "edited in the admin UI", settings: { ...live.settings, rateLimitThreshold: 777 } };
     delete (edited.settings as Record<string, unknown>).healthStatus;
     delete (edited.settings as Record<string, unknown>).lastHealthCheck;
-    await uiClient().brands.update(id, { name: edited.name, description: edited.description, endpointUrl: edited.endpointUrl, allowedOrigins: edited.allowedOrigins, channelTypes: edited.channelTypes, settings: edited.settings }, live.version);
+    await uiClient().brands.update(
+      id,
+      {
+        name: edited.name,
+        description: edited.description,
+        endpointUrl: edited.endpointUrl,
+        allowedOrigins: edited.allowedOrigins,
+        channelTypes: edited.channelTypes,
+        settings: edited.settings,
+      },
+      live.version,
+    );
 
     const refresh = await project.refresh();
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
     const after = await project.exportState();
-    expect(changedPaths(stateResource(before, "alpha")!.inputs, stateResource(after, "alpha")!.inputs).sort()).toEqual(["description", "settings.rateLimitThreshold"]);
-    expect(changedPaths(stateResource(before, "alpha")!.outputs, stateResource(after, "alpha")!.outputs).sort()).toEqual(["description", "settings.rateLimitThreshold"]);
+    expect(changedPaths(stateResource(before, "alpha")!.inputs, stateResource(after, "alpha")!.inputs).sort()).toEqual([
+      "description",
+      "settings.rateLimitThreshold",
+    ]);
+    expect(changedPaths(stateResource(before, "alpha")!.outputs, stateResource(after, "alpha")!.outputs).sort()).toEqual([
+      "description",
+      "settings.rateLimitThreshold",
+    ]);
     expect(changedPaths(stateResource(before, "beta")!.inputs, stateResource(after, "beta")!.inputs)).toEqual([]);
 
     const preview = await project.preview(["--expect-no-changes"]);
@@ -126,7 +143,9 @@ describe("refresh and drift through the real Pulumi CLI", () => {
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect(stateResource(await project.exportState(), "legacy")!.id).toBe(brand.id);
     const adopted = (await brands()).filter((b) => b.name === legacy.name);
-    expect(adopted.map((b) => [b.id, b.description, b.settings.maxConcurrentSessions])).toEqual([[brand.id, legacy.description, legacy.settings.maxConcurrentSessions]]);
+    expect(adopted.map((b) => [b.id, b.description, b.settings.maxConcurrentSessions])).toEqual([
+      [brand.id, legacy.description, legacy.settings.maxConcurrentSessions],
+    ]);
     const preview = await project.preview(["--expect-no-changes"]);
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);
   });

@@ -48,7 +48,14 @@ describe("load balancer sync through the real Pulumi CLI", () => {
 
   beforeAll(async () => {
     // Webhook retry intervals are scaled down: 1 s declared becomes 0.5 s.
-    emulator = await startEmulator({ port: 0, data: ":memory:", clients: [owner], adminToken: ADMIN, webhookIntervalScale: 0.5, quiet: true });
+    emulator = await startEmulator({
+      port: 0,
+      data: ":memory:",
+      clients: [owner],
+      adminToken: ADMIN,
+      webhookIntervalScale: 0.5,
+      quiet: true,
+    });
     admin = new EmulatorAdmin(emulator.url, ADMIN);
     project = await PulumiProject.create({
       config: {

@@ -11,7 +11,14 @@ import { PulumiProject } from "../support/pulumi-project";
 
 const owner = { clientId: "preview-owner", clientSecret: "preview-owner-secret-8e4a" };
 const ADMIN = "preview-admin";
-const SAMPLE = ["sessions-too-high", "origins-with-path", "endpoint-http", "unknown-key-typo-in-settings", "tls-expired-leaf", "signature-tampered"];
+const SAMPLE = [
+  "sessions-too-high",
+  "origins-with-path",
+  "endpoint-http",
+  "unknown-key-typo-in-settings",
+  "tls-expired-leaf",
+  "signature-tampered",
+];
 
 interface CorpusCase {
   name: string;

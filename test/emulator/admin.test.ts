@@ -70,12 +70,21 @@ describe("request log", () => {
     try {
       await h.admin("DELETE", "/requests");
       const token = await h.token("logger", clientSecret);
-      await fetch(`${h.url}/oauth/token?grant_type=client_credentials`, { method: "POST", headers: { authorization: basic("logger", "bad-guess") } });
+      await fetch(`${h.url}/oauth/token?grant_type=client_credentials`, {
+        method: "POST",
+        headers: { authorization: basic("logger", "bad-guess") },
+      });
       const created = await h.api("POST", BRANDS, { token, body: brandBody() });
       await h.api("GET", `${BRANDS}?name=x&access_token=${token}&client_secret=${clientSecret}`, { token });
       await h.api("POST", "/api/v2/webhooks/webhooks", {
         token,
-        body: { name: "lb", uri: "https://lb.example.com/sync", eventFilters: [{ eventType: "webchat.brand.created" }], secret: webhookSecret, enabled: false },
+        body: {
+          name: "lb",
+          uri: "https://lb.example.com/sync",
+          eventFilters: [{ eventType: "webchat.brand.created" }],
+          secret: webhookSecret,
+          enabled: false,
+        },
       });
       await h.api("GET", "/api/v2/unknown");
       await h.admin("GET", "/faults"); // admin calls stay out of the log

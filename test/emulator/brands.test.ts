@@ -87,7 +87,10 @@ describe("brands", () => {
 
   it("accepts a valid certificate chain covering the endpoint host", async () => {
     const chain = [pem("leaf"), pem("intermediate-ca")];
-    const r = await h.api("POST", BRANDS, { token, body: brandBody({ settings: { ...brandBody().settings, tlsCertificateChain: chain } }) });
+    const r = await h.api("POST", BRANDS, {
+      token,
+      body: brandBody({ settings: { ...brandBody().settings, tlsCertificateChain: chain } }),
+    });
     expect(r.status).toBe(201);
     expect(r.json.settings.tlsCertificateChain).toEqual(chain);
   });
@@ -142,15 +145,39 @@ describe("brands", () => {
     ["allowedOrigins", { allowedOrigins: ["https://app.example.com/path"] }, "allowedOrigins[0]"],
     ["channelTypes", { channelTypes: ["sms"] }, "channelTypes[0]"],
     ["channelTypes", { channelTypes: [] }, "channelTypes"],
-    ["maxConcurrentSessions", { settings: { ...base.settings, maxConcurrentSessions: LIMITS.maxConcurrentSessions.max + 1 } }, "settings.maxConcurrentSessions"],
+    [
+      "maxConcurrentSessions",
+      { settings: { ...base.settings, maxConcurrentSessions: LIMITS.maxConcurrentSessions.max + 1 } },
+      "settings.maxConcurrentSessions",
+    ],
     ["maxConcurrentSessions", { settings: { ...base.settings, maxConcurrentSessions: 0 } }, "settings.maxConcurrentSessions"],
     ["maxConcurrentSessions", { settings: { ...base.settings, maxConcurrentSessions: 1.5 } }, "settings.maxConcurrentSessions"],
-    ["rateLimitThreshold", { settings: { ...base.settings, rateLimitThreshold: LIMITS.rateLimitThreshold.max + 1 } }, "settings.rateLimitThreshold"],
+    [
+      "rateLimitThreshold",
+      { settings: { ...base.settings, rateLimitThreshold: LIMITS.rateLimitThreshold.max + 1 } },
+      "settings.rateLimitThreshold",
+    ],
     ["rateLimitThreshold", { settings: { ...base.settings, rateLimitThreshold: 0 } }, "settings.rateLimitThreshold"],
-    ["healthCheckInterval", { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.min - 1 } }, "settings.healthCheckInterval"],
-    ["healthCheckInterval", { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.max + 1 } }, "settings.healthCheckInterval"],
-    ["tlsCertificateChain", { settings: { ...base.settings, tlsCertificateChain: ["-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"] } }, "settings.tlsCertificateChain[0]"],
-    ["tlsCertificateChain", { settings: { ...base.settings, tlsCertificateChain: [pem("leaf-expired")] } }, "settings.tlsCertificateChain[0]"],
+    [
+      "healthCheckInterval",
+      { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.min - 1 } },
+      "settings.healthCheckInterval",
+    ],
+    [
+      "healthCheckInterval",
+      { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.max + 1 } },
+      "settings.healthCheckInterval",
+    ],
+    [
+      "tlsCertificateChain",
+      { settings: { ...base.settings, tlsCertificateChain: ["-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"] } },
+      "settings.tlsCertificateChain[0]",
+    ],
+    [
+      "tlsCertificateChain",
+      { settings: { ...base.settings, tlsCertificateChain: [pem("leaf-expired")] } },
+      "settings.tlsCertificateChain[0]",
+    ],
     ["unknown property", { colour: "blue" }, "colour"],
     ["unknown settings property", { settings: { ...base.settings, maxConcurentSessions: 5 } }, "settings.maxConcurentSessions"],
   ];

@@ -40,7 +40,10 @@ async function listening(args: string[]): Promise<Started> {
 }
 
 async function token(url: string, id = "dev-client", secret = "dev-secret"): Promise<string> {
-  const r = await fetch(`${url}/oauth/token?grant_type=client_credentials`, { method: "POST", headers: { authorization: basic(id, secret) } });
+  const r = await fetch(`${url}/oauth/token?grant_type=client_credentials`, {
+    method: "POST",
+    headers: { authorization: basic(id, secret) },
+  });
   expect(r.status).toBe(200);
   return ((await r.json()) as { access_token: string }).access_token;
 }

@@ -160,8 +160,18 @@ describe("webhook deliveries", () => {
       const d = (await h.admin("GET", "/deliveries")).json.deliveries;
       return d.length === 3 ? d : undefined;
     });
-    expect(log.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([[1, 500], [2, 503], [3, 200]]);
-    expect(log[0]).toMatchObject({ id: ids[0], webhookId, eventType: "webchat.brand.created", brandId: brand.id, time: expect.any(String) });
+    expect(log.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 503],
+      [3, 200],
+    ]);
+    expect(log[0]).toMatchObject({
+      id: ids[0],
+      webhookId,
+      eventType: "webchat.brand.created",
+      brandId: brand.id,
+      time: expect.any(String),
+    });
   });
 
   it("gives up after retryCount retries", async () => {

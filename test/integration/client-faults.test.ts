@@ -128,7 +128,14 @@ describe("Genesys client under faults", () => {
   });
 
   it("renews a token that expires mid-run without failing a call", async () => {
-    const short = await startEmulator({ port: 0, data: ":memory:", clients: [{ clientId, clientSecret }], adminToken: ADMIN, tokenTtlSeconds: 2, quiet: true });
+    const short = await startEmulator({
+      port: 0,
+      data: ":memory:",
+      clients: [{ clientId, clientSecret }],
+      adminToken: ADMIN,
+      tokenTtlSeconds: 2,
+      quiet: true,
+    });
     try {
       const c = client({}, clientSecret, short.url);
       const { brand } = await c.brands.create(spec("ttl"));
@@ -156,7 +163,9 @@ describe("Genesys client under faults", () => {
 
   it("fails wrong credentials at once with a clear error that carries no secret", async () => {
     const started = Date.now();
-    const err = await client({}, "not-the-secret").brands.findByName("x").catch((e: unknown) => e);
+    const err = await client({}, "not-the-secret")
+      .brands.findByName("x")
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GenesysApiError);
     const e = err as GenesysApiError;
     expect(e.status).toBe(401);
@@ -189,7 +198,14 @@ describe("Genesys client under faults", () => {
   });
 
   it("makes concurrent callers wait together when the server says slow down", async () => {
-    const limited = await startEmulator({ port: 0, data: ":memory:", clients: [{ clientId, clientSecret }], adminToken: ADMIN, rateLimit: { requests: 5, perSeconds: 1 }, quiet: true });
+    const limited = await startEmulator({
+      port: 0,
+      data: ":memory:",
+      clients: [{ clientId, clientSecret }],
+      adminToken: ADMIN,
+      rateLimit: { requests: 5, perSeconds: 1 },
+      quiet: true,
+    });
     try {
       const c = client({}, clientSecret, limited.url);
       await c.transport.accessToken();

@@ -25,7 +25,11 @@ const definition = (name: string): ChannelInputs => ({
   settings: { maxConcurrentSessions: 100, rateLimitThreshold: 50, tlsCertificateChain: [], healthCheckInterval: 300 },
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => "no error", (e: Error) => e.message);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => "no error",
+    (e: Error) => e.message,
+  );
 
 beforeAll(async () => {
   emulator = await startEmulator({

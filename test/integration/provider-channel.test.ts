@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { type BrandSpec, createGenesysClient } from "../../provider/genesys";
-import { checkChannel, createChannel, deleteChannel, diffChannel, readChannel, updateChannel, type ChannelInputs } from "../../provider/runtime/channel";
+import {
+  checkChannel,
+  createChannel,
+  deleteChannel,
+  diffChannel,
+  readChannel,
+  updateChannel,
+  type ChannelInputs,
+} from "../../provider/runtime/channel";
 import { signDefinition } from "../../provider/validation";
 import { EmulatorAdmin } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
@@ -61,7 +69,9 @@ describe("WebMessagingChannel provider", () => {
     const probing = await startEmulator({ port: 0, data: ":memory:", clients: [owner], healthProbe: "connect", quiet: true });
     try {
       const ctx = testContext(probing.url, owner, { allowPrivateNetworks: true, healthTimeoutSeconds: 1, healthPollIntervalMs: 200 });
-      const err = await createChannel(ctx, definition("never-healthy", { endpointUrl: "wss://127.0.0.1:9/nothing-listens" })).catch((e: Error) => e);
+      const err = await createChannel(ctx, definition("never-healthy", { endpointUrl: "wss://127.0.0.1:9/nothing-listens" })).catch(
+        (e: Error) => e,
+      );
       expect(String(err)).toMatch(/did not become healthy within 1 s \(last health status: unreachable\).*deleted again/s);
       const left = await createGenesysClient({ apiUrl: probing.url, ...owner }).brands.findByName("never-healthy");
       expect(left).toBeUndefined();
@@ -101,7 +111,11 @@ describe("WebMessagingChannel provider", () => {
     const declared = definition("drifting");
     const { id, outs } = await createChannel(ctx, declared);
     const live = await outOfBand().brands.get(id);
-    await outOfBand().brands.update(id, { ...asSpec(declared), settings: { ...declared.settings, rateLimitThreshold: 999 } }, live!.version);
+    await outOfBand().brands.update(
+      id,
+      { ...asSpec(declared), settings: { ...declared.settings, rateLimitThreshold: 999 } },
+      live!.version,
+    );
     const read = await readChannel(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.id).toBe(id);
     expect(diffChannel(read.inputs!, declared as unknown as Record<string, unknown>).diffs).toEqual(["settings.rateLimitThreshold"]);
@@ -150,7 +164,8 @@ describe("WebMessagingChannel provider", () => {
     let n = 0;
     ctx.client.brands.get = async (brandId, opts) => {
       const brand = await realGet(brandId, opts);
-      if (brand && !opts?.health) await outOfBand().brands.update(brandId, { ...asSpec(declared), description: `edit ${++n}` }, brand.version);
+      if (brand && !opts?.health)
+        await outOfBand().brands.update(brandId, { ...asSpec(declared), description: `edit ${++n}` }, brand.version);
       return brand;
     };
     const err = await updateChannel(ctx, id, definition("hot", { description: "declared" })).catch((e: Error) => e);
@@ -198,7 +213,11 @@ describe("WebMessagingChannel provider", () => {
 
   it("check reports every failure with its property path and makes no API call", async () => {
     const ctx = testContext(emulator.url, owner);
-    const { failures } = await checkChannel(ctx, { ...definition("bad"), settings: { maxConcurrentSessions: 20000, rateLimitThreshold: 0 }, __provider: "x" });
+    const { failures } = await checkChannel(ctx, {
+      ...definition("bad"),
+      settings: { maxConcurrentSessions: 20000, rateLimitThreshold: 0 },
+      __provider: "x",
+    });
     expect(failures.map((f) => f.property).sort()).toEqual(["settings.maxConcurrentSessions", "settings.rateLimitThreshold"]);
     expect(await admin.requests()).toEqual([]);
   });

@@ -50,18 +50,38 @@ describe("stack program", () => {
     registered.length = 0;
     const { deployChannels } = await import("../../stacks/program");
     const out = deployChannels(
-      [{ resourceName: "a", name: "A", endpointUrl: "https://a.example.com", allowedOrigins: ["https://a.example.com"], channelTypes: ["webchat"], settings: { maxConcurrentSessions: 1, rateLimitThreshold: 1 } }],
+      [
+        {
+          resourceName: "a",
+          name: "A",
+          endpointUrl: "https://a.example.com",
+          allowedOrigins: ["https://a.example.com"],
+          channelTypes: ["webchat"],
+          settings: { maxConcurrentSessions: 1, rateLimitThreshold: 1 },
+        },
+      ],
       { callbackUrl: "https://lb.example.com/events", webhookRetryCount: 5 },
     );
     expect(await unwrap(out.a.webhookId!)).toBe("a-lb-sync-id");
     const hook = registered.find((r) => r.type === "pulumi-nodejs:dynamic/genesys:LoadBalancerWebhook")!;
     expect(hook.name).toBe("a-lb-sync");
-    expect(hook.inputs).toMatchObject({ brandId: "a-id", callbackUrl: "https://lb.example.com/events", deliveryPolicy: { retryCount: 5, retryInterval: 60 } });
+    expect(hook.inputs).toMatchObject({
+      brandId: "a-id",
+      callbackUrl: "https://lb.example.com/events",
+      deliveryPolicy: { retryCount: 5, retryInterval: 60 },
+    });
   });
 
   it("refuses two channels with the same resource name", async () => {
     const { deployChannels } = await import("../../stacks/program");
-    const decl = { resourceName: "dup", name: "D", endpointUrl: "https://d.example.com", allowedOrigins: ["https://d.example.com"], channelTypes: ["webchat" as const], settings: { maxConcurrentSessions: 1, rateLimitThreshold: 1 } };
+    const decl = {
+      resourceName: "dup",
+      name: "D",
+      endpointUrl: "https://d.example.com",
+      allowedOrigins: ["https://d.example.com"],
+      channelTypes: ["webchat" as const],
+      settings: { maxConcurrentSessions: 1, rateLimitThreshold: 1 },
+    };
     expect(() => deployChannels([decl, { ...decl, name: "E" }])).toThrow(/resourceName "dup"/);
   });
 });

@@ -45,7 +45,8 @@ export class EmulatorAdmin {
     return this.call("POST", "/tokens/revoke", clientId ? { clientId } : {});
   }
   async tokensIssued(clientId?: string): Promise<number> {
-    return (await this.call<{ issued: number }>("GET", `/tokens/count${clientId ? `?clientId=${encodeURIComponent(clientId)}` : ""}`)).issued;
+    return (await this.call<{ issued: number }>("GET", `/tokens/count${clientId ? `?clientId=${encodeURIComponent(clientId)}` : ""}`))
+      .issued;
   }
   async deliveries(): Promise<Record<string, unknown>[]> {
     return (await this.call<{ deliveries: Record<string, unknown>[] }>("GET", "/deliveries")).deliveries;

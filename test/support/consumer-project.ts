@@ -46,7 +46,8 @@ export function npmEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
 /** Packs the checkout as it is built now (dist/ is built by `npm test` before vitest starts). */
 export async function packProvider(destination: string): Promise<string> {
   const root = repoRoot();
-  if (!fs.existsSync(path.join(root, "dist", "provider", "index.js"))) throw new Error("dist/provider is missing: run `npm run build` first");
+  if (!fs.existsSync(path.join(root, "dist", "provider", "index.js")))
+    throw new Error("dist/provider is missing: run `npm run build` first");
   // --ignore-scripts skips prepack: rebuilding dist/ here would rewrite files that other e2e
   // files running in parallel are loading.
   const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
@@ -83,7 +84,15 @@ export class ConsumerProject {
     // node16 resolution honours the package's `exports` map and its `types` conditions, as a
     // consumer on a current TypeScript setup would.
     write("tsconfig.json", {
-      compilerOptions: { target: "ES2022", module: "node16", moduleResolution: "node16", strict: true, skipLibCheck: true, types: [], outDir: "." },
+      compilerOptions: {
+        target: "ES2022",
+        module: "node16",
+        moduleResolution: "node16",
+        strict: true,
+        skipLibCheck: true,
+        types: [],
+        outDir: ".",
+      },
       files: ["index.ts"],
     });
     write("index.ts", opts.program);
@@ -103,7 +112,12 @@ export class ConsumerProject {
   }
 
   cli(args: string[], opts: { check?: boolean; timeoutMs?: number } = {}): Promise<CliResult> {
-    return run("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, timeoutMs: opts.timeoutMs ?? 180_000, check: opts.check });
+    return run("pulumi", ["--non-interactive", ...args], {
+      cwd: this.dir,
+      env: this.env,
+      timeoutMs: opts.timeoutMs ?? 180_000,
+      check: opts.check,
+    });
   }
 
   async initStack(config: Record<string, string>, secrets: Record<string, string> = {}): Promise<void> {

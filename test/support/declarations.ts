@@ -25,8 +25,16 @@ export function declaration(resourceName: string, patch: Partial<Declaration> = 
 }
 
 /** The Pulumi state's view of one resource, by logical name. */
-export function stateResource(exported: string, logicalName: string): { id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> } | undefined {
-  const resources = JSON.parse(exported).deployment.resources as { urn: string; id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> }[];
+export function stateResource(
+  exported: string,
+  logicalName: string,
+): { id: string; inputs: Record<string, unknown>; outputs: Record<string, unknown> } | undefined {
+  const resources = JSON.parse(exported).deployment.resources as {
+    urn: string;
+    id: string;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+  }[];
   return resources.find((r) => r.urn.endsWith(`::${logicalName}`));
 }
 
@@ -34,7 +42,9 @@ export function stateResource(exported: string, logicalName: string): { id: stri
 export function changedPaths(a: unknown, b: unknown, prefix = ""): string[] {
   if (typeof a === "object" && a !== null && typeof b === "object" && b !== null && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k));
+    return [...keys].flatMap((k) =>
+      changedPaths((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k),
+    );
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix];
 }

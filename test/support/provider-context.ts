@@ -29,8 +29,16 @@ export function testContext(
     ...configOverrides,
   };
   const ctx = buildContext(config, {
-    client: createGenesysClient({ apiUrl, clientId: creds.clientId, clientSecret: creds.clientSecret, policy: { baseDelayMs: 5, maxDelayMs: 50, budgetMs: 5_000 } }),
-    audit: new AuditTrail({ dir: auditDir, secrets: [creds.clientSecret, config.signatureKey ?? "", config.webhookSecret ?? ""].filter(Boolean) }),
+    client: createGenesysClient({
+      apiUrl,
+      clientId: creds.clientId,
+      clientSecret: creds.clientSecret,
+      policy: { baseDelayMs: 5, maxDelayMs: 50, budgetMs: 5_000 },
+    }),
+    audit: new AuditTrail({
+      dir: auditDir,
+      secrets: [creds.clientSecret, config.signatureKey ?? "", config.webhookSecret ?? ""].filter(Boolean),
+    }),
     resolver: resolver ?? publicResolver,
     sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
   });

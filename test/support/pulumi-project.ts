@@ -67,7 +67,12 @@ export class PulumiProject {
   cli(args: string[], opts: { check?: boolean; timeoutMs?: number; onSpawn?: (pid: number) => void } = {}): Promise<CliResult> {
     return new Promise((resolve, reject) => {
       // Its own process group, so a test can kill the CLI together with its plugins, like a crash.
-      const child = spawn("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn("pulumi", ["--non-interactive", ...args], {
+        cwd: this.dir,
+        env: this.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+      });
       if (child.pid && opts.onSpawn) opts.onSpawn(child.pid);
       let stdout = "";
       let stderr = "";

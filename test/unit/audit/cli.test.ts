@@ -22,7 +22,9 @@ async function trailWith(days: Record<string, number>): Promise<string> {
   for (const [day, n] of Object.entries(days)) {
     c.set(`${day}T12:00:00Z`);
     for (let i = 0; i < n; i++) {
-      await trail.append(event({ action: i % 2 === 0 ? "create" : "read", durationMs: 10 * (i + 1), outcome: i === 1 ? "failure" : "success" }));
+      await trail.append(
+        event({ action: i % 2 === 0 ? "create" : "read", durationMs: 10 * (i + 1), outcome: i === 1 ? "failure" : "success" }),
+      );
     }
   }
   return dir;
@@ -38,7 +40,9 @@ describe("audit CLI", () => {
 
   it("verify exits 1 and names each problem's file, line and seq", async () => {
     const dir = await trailWith({ "2025-03-01": 3 });
-    rewriteLines(path.join(dir, "audit-2025-03-01.jsonl"), (ls) => ls.map((l, i) => (i === 1 ? l.replace('"durationMs":20', '"durationMs":2') : l)));
+    rewriteLines(path.join(dir, "audit-2025-03-01.jsonl"), (ls) =>
+      ls.map((l, i) => (i === 1 ? l.replace('"durationMs":20', '"durationMs":2') : l)),
+    );
     const cap = capture();
     await expect(main(["verify", `--dir=${dir}`], cap.io)).resolves.toBe(1);
     expect(cap.stderr()).toContain("FAILED: 1 problem(s)");
@@ -85,7 +89,12 @@ describe("audit CLI", () => {
       ].join("\n"),
     );
     expect(text).toContain(
-      ["Action  Count  Failures  Avg ms  p95 ms", "------  -----  --------  ------  ------", "create      2         0    20.0    30.0", "read        2         1    30.0    40.0"].join("\n"),
+      [
+        "Action  Count  Failures  Avg ms  p95 ms",
+        "------  -----  --------  ------  ------",
+        "create      2         0    20.0    30.0",
+        "read        2         1    30.0    40.0",
+      ].join("\n"),
     );
   });
 

@@ -16,7 +16,9 @@ function runChild(dir: string, count: number, worker: number): Promise<number[]>
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (err += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => (code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`worker ${worker} exited ${code}: ${err}`))));
+    child.on("close", (code) =>
+      code === 0 ? resolve(JSON.parse(out) as number[]) : reject(new Error(`worker ${worker} exited ${code}: ${err}`)),
+    );
   });
 }
 

@@ -39,9 +39,16 @@ export function clock(start: string): { now: () => Date; set(iso: string): void 
 }
 
 export function lines(file: string): string[] {
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.length > 0);
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.length > 0);
 }
 
 export function rewriteLines(file: string, edit: (lines: string[]) => string[]): void {
-  writeFileSync(file, edit(lines(file)).map((l) => `${l}\n`).join(""));
+  writeFileSync(
+    file,
+    edit(lines(file))
+      .map((l) => `${l}\n`)
+      .join(""),
+  );
 }

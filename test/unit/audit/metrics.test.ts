@@ -5,8 +5,18 @@ import { clock, event, tempDir } from "./helpers";
 
 describe("percentile (nearest rank)", () => {
   it("returns an observed value: p95 of 1..20 is 19, of 1..100 is 95, of one value is that value", () => {
-    expect(percentile(Array.from({ length: 20 }, (_, i) => i + 1), 95)).toBe(19);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
+    expect(
+      percentile(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(19);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        95,
+      ),
+    ).toBe(95);
     expect(percentile([7], 95)).toBe(7);
     expect(percentile([], 95)).toBe(0);
   });
@@ -23,7 +33,9 @@ describe("summarize", () => {
     const c = clock("2025-03-01T10:00:00Z");
     // 20 creates with latencies 10..200 (p95 = 190), 2 of them failed; 1 failed adopt; 4 reads: 3 failures in 25.
     const events: AuditEvent[] = [
-      ...Array.from({ length: 20 }, (_, i) => event({ action: "create", durationMs: (i + 1) * 10, outcome: i < 2 ? "failure" : "success" })),
+      ...Array.from({ length: 20 }, (_, i) =>
+        event({ action: "create", durationMs: (i + 1) * 10, outcome: i < 2 ? "failure" : "success" }),
+      ),
       event({ action: "adopt", durationMs: 50, outcome: "failure" }),
       ...[1, 2, 3, 1000].map((d) => event({ action: "read", durationMs: d })),
     ];

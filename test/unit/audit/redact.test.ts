@@ -39,7 +39,9 @@ describe("redact", () => {
     const jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2lnbmF0dXJlLXZhbHVl";
     const text = `401 from GET /api/v2/webchat/brands: Authorization: Bearer abc.def-ghi_123; retry with Basic ${basic}; token ${jwt}`;
     const out = redact(text) as string;
-    expect(out).toBe("401 from GET /api/v2/webchat/brands: Authorization: Bearer [REDACTED]; retry with Basic [REDACTED]; token [REDACTED]");
+    expect(out).toBe(
+      "401 from GET /api/v2/webchat/brands: Authorization: Bearer [REDACTED]; retry with Basic [REDACTED]; token [REDACTED]",
+    );
   });
 
   it("leaves the English word Basic alone when no credential follows", () => {

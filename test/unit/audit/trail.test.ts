@@ -57,7 +57,11 @@ describe("AuditTrail.append", () => {
     c.set("2025-03-02T00:00:00.100Z");
     const firstOfNextDay = await trail.append(event());
 
-    expect(readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()).toEqual(["audit-2025-03-01.jsonl", "audit-2025-03-02.jsonl"]);
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".jsonl"))
+        .sort(),
+    ).toEqual(["audit-2025-03-01.jsonl", "audit-2025-03-02.jsonl"]);
     expect(firstOfNextDay.seq).toBe(3);
     expect(firstOfNextDay.prevHash).toBe(lastOfDay.hash);
     const result = await verifyTrail(dir);
@@ -123,7 +127,20 @@ describe("AuditTrail.append", () => {
       payload: { name: "support-chat", endpointUrl: "https://chat.example.com" },
     });
     expect(Object.keys(record).sort()).toEqual(
-      ["action", "actor", "durationMs", "hash", "outcome", "payloadHash", "pid", "prevHash", "resourceName", "resourceType", "seq", "timestamp"].sort(),
+      [
+        "action",
+        "actor",
+        "durationMs",
+        "hash",
+        "outcome",
+        "payloadHash",
+        "pid",
+        "prevHash",
+        "resourceName",
+        "resourceType",
+        "seq",
+        "timestamp",
+      ].sort(),
     );
     expect(JSON.stringify(record)).not.toContain("chat.example.com");
   });

@@ -66,7 +66,12 @@ describe("verifyTrail", () => {
     expect(located).toContain(`${DAY2}:2:8`);
     expect(located).toContain(`${DAY2}:3:7`);
     // Record 9 now follows 7 in the file; it is named as chaining back to 8 rather than as a loss.
-    expect(result.problems).toContainEqual({ file: DAY2, line: 4, seq: 9, reason: `out of order: chains to seq 8 at ${DAY2}:2, not to the line before it` });
+    expect(result.problems).toContainEqual({
+      file: DAY2,
+      line: 4,
+      seq: 9,
+      reason: `out of order: chains to seq 8 at ${DAY2}:2, not to the line before it`,
+    });
     expect(result.problems.some((p) => p.line === 5)).toBe(false);
   });
 

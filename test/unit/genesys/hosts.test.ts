@@ -3,7 +3,10 @@ import { resolveEndpoints } from "../../../provider/genesys/hosts";
 
 describe("API and login hosts", () => {
   it("derives api. and login. hosts from a region name", () => {
-    expect(resolveEndpoints({ region: "eu-west-1" })).toEqual({ apiUrl: "https://api.mypurecloud.ie", authUrl: "https://login.mypurecloud.ie" });
+    expect(resolveEndpoints({ region: "eu-west-1" })).toEqual({
+      apiUrl: "https://api.mypurecloud.ie",
+      authUrl: "https://login.mypurecloud.ie",
+    });
   });
 
   it("accepts a domain in place of a region name", () => {
@@ -11,7 +14,10 @@ describe("API and login hosts", () => {
   });
 
   it("uses an explicit apiUrl for both roles unless authUrl is given", () => {
-    expect(resolveEndpoints({ apiUrl: "http://127.0.0.1:8787/" })).toEqual({ apiUrl: "http://127.0.0.1:8787", authUrl: "http://127.0.0.1:8787" });
+    expect(resolveEndpoints({ apiUrl: "http://127.0.0.1:8787/" })).toEqual({
+      apiUrl: "http://127.0.0.1:8787",
+      authUrl: "http://127.0.0.1:8787",
+    });
     expect(resolveEndpoints({ apiUrl: "https://api.x.test", authUrl: "https://login.x.test" }).authUrl).toBe("https://login.x.test");
   });
 

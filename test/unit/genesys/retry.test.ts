@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RETRY_POLICY, attemptsExhausted, isRetryable, isThrottle, parseRetryAfter, retryDelayMs } from "../../../provider/genesys/retry";
+import {
+  DEFAULT_RETRY_POLICY,
+  attemptsExhausted,
+  isRetryable,
+  isThrottle,
+  parseRetryAfter,
+  retryDelayMs,
+} from "../../../provider/genesys/retry";
 
 describe("retry policy", () => {
   it("reads Retry-After as delta seconds", () => {

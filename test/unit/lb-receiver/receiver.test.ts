@@ -8,12 +8,21 @@ import { ReplayGuard, sign, verifyDelivery } from "../../../lb-receiver/verify";
 const secret = "receiver-test-secret";
 
 function delivery(id: string, eventType: string, brandId = "b1", name = "Support") {
-  return JSON.stringify({ id, eventType, timestamp: new Date().toISOString(), brand: { id: brandId, name, endpointUrl: `wss://${name.toLowerCase()}.example.com`, healthStatus: "active" } });
+  return JSON.stringify({
+    id,
+    eventType,
+    timestamp: new Date().toISOString(),
+    brand: { id: brandId, name, endpointUrl: `wss://${name.toLowerCase()}.example.com`, healthStatus: "active" },
+  });
 }
 
 async function post(url: string, body: string, opts: { secret?: string; ts?: number; id?: string; signature?: string } = {}) {
   const ts = String(opts.ts ?? Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { "content-type": "application/json", "x-genesys-timestamp": ts, "x-genesys-delivery-id": opts.id ?? JSON.parse(body).id };
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-genesys-timestamp": ts,
+    "x-genesys-delivery-id": opts.id ?? JSON.parse(body).id,
+  };
   const signature = opts.signature ?? (opts.secret ? sign(opts.secret, ts, body) : undefined);
   if (signature) headers["x-genesys-signature"] = signature;
   const res = await fetch(`${url}/events`, { method: "POST", headers, body });
@@ -61,7 +70,9 @@ describe("load balancer receiver", () => {
     await post(receiver.url, delivery("d2", "webchat.brand.created", "b2", "Sales"), { secret });
     await post(receiver.url, delivery("d3", "webchat.brand.updated", "b1", "Care"), { secret });
     await post(receiver.url, delivery("d4", "webchat.brand.deleted", "b2", "Sales"), { secret });
-    const pool = (await (await fetch(`${receiver.url}/pool`)).json()) as { members: { brandId: string; name: string; endpointUrl: string }[] };
+    const pool = (await (await fetch(`${receiver.url}/pool`)).json()) as {
+      members: { brandId: string; name: string; endpointUrl: string }[];
+    };
     expect(pool.members.map((m) => [m.brandId, m.name, m.endpointUrl])).toEqual([["b1", "Care", "wss://care.example.com"]]);
   });
 
@@ -76,7 +87,11 @@ describe("load balancer receiver", () => {
 
   it("compares signatures of different lengths without throwing", () => {
     const ts = String(Math.floor(Date.now() / 1000));
-    expect(verifyDelivery({ secret, rawBody: "{}", timestamp: ts, signature: "sha256=00" })).toEqual({ ok: false, status: 401, reason: "signature" });
+    expect(verifyDelivery({ secret, rawBody: "{}", timestamp: ts, signature: "sha256=00" })).toEqual({
+      ok: false,
+      status: 401,
+      reason: "signature",
+    });
     expect(verifyDelivery({ secret, rawBody: "{}", timestamp: ts, signature: sign(secret, ts, "{}") })).toEqual({ ok: true });
   });
 

@@ -6,7 +6,13 @@ const from = (values: Record<string, string>) => (key: string) => values[key];
 describe("provider configuration", () => {
   it("reads stack config in the genesys namespace", () => {
     const c = loadProviderConfig(from({ "genesys:clientId": "id", "genesys:clientSecret": "s3", "genesys:region": "eu-west-1" }), {}, "/p");
-    expect(c).toMatchObject({ clientId: "id", clientSecret: "s3", region: "eu-west-1", allowPrivateNetworks: false, auditDir: "/p/audit-logs" });
+    expect(c).toMatchObject({
+      clientId: "id",
+      clientSecret: "s3",
+      region: "eu-west-1",
+      allowPrivateNetworks: false,
+      auditDir: "/p/audit-logs",
+    });
   });
 
   it("falls back to the environment variables the Genesys Terraform provider uses", () => {
@@ -35,12 +41,20 @@ describe("provider configuration", () => {
     expect(() => loadProviderConfig(from({ ...base, "genesys:allowPrivateNetworks": "yes" }), {})).toThrow(
       /genesys:allowPrivateNetworks must be true or false \(got "yes"\); run: pulumi config set genesys:allowPrivateNetworks true/,
     );
-    expect(() => loadProviderConfig(from({ ...base, "genesys:healthTimeoutSeconds": "soon" }), {})).toThrow(/healthTimeoutSeconds must be a whole number/);
+    expect(() => loadProviderConfig(from({ ...base, "genesys:healthTimeoutSeconds": "soon" }), {})).toThrow(
+      /healthTimeoutSeconds must be a whole number/,
+    );
   });
 
   it("lists the secret values that must never be written anywhere", () => {
     const c = loadProviderConfig(
-      from({ "genesys:clientId": "id", "genesys:clientSecret": "cs", "genesys:signatureKey": "sk", "genesys:webhookSecret": "ws", "genesys:region": "us-east-1" }),
+      from({
+        "genesys:clientId": "id",
+        "genesys:clientSecret": "cs",
+        "genesys:signatureKey": "sk",
+        "genesys:webhookSecret": "ws",
+        "genesys:region": "us-east-1",
+      }),
       {},
     );
     expect(secretsOf(c).sort()).toEqual(["cs", "sk", "ws"]);

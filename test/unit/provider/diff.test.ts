@@ -31,13 +31,19 @@ describe("channel diff", () => {
   });
 
   it("ignores a changed signature or adoptExistingId, which do not change the channel", () => {
-    expect(diffChannel({ ...base, signature: "a".repeat(64) }, { ...base, signature: "b".repeat(64), adoptExistingId: "x" }).changes).toBe(false);
+    expect(diffChannel({ ...base, signature: "a".repeat(64) }, { ...base, signature: "b".repeat(64), adoptExistingId: "x" }).changes).toBe(
+      false,
+    );
   });
 });
 
 describe("channel diff and health", () => {
   it("reports a channel whose last probe found it degraded or unreachable as a change", () => {
-    expect(diffChannel({ ...base, healthStatus: "degraded" }, base)).toMatchObject({ changes: true, diffs: ["healthStatus"], replaces: [] });
+    expect(diffChannel({ ...base, healthStatus: "degraded" }, base)).toMatchObject({
+      changes: true,
+      diffs: ["healthStatus"],
+      replaces: [],
+    });
     expect(diffChannel({ ...base, healthStatus: "unreachable" }, base).changes).toBe(true);
   });
 

@@ -11,7 +11,9 @@ interface CorpusCase {
 }
 
 const corpusDir = join(__dirname, "../../fixtures/invalid-channels");
-const files = readdirSync(corpusDir).filter((f) => f.endsWith(".json")).sort();
+const files = readdirSync(corpusDir)
+  .filter((f) => f.endsWith(".json"))
+  .sort();
 const cases = files.map((file) => ({ file, ...(JSON.parse(readFileSync(join(corpusDir, file), "utf8")) as CorpusCase) }));
 
 describe("invalid-channel corpus", () => {
@@ -26,7 +28,9 @@ describe("invalid-channel corpus", () => {
     if (result.ok) return;
     for (const wanted of c.expect) {
       const found = result.issues.some((i) => i.path === wanted.path && i.message.includes(wanted.message));
-      expect(found, `${c.file}: no issue at "${wanted.path}" containing "${wanted.message}"; got:\n${formatIssues(result.issues)}`).toBe(true);
+      expect(found, `${c.file}: no issue at "${wanted.path}" containing "${wanted.message}"; got:\n${formatIssues(result.issues)}`).toBe(
+        true,
+      );
     }
   });
 });

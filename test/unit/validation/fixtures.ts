@@ -3,7 +3,8 @@ import { join } from "node:path";
 
 export const TEST_SIGNING_KEY = "corpus-test-signing-key";
 
-export type CertName = "root-ca" | "intermediate-ca" | "leaf" | "leaf-expired" | "leaf-not-yet-valid" | "intermediate-impostor" | "unrelated-ca";
+export type CertName =
+  "root-ca" | "intermediate-ca" | "leaf" | "leaf-expired" | "leaf-not-yet-valid" | "intermediate-impostor" | "unrelated-ca";
 
 export function pem(name: CertName): string {
   return readFileSync(join(__dirname, "../../fixtures/certs", `${name}.pem`), "utf8");

@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { checkEndpointAddress, systemResolver, type Resolver } from "../../../provider/validation";
 
-const resolvesTo = (...addresses: string[]): Resolver => async () => addresses;
+const resolvesTo =
+  (...addresses: string[]): Resolver =>
+  async () =>
+    addresses;
 const mustNotResolve: Resolver = async (host) => {
   throw new Error(`resolver called for ${host}`);
 };
@@ -53,9 +56,12 @@ describe("checkEndpointAddress", () => {
     expect(issues[0]!.message).toContain('host "chat.example.com" resolves to');
   });
 
-  it.each(["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34", "64:ff9b::5db8:d822"])("accepts the public address %s", async (address) => {
-    expect(await check([address])).toEqual([]);
-  });
+  it.each(["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34", "64:ff9b::5db8:d822"])(
+    "accepts the public address %s",
+    async (address) => {
+      expect(await check([address])).toEqual([]);
+    },
+  );
 
   it("refuses a name with one public and one private address", async () => {
     const issues = await check(["93.184.216.34", "10.0.0.8"]);
@@ -82,17 +88,26 @@ describe("checkEndpointAddress", () => {
   });
 
   it("refuses metadata.google.internal by name, even when private networks are allowed", async () => {
-    const issues = await checkEndpointAddress("https://metadata.google.internal/computeMetadata/v1/", { allowPrivateNetworks: true, resolver: mustNotResolve });
+    const issues = await checkEndpointAddress("https://metadata.google.internal/computeMetadata/v1/", {
+      allowPrivateNetworks: true,
+      resolver: mustNotResolve,
+    });
     expect(issues[0]?.message).toContain("cloud metadata service");
   });
 
-  it.each(["10.1.2.3", "192.168.0.1", "127.0.0.1", "::1", "fd12::1", "100.64.0.1", "::ffff:10.0.0.1"])("accepts the private address %s when private networks are allowed", async (address) => {
-    expect(await check([address], true)).toEqual([]);
-  });
+  it.each(["10.1.2.3", "192.168.0.1", "127.0.0.1", "::1", "fd12::1", "100.64.0.1", "::ffff:10.0.0.1"])(
+    "accepts the private address %s when private networks are allowed",
+    async (address) => {
+      expect(await check([address], true)).toEqual([]);
+    },
+  );
 
-  it.each(["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "::ffff:169.254.169.254", "169.254.170.2"])("still refuses the metadata address %s when private networks are allowed", async (address) => {
-    expect((await check([address], true))[0]?.message).toContain("cloud metadata");
-  });
+  it.each(["169.254.169.254", "fd00:ec2::254", "100.100.100.200", "::ffff:169.254.169.254", "169.254.170.2"])(
+    "still refuses the metadata address %s when private networks are allowed",
+    async (address) => {
+      expect((await check([address], true))[0]?.message).toContain("cloud metadata");
+    },
+  );
 
   it("still refuses link-local, multicast and unspecified addresses when private networks are allowed", async () => {
     expect(await check(["169.254.1.1", "ff02::1", "0.0.0.0"], true)).toHaveLength(3);
@@ -103,7 +118,13 @@ describe("checkEndpointAddress", () => {
       throw Object.assign(new Error("getaddrinfo ENOTFOUND chat.exmaple.com"), { code: "ENOTFOUND" });
     };
     const issues = await checkEndpointAddress("https://chat.exmaple.com/ws", { allowPrivateNetworks: false, resolver: failing });
-    expect(issues).toEqual([{ path: "endpointUrl", message: "DNS resolution failed for chat.exmaple.com: ENOTFOUND; check the hostname is spelled correctly and resolves from where Pulumi runs" }]);
+    expect(issues).toEqual([
+      {
+        path: "endpointUrl",
+        message:
+          "DNS resolution failed for chat.exmaple.com: ENOTFOUND; check the hostname is spelled correctly and resolves from where Pulumi runs",
+      },
+    ]);
   });
 
   it("treats a name with no addresses as a DNS failure", async () => {
@@ -111,12 +132,18 @@ describe("checkEndpointAddress", () => {
   });
 
   it("reports under the field it is given, for webhook callback URLs", async () => {
-    const issues = await checkEndpointAddress("https://lb.internal.example/sync", { allowPrivateNetworks: false, resolver: resolvesTo("10.9.9.9"), field: "uri" });
+    const issues = await checkEndpointAddress("https://lb.internal.example/sync", {
+      allowPrivateNetworks: false,
+      resolver: resolvesTo("10.9.9.9"),
+      field: "uri",
+    });
     expect(issues.map((i) => i.path)).toEqual(["uri"]);
   });
 
   it("reports an unparsable URL instead of throwing", async () => {
-    expect((await checkEndpointAddress("not a url", { allowPrivateNetworks: false, resolver: mustNotResolve }))[0]?.message).toContain("is not a valid URL");
+    expect((await checkEndpointAddress("not a url", { allowPrivateNetworks: false, resolver: mustNotResolve }))[0]?.message).toContain(
+      "is not a valid URL",
+    );
   });
 
   it("uses the system resolver by default, which finds localhost's loopback addresses", async () => {

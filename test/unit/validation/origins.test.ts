@@ -31,7 +31,15 @@ describe("normalizeChannel", () => {
       channelTypes: ["webmessaging", "webchat", "webmessaging"],
       signature: "a".repeat(64),
     };
-    const normal = normalizeChannel({ ...def, description: undefined as unknown as string, settings: { ...def.settings, healthCheckInterval: undefined as unknown as number, tlsCertificateChain: undefined as unknown as string[] } });
+    const normal = normalizeChannel({
+      ...def,
+      description: undefined as unknown as string,
+      settings: {
+        ...def.settings,
+        healthCheckInterval: undefined as unknown as number,
+        tlsCertificateChain: undefined as unknown as string[],
+      },
+    });
     expect(normal.channelTypes).toEqual(["webchat", "webmessaging"]);
     expect(normal.description).toBe("");
     expect(normal.settings.healthCheckInterval).toBe(300);
@@ -40,14 +48,25 @@ describe("normalizeChannel", () => {
   });
 
   it("gives the PEM-lines form and the one-PEM-per-entry form the same canonical chain", () => {
-    const blocks = valid(minimal((d) => (d.endpointUrl = "wss://wss.example.com/ws", d.settings.tlsCertificateChain = [pem("leaf"), pem("intermediate-ca")])));
-    const lines = valid(minimal((d) => (d.endpointUrl = "wss://wss.example.com/ws", d.settings.tlsCertificateChain = pemLines(pem("leaf"), pem("intermediate-ca")))));
+    const blocks = valid(
+      minimal(
+        (d) => ((d.endpointUrl = "wss://wss.example.com/ws"), (d.settings.tlsCertificateChain = [pem("leaf"), pem("intermediate-ca")])),
+      ),
+    );
+    const lines = valid(
+      minimal(
+        (d) => (
+          (d.endpointUrl = "wss://wss.example.com/ws"),
+          (d.settings.tlsCertificateChain = pemLines(pem("leaf"), pem("intermediate-ca")))
+        ),
+      ),
+    );
     expect(normalizeChannel(lines)).toEqual(normalizeChannel(blocks));
     expect(normalizeChannel(blocks).settings.tlsCertificateChain).toHaveLength(2);
   });
 
   it("does not modify the definition it is given", () => {
-    const def = valid(minimal((d) => (d.allowedOrigins = ["HTTPS://APP.example.com/"], d.channelTypes = ["webmessaging", "webchat"])));
+    const def = valid(minimal((d) => ((d.allowedOrigins = ["HTTPS://APP.example.com/"]), (d.channelTypes = ["webmessaging", "webchat"]))));
     const copy = structuredClone(def);
     normalizeChannel(def);
     expect(def).toEqual(copy);
@@ -74,7 +93,9 @@ describe("allowedOrigins rules", () => {
   });
 
   it("names both entries when two spell the same origin", () => {
-    const result = validateChannel(minimal((d) => (d.allowedOrigins = ["https://a.example.com", "https://b.example.com", "https://A.example.com:443/"])));
+    const result = validateChannel(
+      minimal((d) => (d.allowedOrigins = ["https://a.example.com", "https://b.example.com", "https://A.example.com:443/"])),
+    );
     expect(result.ok ? [] : result.issues).toEqual([
       { path: "allowedOrigins[2]", message: expect.stringContaining('duplicates allowedOrigins[0] (both are "https://a.example.com"') },
     ]);

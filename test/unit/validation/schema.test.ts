@@ -89,7 +89,9 @@ describe("validateChannel: schema failures", () => {
   it("says what the limit is, what was given and how to fix it", () => {
     const result = validateChannel(minimal((d) => (d.settings.maxConcurrentSessions = 20000)));
     expect(messageAt(result, "settings.maxConcurrentSessions")).toBe("must be at most 10000 (got 20000); lower it to 10000 or less");
-    expect(formatIssues(issuesOf(result))).toBe("  - settings.maxConcurrentSessions: must be at most 10000 (got 20000); lower it to 10000 or less");
+    expect(formatIssues(issuesOf(result))).toBe(
+      "  - settings.maxConcurrentSessions: must be at most 10000 (got 20000); lower it to 10000 or less",
+    );
   });
 
   it.each([
@@ -104,11 +106,15 @@ describe("validateChannel: schema failures", () => {
   });
 
   it("refuses fractional numbers where the API takes integers", () => {
-    expect(messageAt(validateChannel(minimal((d) => (d.settings.rateLimitThreshold = 2.5))), "settings.rateLimitThreshold")).toContain("must be a whole number (got 2.5)");
+    expect(messageAt(validateChannel(minimal((d) => (d.settings.rateLimitThreshold = 2.5))), "settings.rateLimitThreshold")).toContain(
+      "must be a whole number (got 2.5)",
+    );
   });
 
   it("reports a huge integer against the field's bound, not JavaScript's safe-integer range", () => {
-    expect(messageAt(validateChannel(minimal((d) => (d.settings.maxConcurrentSessions = 1e30))), "settings.maxConcurrentSessions")).toContain("at most 10000");
+    expect(
+      messageAt(validateChannel(minimal((d) => (d.settings.maxConcurrentSessions = 1e30))), "settings.maxConcurrentSessions"),
+    ).toContain("at most 10000");
   });
 
   it("names a missing field and what to put there", () => {
@@ -123,7 +129,9 @@ describe("validateChannel: schema failures", () => {
   });
 
   it("lists the known fields when an unknown key looks like no typo", () => {
-    expect(messageAt(validateChannel(minimal((d) => (d.colour = "blue"))), "colour")).toContain("known fields: name, description, endpointUrl");
+    expect(messageAt(validateChannel(minimal((d) => (d.colour = "blue"))), "colour")).toContain(
+      "known fields: name, description, endpointUrl",
+    );
   });
 
   it.each(["id", "status", "version", "dateCreated", "dateModified", "selfUri", "settings.healthStatus", "settings.lastHealthCheck"])(

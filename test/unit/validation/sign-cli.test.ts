@@ -106,11 +106,15 @@ describe("sign CLI (compiled, as a child process)", () => {
       expect(diagnostics.split("\n").filter((l) => /^(scripts\/sign|provider\/validation\/)/.test(l))).toEqual([]);
       const def = minimal();
       const file = write("child.json", JSON.stringify(def));
-      const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], { env: { ...process.env, CHANNEL_SIGNING_KEY: KEY } });
+      const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], {
+        env: { ...process.env, CHANNEL_SIGNING_KEY: KEY },
+      });
       expect(stderr).toBe("");
       expect(stdout).toBe(`${signDefinition(def, KEY)}\n`);
 
-      const missingKey = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], { env: { ...process.env, CHANNEL_SIGNING_KEY: "" } }).catch((e: { code: number; stderr: string }) => e);
+      const missingKey = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], {
+        env: { ...process.env, CHANNEL_SIGNING_KEY: "" },
+      }).catch((e: { code: number; stderr: string }) => e);
       expect(missingKey).toMatchObject({ code: 2, stderr: expect.stringContaining("CHANNEL_SIGNING_KEY is not set") });
     } finally {
       rmSync(outDir, { recursive: true, force: true });

@@ -47,16 +47,24 @@ describe("verifySignature", () => {
     expect(verifySignature(def, KEY)[0]?.message).toContain("signature mismatch");
   });
 
-  it.each([["too short", "abc123"], ["too long", "a".repeat(65)], ["not hex", "z".repeat(64)], ["empty", ""], ["a number", 42], ["null", null]])(
-    "reports a %s signature as a mismatch without throwing",
-    (_label, signature) => {
-      expect(() => verifySignature({ ...minimal(), signature }, KEY)).not.toThrow();
-      expect(verifySignature({ ...minimal(), signature }, KEY)).toEqual([{ path: "signature", message: expect.stringContaining("signature mismatch") }]);
-    },
-  );
+  it.each([
+    ["too short", "abc123"],
+    ["too long", "a".repeat(65)],
+    ["not hex", "z".repeat(64)],
+    ["empty", ""],
+    ["a number", 42],
+    ["null", null],
+  ])("reports a %s signature as a mismatch without throwing", (_label, signature) => {
+    expect(() => verifySignature({ ...minimal(), signature }, KEY)).not.toThrow();
+    expect(verifySignature({ ...minimal(), signature }, KEY)).toEqual([
+      { path: "signature", message: expect.stringContaining("signature mismatch") },
+    ]);
+  });
 
   it("tells how to sign when the signature is missing", () => {
-    expect(verifySignature(minimal(), KEY)).toEqual([{ path: "signature", message: expect.stringContaining("CHANNEL_SIGNING_KEY=... npm run sign -- def.json") }]);
+    expect(verifySignature(minimal(), KEY)).toEqual([
+      { path: "signature", message: expect.stringContaining("CHANNEL_SIGNING_KEY=... npm run sign -- def.json") },
+    ]);
   });
 });
 

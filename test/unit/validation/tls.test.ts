@@ -38,7 +38,9 @@ describe("settings.tlsCertificateChain", () => {
 
   it("refuses a certificate that has expired by opts.now", () => {
     const result = validateChannel(withChain([pem("leaf"), pem("intermediate-ca")]), { now: new Date("2100-01-02T00:00:00Z") });
-    expect(issues(result)).toEqual([{ path: "settings.tlsCertificateChain[0]", message: expect.stringContaining("expired on 2099-12-31T23:59:59.000Z") }]);
+    expect(issues(result)).toEqual([
+      { path: "settings.tlsCertificateChain[0]", message: expect.stringContaining("expired on 2099-12-31T23:59:59.000Z") },
+    ]);
   });
 
   it("refuses a certificate that is not valid yet at opts.now", () => {
@@ -49,7 +51,9 @@ describe("settings.tlsCertificateChain", () => {
   it("warns, without failing, when the leaf expires within 30 days", () => {
     const result = validateChannel(withChain([pem("leaf"), pem("intermediate-ca")]), { now: new Date("2099-12-15T00:00:00Z") });
     expect(result.ok).toBe(true);
-    expect(result.warnings).toEqual([expect.stringMatching(/^settings\.tlsCertificateChain\[0\]: the leaf certificate .* expires on 2099-12-31, in 17 days/)]);
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/^settings\.tlsCertificateChain\[0\]: the leaf certificate .* expires on 2099-12-31, in 17 days/),
+    ]);
   });
 
   it("does not warn when the leaf has more than 30 days left", () => {
@@ -64,7 +68,9 @@ describe("settings.tlsCertificateChain", () => {
   });
 
   it("refuses an issuer with the right name whose key did not sign the certificate", () => {
-    expect(issues(validateChannel(withChain([pem("leaf"), pem("intermediate-impostor")])))[0]?.message).toContain("signature does not verify");
+    expect(issues(validateChannel(withChain([pem("leaf"), pem("intermediate-impostor")])))[0]?.message).toContain(
+      "signature does not verify",
+    );
   });
 
   it("reports the position of the faulty certificate in a longer chain", () => {
@@ -74,7 +80,12 @@ describe("settings.tlsCertificateChain", () => {
 
   it("refuses a leaf that does not cover the endpoint host", () => {
     expect(issues(validateChannel(withChain([pem("leaf")], "https://api.other.example.net/x")))).toEqual([
-      { path: "settings.tlsCertificateChain[0]", message: expect.stringContaining('does not cover the endpointUrl host "api.other.example.net" (it covers DNS:wss.example.com, DNS:chat.example.com)') },
+      {
+        path: "settings.tlsCertificateChain[0]",
+        message: expect.stringContaining(
+          'does not cover the endpointUrl host "api.other.example.net" (it covers DNS:wss.example.com, DNS:chat.example.com)',
+        ),
+      },
     ]);
   });
 
