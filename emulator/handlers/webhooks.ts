@@ -32,19 +32,7 @@ export function registerWebhooks(app: FastifyInstance, ctx: EmulatorContext): vo
     const now = new Date().toISOString();
     const id = randomUUID();
     const secret = input.secret ?? null;
-    const webhook: Webhook = {
-      id,
-      name: input.name,
-      uri: input.uri,
-      eventFilters: input.eventFilters,
-      type: input.type,
-      enabled: input.enabled,
-      deliveryPolicy: input.deliveryPolicy,
-      hasSecret: secret !== null,
-      dateCreated: now,
-      dateModified: now,
-      selfUri: `${BASE}/${id}`,
-    };
+    const webhook = toWebhook(input, { id, hasSecret: secret !== null, dateCreated: now, dateModified: now, selfUri: `${BASE}/${id}` });
     if (store.insertWebhook(webhook, secret) === "name-taken") throw nameTaken(webhook.name);
     return reply.code(201).header("location", webhook.selfUri).send(webhook);
   });
@@ -70,19 +58,13 @@ export function registerWebhooks(app: FastifyInstance, ctx: EmulatorContext): vo
     const input = parseWebhook(body);
     // The secret is write-only, so a client cannot echo it back: leaving it out keeps it, null removes it.
     const secret = input.secret === undefined ? existing.secret : input.secret;
-    const webhook: Webhook = {
+    const webhook = toWebhook(input, {
       id,
-      name: input.name,
-      uri: input.uri,
-      eventFilters: input.eventFilters,
-      type: input.type,
-      enabled: input.enabled,
-      deliveryPolicy: input.deliveryPolicy,
       hasSecret: secret !== null,
       dateCreated: existing.webhook.dateCreated,
       dateModified: new Date().toISOString(),
       selfUri: existing.webhook.selfUri,
-    };
+    });
     const result = store.updateWebhook(webhook, secret);
     if (result === "name-taken") throw nameTaken(webhook.name);
     if (result === "not-found") throw webhookNotFound(id);
@@ -93,4 +75,24 @@ export function registerWebhooks(app: FastifyInstance, ctx: EmulatorContext): vo
     if (!store.deleteWebhook(req.params.id)) throw webhookNotFound(req.params.id);
     return reply.code(204).send();
   });
+}
+
+/** The stored webhook: the client's definition plus what the server owns. */
+function toWebhook(
+  input: ReturnType<typeof parseWebhook>,
+  owned: Pick<Webhook, "id" | "hasSecret" | "dateCreated" | "dateModified" | "selfUri">,
+): Webhook {
+  return {
+    id: owned.id,
+    name: input.name,
+    uri: input.uri,
+    eventFilters: input.eventFilters,
+    type: input.type,
+    enabled: input.enabled,
+    deliveryPolicy: input.deliveryPolicy,
+    hasSecret: owned.hasSecret,
+    dateCreated: owned.dateCreated,
+    dateModified: owned.dateModified,
+    selfUri: owned.selfUri,
+  };
 }
