@@ -28,8 +28,10 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 6,
-  maxThrottledAttempts: 30,
+  // Eight attempts under full jitter (ceilings 0.25, 0.5, 1, 2, 4, 8, 8 s) ride out an API that
+  // restarts for up to about 10-20 s; the time budget still bounds a dead one.
+  maxAttempts: 8,
+  maxThrottledAttempts: 40,
   baseDelayMs: 250,
   maxDelayMs: 8_000,
   fallbackRetryAfterMs: 2_000,
