@@ -3,7 +3,7 @@
  * run, then a summary and one machine-readable JSON line. Exits 1 when a target is missed.
  *
  *   node dist/bench/run.js [--only preview,throughput,seed,emulator,audit] [--channels 100]
- *     [--rates 20/1,10/1] [--reps 3] [--max-rps auto|off|N] [--pulumi-args "--parallel 16"]
+ *     [--rates 20/1,10/1,5/1] [--reps 3] [--max-rps auto|off|N] [--pulumi-args "--parallel 16"]
  *     [--audit-baseline-budget-s 60]
  *
  * Everything talks to 127.0.0.1 only; every loop is bounded in count and in time.
@@ -88,7 +88,7 @@ async function seedAt(rate: Rate, channels: number, uniqueWebhookNames: boolean)
 async function main(): Promise<number> {
   const only = new Set(flag("only", "preview,throughput,seed,emulator,audit").split(","));
   const channels = Number(flag("channels", "100"));
-  const rates = parseRates(flag("rates", "20/1,10/1"));
+  const rates = parseRates(flag("rates", "20/1,10/1,5/1"));
   const reps = Number(flag("reps", "3"));
   const maxRps = flag("max-rps", "auto");
   const cliArgs = flag("pulumi-args", "").split(" ").filter(Boolean);
