@@ -125,7 +125,6 @@ async function main(): Promise<void> {
   if (options.data && options.data !== ":memory:") mkdirSync(path.dirname(path.resolve(options.data)), { recursive: true });
 
   const emulator = await startEmulator(options);
-  process.stdout.write(`Genesys emulator listening on ${emulator.url}\n`);
 
   let stopping = false;
   const stop = (): void => {
@@ -141,6 +140,9 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  // Announce readiness only once the signal handlers are in place: a supervisor that stops us the
+  // moment it reads this line must get a clean shutdown, not the default signal death.
+  process.stdout.write(`Genesys emulator listening on ${emulator.url}\n`);
 }
 
 if (require.main === module) {

@@ -28,10 +28,11 @@ async function main(argv: string[]): Promise<void> {
   const secret = process.env[secretEnv] || undefined;
   if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
   const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile });
-  console.log(`Load balancer receiver listening on ${receiver.url}`);
   const stop = () => void receiver.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
+  // Ready only once a stop request would be handled cleanly.
+  console.log(`Load balancer receiver listening on ${receiver.url}`);
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

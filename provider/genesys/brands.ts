@@ -9,6 +9,7 @@
  */
 import { GenesysApiError } from "./errors";
 import { PATHS } from "./paths";
+import { createByUniqueName } from "./unique-create";
 import type { CallTrace, Transport } from "./transport";
 
 export type HealthStatus = "pending" | "active" | "degraded" | "unreachable";
@@ -71,16 +72,11 @@ export class BrandsApi {
    */
   async create(spec: BrandSpec, trace?: CallTrace): Promise<{ brand: Brand; recovered: boolean }> {
     const operation = `create channel "${spec.name}"`;
-    for (let round = 1; ; round++) {
-      try {
-        const res = await this.transport.request<Brand>({ operation, method: "POST", path: PATHS.brands, body: spec, trace });
-        return { brand: this.remember(res.data), recovered: false };
-      } catch (err) {
-        if (!(err instanceof GenesysApiError) || !err.details.outcomeUnknown || round >= 3) throw err;
-        const existing = await this.findByName(spec.name, trace);
-        if (existing) return { brand: existing, recovered: true };
-      }
-    }
+    const { created, recovered } = await createByUniqueName(
+      async () => (await this.transport.request<Brand>({ operation, method: "POST", path: PATHS.brands, body: spec, trace })).data,
+      () => this.findByName(spec.name, trace),
+    );
+    return { brand: this.remember(created), recovered };
   }
 
   /**

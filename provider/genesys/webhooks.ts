@@ -9,6 +9,7 @@
  */
 import { GenesysApiError } from "./errors";
 import { PATHS } from "./paths";
+import { createByUniqueName } from "./unique-create";
 import type { CallTrace, Transport } from "./transport";
 
 export interface WebhookSpec {
@@ -36,16 +37,11 @@ export class WebhooksApi {
    */
   async create(spec: WebhookSpec, trace?: CallTrace): Promise<{ webhook: Webhook; recovered: boolean }> {
     const operation = `create webhook "${spec.name}"`;
-    for (let round = 1; ; round++) {
-      try {
-        const res = await this.transport.request<Webhook>({ operation, method: "POST", path: PATHS.webhooks, body: spec, trace });
-        return { webhook: res.data, recovered: false };
-      } catch (err) {
-        if (!(err instanceof GenesysApiError) || !err.details.outcomeUnknown || round >= 3) throw err;
-        const existing = await this.findByName(spec.name, trace);
-        if (existing) return { webhook: existing, recovered: true };
-      }
-    }
+    const { created, recovered } = await createByUniqueName(
+      async () => (await this.transport.request<Webhook>({ operation, method: "POST", path: PATHS.webhooks, body: spec, trace })).data,
+      () => this.findByName(spec.name, trace),
+    );
+    return { webhook: created, recovered };
   }
 
   async findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {

@@ -117,6 +117,27 @@ describe("Genesys client under faults", () => {
     expect(apiCalls(await admin.requests(), "POST", "/api/v2/webchat/brands")).toHaveLength(1);
   });
 
+  it("adopts the channel its last POST committed after earlier POSTs were lost before reaching the server", async () => {
+    await admin.fault({ method: "POST", path: "/api/v2/webchat/brands", reset: true, count: 2 });
+    await admin.fault({ method: "POST", path: "/api/v2/webchat/brands", reset: true, afterHandler: true, count: 1 });
+    const { brand, recovered } = await client().brands.create(spec("third-time"));
+    expect(recovered).toBe(true);
+    expect((await brandsNamed("third-time")).map((b) => b.id)).toEqual([brand.id]);
+    expect(apiCalls(await admin.requests(), "POST", "/api/v2/webchat/brands")).toHaveLength(3);
+  });
+
+  it("gives up after five lost POSTs, each preceded by a lookup, with nothing created", async () => {
+    await admin.fault({ method: "POST", path: "/api/v2/webchat/brands", reset: true, count: 5 });
+    const err = (await client()
+      .brands.create(spec("never"))
+      .catch((e: unknown) => e)) as GenesysApiError;
+    expect(err.details.outcomeUnknown).toBe(true);
+    const log = await admin.requests();
+    expect(apiCalls(log, "POST", "/api/v2/webchat/brands")).toHaveLength(5);
+    expect(log.filter((r) => r.method === "GET" && r.path.startsWith("/api/v2/webchat/brands?"))).toHaveLength(5);
+    expect(await brandsNamed("never")).toEqual([]);
+  });
+
   it("retries a GET slower than the timeout and a POST that never answers ends with one channel", async () => {
     const c = client({ timeoutMs: 400 });
     const { brand } = await c.brands.create(spec("slow"));
