@@ -1,14 +1,8 @@
 /** The emulator's admin API, for tests that inject faults and inspect what the server saw. */
-export interface LoggedRequest {
-  time: string;
-  method: string;
-  path: string;
-  status: number;
-  correlationId: string;
-  durationMs: number;
-  clientId?: string;
-  fault?: string;
-}
+import type { RequestLogEntry } from "../../emulator/requestlog";
+
+/** One entry of the emulator's request log, as the admin API returns it. */
+export type LoggedRequest = RequestLogEntry;
 
 export class EmulatorAdmin {
   constructor(
