@@ -5,7 +5,9 @@
  *   create  DNS/SSRF check, POST /brands (or adopt adoptExistingId: GET + PUT), then poll
  *           GET ?expand=health until active; on failure the brand is deleted again
  *   read    GET /brands/{id}?expand=health; 404 -> empty id (the engine drops it)
- *   update  DNS/SSRF check, GET (current version), PUT; version.mismatch -> re-read, retry once
+ *   update  DNS/SSRF check, GET (current version), PUT only when the live channel differs
+ *           (version.mismatch -> re-read, retry once), then GET ?expand=health: a channel that
+ *           only needs a fresh probe (it was degraded) is probed, never rewritten
  *   delete  DELETE /brands/{id}; 404 -> already gone
  */
 import { type Brand, type BrandSpec, type CallTrace, GenesysApiError, type HealthStatus } from "../genesys";
@@ -17,7 +19,7 @@ import {
   normalizeChannel,
   validateChannel,
 } from "../validation";
-import { type RuntimeContext, audited } from "./context";
+import { AuditedError, type RuntimeContext, audited } from "./context";
 
 export const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
@@ -156,7 +158,8 @@ export function diffChannel(
     if (JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key])) diffs.push(`settings.${key}`);
   }
   // The declared state includes "healthy": a channel whose last probe found it degraded or
-  // unreachable is drift (refresh reports it) and `up` re-applies it, which probes it again.
+  // unreachable is drift (refresh reports it) and `up` probes it again (update writes nothing
+  // when the definition is unchanged).
   const health = (olds as { healthStatus?: unknown }).healthStatus;
   if (health === "degraded" || health === "unreachable") diffs.push("healthStatus");
   const replaces = diffs.includes("channelTypes") ? ["channelTypes"] : [];
@@ -237,15 +240,23 @@ export async function createChannel(ctx: RuntimeContext, inputs: ChannelInputs):
         return { id: brand.id, outs: outputsOf(healthy, carried) };
       } catch (err) {
         // Compensate so no orphan stays behind: the engine records nothing for a failed create.
+        // The original error stays the cause (status, code, correlation id), and the audit record
+        // names the channel that was made and removed again.
         try {
           await ctx.client.brands.delete(brand.id, trace);
         } catch (cleanupErr) {
-          throw new Error(
-            `${(err as Error).message}; the channel could not be deleted again (${(cleanupErr as Error).message}): ` +
+          throw new AuditedError(
+            `${messageOf(err)}; the channel could not be deleted again (${messageOf(cleanupErr)}): ` +
               `delete channel ${brand.id} by hand, or adopt it with adoptExistingId`,
+            { targetId: brand.id },
+            { cause: err },
           );
         }
-        throw new Error(`${(err as Error).message}; the channel was deleted again so nothing is left half-made`);
+        throw new AuditedError(
+          `${messageOf(err)}; the channel was deleted again so nothing is left half-made`,
+          { targetId: brand.id },
+          { cause: err },
+        );
       }
     },
     (r) => ({ targetId: r.id, healthStatus: r.outs.healthStatus }),
@@ -306,10 +317,16 @@ async function adoptChannel(
   );
 }
 
-async function putWithVersionRetry(ctx: RuntimeContext, id: string, spec: BrandSpec, trace: CallTrace): Promise<Brand> {
+/**
+ * Writes the spec unless the live channel already holds it: an identical PUT would still bump the
+ * version and fire a `webchat.brand.updated` event to every webhook for nothing. Returns whether
+ * it wrote.
+ */
+async function putWithVersionRetry(ctx: RuntimeContext, id: string, spec: BrandSpec, trace: CallTrace): Promise<Brand | undefined> {
   for (let round = 1; ; round++) {
     const current = await ctx.client.brands.get(id, { trace });
     if (!current) throw new Error(`channel ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`);
+    if (sameSpec(specOf(definitionOf(current)), spec)) return undefined;
     try {
       return await ctx.client.brands.update(id, spec, current.version, trace);
     } catch (err) {
@@ -369,4 +386,6 @@ export async function deleteChannel(ctx: RuntimeContext, id: string, props: Reco
   });
 }
 
-export type { ValidationIssue };
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
