@@ -5,7 +5,6 @@ export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
   body: any;
-  at: number;
 }
 
 /** A webhook receiver on 127.0.0.1:0 that records each request and answers with a scripted status. */
@@ -24,7 +23,7 @@ export class Receiver {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        this.received.push({ headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() });
+        this.received.push({ headers: req.headers, raw, body: JSON.parse(raw) });
         const status = this.statuses.shift() ?? 200;
         const answer = (): void => void res.writeHead(status).end();
         if (this.held) this.held.push(answer);
