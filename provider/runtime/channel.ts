@@ -25,9 +25,15 @@ export const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
 /** Inputs that steer the provider but are not part of the channel definition. */
 const RESOURCE_ONLY = ["adoptExistingId"] as const;
+/**
+ * The channel's id, kept in the inputs once a refresh has read it (see carryBrandId). Never part
+ * of the definition, never validated or signed.
+ */
+const CARRIED_ID = "brandId";
 
 export interface ChannelInputs extends ChannelDefinition {
   adoptExistingId?: string;
+  brandId?: string;
 }
 
 export interface ChannelOutputs extends ChannelInputs {
@@ -46,7 +52,7 @@ function splitInputs(raw: Record<string, unknown>): { definition: Record<string,
   const definition: Record<string, unknown> = {};
   const extra: Pick<ChannelInputs, "adoptExistingId"> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key.startsWith("__")) continue; // engine-owned (__provider)
+    if (key.startsWith("__") || key === CARRIED_ID) continue; // engine-owned (__provider), or our carried id
     if ((RESOURCE_ONLY as readonly string[]).includes(key)) {
       if (value !== undefined && value !== null && value !== "") extra.adoptExistingId = String(value);
       continue;
@@ -60,9 +66,25 @@ function toFailures(issues: ValidationIssue[]): CheckFailure[] {
   return issues.map((i) => ({ property: i.path, reason: i.message }));
 }
 
+/**
+ * During a preview the engine takes a dynamic resource's checked inputs as the outputs of an
+ * update (the dynamic provider cannot preview), so an output missing from them is unknown, and a
+ * LoadBalancerWebhook fed this channel's brandId would show `~ brandId => [unknown]` whenever the
+ * channel itself has a pending update, drift repaired after a refresh included. An in-place update
+ * never changes the id: once the state's inputs hold it (read puts it there), check carries it
+ * forward. A change of channelTypes replaces the channel, and its new id is rightly unknown.
+ */
+function carryBrandId(olds: Record<string, unknown>, definition: Record<string, unknown>): { brandId?: string } {
+  const id = olds[CARRIED_ID];
+  if (typeof id !== "string" || id === "") return {};
+  const sameTypes = (v: unknown) => JSON.stringify(Array.isArray(v) ? [...v].map(String).sort() : v);
+  return sameTypes(olds.channelTypes) === sameTypes(definition.channelTypes) ? { brandId: id } : {};
+}
+
 export async function checkChannel(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
   const { definition, extra } = splitInputs(news);
   const result = validateChannel(definition, { signingKey: ctx.config.signatureKey });
@@ -84,8 +106,9 @@ export async function checkChannel(
   // A signature covers the definition as written, and create/update verify it again: a signed
   // definition must reach them verbatim, since its canonical form no longer matches its own
   // signature. Diff normalises both sides, so spelling still never shows up as a change.
-  if (result.value.signature) return { inputs: { ...definition, ...extra }, failures: [] };
-  return { inputs: { ...normalizeChannel(result.value), ...extra }, failures: [] };
+  const carried = carryBrandId(olds, definition);
+  if (result.value.signature) return { inputs: { ...definition, ...extra, ...carried }, failures: [] };
+  return { inputs: { ...normalizeChannel(result.value), ...extra, ...carried }, failures: [] };
 }
 
 /** The parts of a definition that the API stores, in a stable shape. */
@@ -353,7 +376,7 @@ export async function readChannel(
         signature: typeof props.signature === "string" ? props.signature : undefined,
       };
       const outs = outputsOf(brand, carried);
-      const inputs: Record<string, unknown> = { ...definitionOf(brand) };
+      const inputs: Record<string, unknown> = { ...definitionOf(brand), [CARRIED_ID]: brand.id };
       if (carried.signature) inputs.signature = carried.signature;
       if (carried.adoptExistingId) inputs.adoptExistingId = carried.adoptExistingId;
       return { id: brand.id, props: outs, inputs };

@@ -16,7 +16,7 @@ export function configure(config: ConfigLike): void {
 }
 
 export const channel = {
-  check: (_olds: Record<string, unknown>, news: Record<string, unknown>) => checkChannel(currentContext(), news),
+  check: (olds: Record<string, unknown>, news: Record<string, unknown>) => checkChannel(currentContext(), news, olds),
   diff: async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diffChannel(olds, news),
   create: (inputs: Record<string, unknown>) => createChannel(currentContext(), inputs as unknown as ChannelInputs),
   read: (id: string, props: Record<string, unknown>) => readChannel(currentContext(), id, props),

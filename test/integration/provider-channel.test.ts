@@ -127,6 +127,7 @@ describe("WebMessagingChannel provider", () => {
     );
     const read = await readChannel(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.id).toBe(id);
+    expect(read.inputs!.brandId).toBe(id);
     expect(diffChannel(read.inputs!, declared as unknown as Record<string, unknown>).diffs).toEqual(["settings.rateLimitThreshold"]);
     expect(read.props?.healthStatus).toBe("active");
   });

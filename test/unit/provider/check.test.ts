@@ -85,4 +85,26 @@ describe("check", () => {
     expect((await checkChannel(ctx, definition([]))).failures).toEqual([]);
     expect(auditLines(ctx.auditDir)).toEqual([]);
   });
+
+  it("carries the channel's id from the state's inputs, so a preview of an in-place update knows the brandId", async () => {
+    const ctx = testContext(NO_API, creds);
+    const olds = { ...definition([]), brandId: "b-123" };
+    const changed = { ...definition([]), description: "changed" };
+    expect((await checkChannel(ctx, changed, olds)).inputs.brandId).toBe("b-123");
+  });
+
+  it("does not carry the id when channelTypes change, since the channel is then replaced and gets a new one", async () => {
+    const ctx = testContext(NO_API, creds);
+    const olds = { ...definition([]), brandId: "b-123" };
+    const { inputs, failures } = await checkChannel(ctx, { ...definition([]), channelTypes: ["webchat", "webmessaging"] }, olds);
+    expect(failures).toEqual([]);
+    expect(inputs).not.toHaveProperty("brandId");
+    expect((await checkChannel(ctx, definition([]), definition([]))).inputs).not.toHaveProperty("brandId");
+  });
+
+  it("never treats a carried id as part of the definition: it is not validated, signed or refused as an unknown key", async () => {
+    const ctx = testContext(NO_API, creds);
+    const { failures } = await checkChannel(ctx, { ...definition([]), brandId: "b-123" }, {});
+    expect(failures).toEqual([]);
+  });
 });
