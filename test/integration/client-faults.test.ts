@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient, GenesysApiError, type BrandSpec, type RetryPolicy } from "../../provider/genesys";
+import { BrandsApi } from "../../provider/genesys/brands";
 import { Transport } from "../../provider/genesys/transport";
+import { ManualClock } from "../emulator/clock";
 import { EmulatorAdmin } from "../support/admin";
 
 const clientId = "fault-client";
@@ -184,27 +186,38 @@ describe("Genesys client under faults", () => {
     expect((await brandsNamed("hung")).map((b) => b.id)).toEqual([second.brand.id]);
   });
 
-  it("renews a token that expires mid-run without failing a call", async () => {
-    const short = await startEmulator({
+  it("renews the token ahead of its expiry, on one clock shared with the emulator, so no call meets a 401", async () => {
+    const clock = new ManualClock();
+    const timed = await startEmulator({
       port: 0,
       data: ":memory:",
       clients: [{ clientId, clientSecret }],
       adminToken: ADMIN,
-      tokenTtlSeconds: 2,
+      tokenTtlSeconds: 100,
+      clock,
       quiet: true,
     });
     try {
-      const c = client({}, clientSecret, short.url);
-      const { brand } = await c.brands.create(spec("ttl"));
-      for (let i = 0; i < 6; i++) {
-        expect((await c.brands.get(brand.id))?.id).toBe(brand.id);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      const log = await new EmulatorAdmin(short.url, ADMIN).requests();
+      const transport = new Transport({ apiUrl: timed.url, authUrl: timed.url, clientId, clientSecret, now: () => clock.now() });
+      const brands = new BrandsApi(transport);
+      const { brand } = await brands.create(spec("ttl"));
+      // A 100 s token is renewed 30 s early: still in use at 69 s, replaced at 70 s, 30 s before the server expires it.
+      clock.advance(69_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(1);
+      clock.advance(1_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(2);
+      clock.advance(69_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      clock.advance(1_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(3);
+      const log = await new EmulatorAdmin(timed.url, ADMIN).requests();
+      expect(log.filter((r) => r.path === "/oauth/token").map((r) => r.status)).toEqual([200, 200, 200]);
       expect(log.filter((r) => r.status === 401)).toEqual([]);
-      expect(c.transport.stats.tokenRequests).toBeGreaterThanOrEqual(2);
     } finally {
-      await short.close();
+      await timed.close();
     }
   });
 
