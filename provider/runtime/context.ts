@@ -94,7 +94,7 @@ export async function audited<T>(
       outcome: "success",
       durationMs: Date.now() - started,
       attempts: trace.attempts,
-      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      retries: trace.retries,
       correlationIds: trace.correlationIds,
       actor: ctx.config.clientId,
     });
@@ -105,7 +105,7 @@ export async function audited<T>(
       outcome: "failure",
       durationMs: Date.now() - started,
       attempts: trace.attempts,
-      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      retries: trace.retries,
       correlationIds: trace.correlationIds,
       ...(err instanceof AuditedError ? err.audit : {}),
       error: err instanceof Error ? err.message : String(err),

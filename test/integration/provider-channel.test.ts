@@ -365,6 +365,20 @@ describe("the audit records of channel operations", () => {
     expect(record.correlationIds).toEqual([log[0]!.correlationId, log[2]!.correlationId]);
   });
 
+  it("count no retry for a create whose lost answer was found by a lookup, and no correlation id for the unanswered POST", async () => {
+    const ctx = testContext(emulator.url, owner);
+    await ctx.client.transport.accessToken();
+    await admin.clearRequests();
+    await admin.fault({ method: "POST", path: "/api/v2/webchat/brands", reset: true, afterHandler: true, count: 1 });
+    const { id } = await createChannel(ctx, definition("answer-lost"));
+    const log = (await admin.requests()).filter((r) => r.path.startsWith("/api/v2/webchat/brands"));
+    // The POST committed but its answer was lost (status 0); a lookup by name found it; then the probe.
+    expect(log.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 0", "GET 200", "GET 200"]);
+    const record = auditLines(ctx.auditDir).find((r) => r.action === "create")!;
+    expect(record).toMatchObject({ targetId: id, attempts: 3, retries: 0 });
+    expect(record.correlationIds).toEqual([log[1]!.correlationId, log[2]!.correlationId]);
+  });
+
   it("record a check that fails, with every problem and no API call", async () => {
     const ctx = testContext(emulator.url, owner);
     await checkChannel(ctx, { ...definition("unchecked"), settings: { maxConcurrentSessions: 20000, rateLimitThreshold: 50 } });
