@@ -270,7 +270,9 @@ export async function readWebhook(
       // What was enrolled still holds only if the webhook still delivers the same channel to the
       // same place and that channel still exists (deleted or replaced out of band, it does not).
       const unchanged = live.enabled && live.brandId === props.brandId && live.callbackUrl === props.callbackUrl;
-      const enrolled = unchanged && props.enrolled !== false && (await ctx.client.brands.get(live.brandId, { trace })) !== undefined;
+      // The refresh usually read the channel moments ago (a 404 is never remembered): that answers.
+      const exists = unchanged && (await ctx.client.brands.get(live.brandId, { trace, maxAgeMs: 60_000 })) !== undefined;
+      const enrolled = exists && props.enrolled !== false;
       return { id: hook.id, props: outputsOf(hook, enrolled), inputs: live };
     },
   );
