@@ -48,7 +48,8 @@ describe("load balancer sync through the real Pulumi CLI", () => {
   const expectedPool = (decls: typeof declared) => Object.fromEntries(decls.map((d) => [d.name, d.endpointUrl]));
 
   beforeAll(async () => {
-    // Webhook retry intervals are scaled down: 1 s declared becomes 0.5 s.
+    // Webhook retry intervals are scaled down: 6 s declared becomes 3 s, so 10 retries give a
+    // receiver that is down ~30 s to come back, room enough on a loaded 2-core machine.
     emulator = await startEmulator({
       port: 0,
       data: ":memory:",
@@ -64,7 +65,7 @@ describe("load balancer sync through the real Pulumi CLI", () => {
         "genesys:clientId": owner.clientId,
         "genesys:allowPrivateNetworks": "true",
         "lb:retryCount": "10",
-        "lb:retryInterval": "1",
+        "lb:retryInterval": "6",
       },
       secrets: { "genesys:clientSecret": owner.clientSecret, "genesys:webhookSecret": webhookSecret },
       channels: declared,
