@@ -107,21 +107,18 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
     if (req.method === "GET" && req.url === "/health") return reply(200, { status: "ok" });
     if (req.method !== "POST" || req.url !== "/events") return reply(404, { error: "not found" });
 
-    const tooLarge = () => reply(413, { error: `rejected: body larger than ${maxBody} bytes` });
-    if (Number(req.headers["content-length"] ?? 0) > maxBody) {
-      tooLarge();
-      req.resume();
-      return;
-    }
+    // Answer, then drop the connection rather than read the rest of an oversized body.
+    const tooLarge = () => {
+      res.once("finish", () => req.socket.destroy());
+      reply(413, { error: `rejected: body larger than ${maxBody} bytes` });
+    };
+    if (Number(req.headers["content-length"] ?? 0) > maxBody) return tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (c: Buffer) => {
+      if (size > maxBody) return;
       size += c.length;
-      if (size > maxBody) {
-        tooLarge();
-        req.destroy();
-        return;
-      }
+      if (size > maxBody) return tooLarge();
       chunks.push(c);
     });
     req.on("end", () => {

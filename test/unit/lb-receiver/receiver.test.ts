@@ -149,6 +149,23 @@ describe("load balancer receiver", () => {
       expect((await post(r, delivery("d2", "webchat.brand.created"))).status).toBe(200);
       expect(await poolOf(r)).toEqual([["b1", "Support"]]);
     });
+
+    it("refuses a streamed body without a length once it passes the limit", async () => {
+      const r = await start({ maxBodyBytes: 1024 });
+      const chunk = new TextEncoder().encode("x".repeat(512));
+      let sent = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          // Far more than the limit: the receiver must answer without reading it all.
+          if (sent++ < 10_000) controller.enqueue(chunk);
+          else controller.close();
+        },
+      });
+      const res = await fetch(`${r.url}/events`, { method: "POST", body, duplex: "half" } as RequestInit);
+      expect(res.status).toBe(413);
+      expect(sent).toBeLessThan(10_000);
+      expect(await poolOf(r)).toEqual([]);
+    });
   });
 
   describe("keeping the pool", () => {
