@@ -1,6 +1,7 @@
 /**
  * LoadBalancerWebhook lifecycle -> Genesys calls:
  *   check   validate name, callback URL scheme, event types, delivery policy     no network
+ *           (validation/webhook.ts)
  *   diff    compare; everything updates in place; a webhook whose load balancer may be stale
  *           (enrolled: false after a refresh) shows a change so `up` enrols it again
  *   create  SSRF check of the callback, POST /webhooks (filtered to the brand, signed with the
@@ -15,8 +16,8 @@
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
 import { type Brand, type CallTrace, GenesysApiError, type Webhook, type WebhookSpec } from "../genesys";
-import { checkEndpointAddress, formatIssues, type ValidationIssue } from "../validation";
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS } from "../validation/limits";
+import { checkEndpointAddress, formatIssues } from "../validation";
+import { validateWebhook } from "../validation/webhook";
 import { type RuntimeContext, audited } from "./context";
 import { sendEnrolment } from "./lb-sync";
 import type { CheckFailure } from "./channel";
@@ -41,82 +42,6 @@ export interface WebhookOutputs extends WebhookInputs {
    * deleted or the webhook changed out of band.
    */
   enrolled: boolean;
-}
-
-const DEFAULT_EVENTS = [...WEBHOOK_EVENT_TYPES];
-const KNOWN_KEYS = new Set(["name", "brandId", "callbackUrl", "eventTypes", "deliveryPolicy", "enabled"]);
-
-export function validateWebhook(raw: Record<string, unknown>): { value?: WebhookInputs; issues: ValidationIssue[] } {
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(raw)) {
-    if (!key.startsWith("__") && !KNOWN_KEYS.has(key))
-      issues.push({ path: key, message: `unknown property; remove it (known: ${[...KNOWN_KEYS].join(", ")})` });
-  }
-  const name = raw.name;
-  if (typeof name !== "string" || name.length < 1 || name.length > 128)
-    issues.push({ path: "name", message: "must be a string of 1 to 128 characters" });
-  const brandId = raw.brandId;
-  if (typeof brandId !== "string" || brandId === "")
-    issues.push({ path: "brandId", message: "must be the id of a channel (pass channel.brandId)" });
-  const callbackUrl = raw.callbackUrl;
-  if (typeof callbackUrl !== "string") {
-    issues.push({ path: "callbackUrl", message: "must be an https:// URL (http:// only to localhost)" });
-  } else {
-    try {
-      const url = new URL(callbackUrl);
-      const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-        issues.push({ path: "callbackUrl", message: `must use https (http only to localhost); got ${url.protocol}` });
-      }
-      if (url.username || url.password)
-        issues.push({ path: "callbackUrl", message: "must not carry credentials; the webhook secret signs deliveries instead" });
-    } catch {
-      issues.push({ path: "callbackUrl", message: `"${callbackUrl}" is not a URL; use e.g. https://lb.example.com/api/sync` });
-    }
-  }
-  const eventTypes = raw.eventTypes ?? DEFAULT_EVENTS;
-  if (!Array.isArray(eventTypes) || eventTypes.length === 0) {
-    issues.push({ path: "eventTypes", message: `must be a non-empty list of ${WEBHOOK_EVENT_TYPES.join(", ")}` });
-  } else {
-    eventTypes.forEach((t, i) => {
-      if (!(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(t))
-        issues.push({
-          path: `eventTypes[${i}]`,
-          message: `unknown event type "${String(t)}"; use one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
-        });
-    });
-    if (new Set(eventTypes).size !== eventTypes.length)
-      issues.push({ path: "eventTypes", message: "lists an event type twice; remove the duplicate" });
-  }
-  const policy = (raw.deliveryPolicy ?? {}) as Record<string, unknown>;
-  const retryCount = policy.retryCount ?? 3;
-  const retryInterval = policy.retryInterval ?? 60;
-  for (const [key, value] of [
-    ["retryCount", retryCount],
-    ["retryInterval", retryInterval],
-  ] as const) {
-    const { min, max } = WEBHOOK_LIMITS[key];
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      issues.push({
-        path: `deliveryPolicy.${key}`,
-        message: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`,
-      });
-    }
-  }
-  const enabled = raw.enabled ?? true;
-  if (typeof enabled !== "boolean") issues.push({ path: "enabled", message: "must be true or false" });
-  if (issues.length > 0) return { issues };
-  return {
-    issues,
-    value: {
-      name: name as string,
-      brandId: brandId as string,
-      callbackUrl: callbackUrl as string,
-      eventTypes: [...(eventTypes as string[])].sort(),
-      deliveryPolicy: { retryCount: retryCount as number, retryInterval: retryInterval as number },
-      enabled: enabled as boolean,
-    },
-  };
 }
 
 export async function checkWebhook(

@@ -335,6 +335,33 @@ describe("LoadBalancerWebhook check", () => {
     expect((await check({ ...valid, ...patch })).failures).toEqual([{ property, reason }]);
   });
 
+  it("reports every failure at once, in declaration order", async () => {
+    const { failures } = await check({ ...valid, name: "", callbackUrl: "ftp://user@lb.example.com/", eventTypes: [], enabled: 1 });
+    expect(failures).toEqual([
+      { property: "name", reason: "must be a string of 1 to 128 characters" },
+      { property: "callbackUrl", reason: "must use https (http only to localhost); got ftp:" },
+      { property: "callbackUrl", reason: "must not carry credentials; the webhook secret signs deliveries instead" },
+      { property: "eventTypes", reason: "must be a non-empty list of webchat.brand.created, webchat.brand.updated, webchat.brand.deleted" },
+      { property: "enabled", reason: "must be true or false" },
+    ]);
+  });
+
+  it("ignores Pulumi's own __ keys, treats null as not set, and sorts the event types", async () => {
+    const { inputs: checked, failures } = await check({
+      ...valid,
+      __provider: "serialised provider",
+      deliveryPolicy: null,
+      enabled: null,
+      eventTypes: ["webchat.brand.updated", "webchat.brand.created"],
+    });
+    expect(failures).toEqual([]);
+    expect(checked).toMatchObject({
+      deliveryPolicy: { retryCount: 3, retryInterval: 60 },
+      enabled: true,
+      eventTypes: ["webchat.brand.created", "webchat.brand.updated"],
+    });
+  });
+
   it("accepts the limits themselves and http to localhost", async () => {
     const edge = {
       ...valid,
