@@ -150,6 +150,20 @@ describe("load balancer receiver", () => {
       expect(await poolOf(r)).toEqual([["b1", "Support"]]);
     });
 
+    it("accepts a body of exactly the size limit", async () => {
+      const r = await start({ maxBodyBytes: 1024 });
+      const withPad = (pad: string) =>
+        JSON.stringify({
+          id: "d1",
+          eventType: "webchat.brand.created",
+          timestamp: new Date(T0).toISOString(),
+          brand: { id: "b9", name: "Padded", endpointUrl: "wss://padded.example.com", pad },
+        });
+      const body = withPad("p".repeat(1024 - withPad("").length));
+      expect(Buffer.byteLength(body)).toBe(1024);
+      expect((await post(r, body)).body.status).toBe("applied");
+    });
+
     it("refuses a streamed body without a length once it passes the limit", async () => {
       const r = await start({ maxBodyBytes: 1024 });
       const chunk = new TextEncoder().encode("x".repeat(512));
