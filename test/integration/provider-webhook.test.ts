@@ -6,6 +6,8 @@
  * The pool invariant: on every path that changes what a webhook follows or where it delivers, the
  * load balancer ends with exactly the channels enabled webhooks follow.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
@@ -282,6 +284,12 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
   });
 });
 
+interface WebhookCase {
+  name: string;
+  definition: Record<string, unknown>;
+  expect: { path: string; message: string }[];
+}
+
 describe("LoadBalancerWebhook check", () => {
   const check = (news: Record<string, unknown>) => checkWebhook(context(), news);
   const valid = { name: "lb", brandId: "b1", callbackUrl: "https://lb.example.com/sync" };
@@ -304,35 +312,19 @@ describe("LoadBalancerWebhook check", () => {
     expect(checked.brandId).toBeUndefined();
   });
 
-  it.each([
-    [{ name: "" }, "name", "must be a string of 1 to 128 characters"],
-    [{ name: "x".repeat(129) }, "name", "must be a string of 1 to 128 characters"],
-    [{ brandId: "" }, "brandId", "must be the id of a channel (pass channel.brandId)"],
-    [{ callbackUrl: "http://lb.example.com/sync" }, "callbackUrl", "must use https (http only to localhost); got http:"],
-    [
-      { callbackUrl: "https://user:pw@lb.example.com/" },
-      "callbackUrl",
-      "must not carry credentials; the webhook secret signs deliveries instead",
-    ],
-    [{ callbackUrl: "lb/sync" }, "callbackUrl", '"lb/sync" is not a URL; use e.g. https://lb.example.com/api/sync'],
-    [{ eventTypes: [] }, "eventTypes", "must be a non-empty list of webchat.brand.created, webchat.brand.updated, webchat.brand.deleted"],
-    [
-      { eventTypes: ["webchat.brand.renamed"] },
-      "eventTypes[0]",
-      'unknown event type "webchat.brand.renamed"; use one of webchat.brand.created, webchat.brand.updated, webchat.brand.deleted',
-    ],
-    [{ eventTypes: ["webchat.brand.created", "webchat.brand.created"] }, "eventTypes", "lists an event type twice; remove the duplicate"],
-    [{ deliveryPolicy: { retryCount: 11 } }, "deliveryPolicy.retryCount", "must be a whole number from 0 to 10 (got 11)"],
-    [{ deliveryPolicy: { retryInterval: 0 } }, "deliveryPolicy.retryInterval", "must be a whole number from 1 to 3600 (got 0)"],
-    [{ deliveryPolicy: { retryInterval: 3601 } }, "deliveryPolicy.retryInterval", "must be a whole number from 1 to 3600 (got 3601)"],
-    [{ enabled: "yes" }, "enabled", "must be true or false"],
-    [
-      { secret: "inline" },
-      "secret",
-      "unknown property; remove it (known: name, brandId, callbackUrl, eventTypes, deliveryPolicy, enabled)",
-    ],
-  ])("refuses %j at %s", async (patch, property, reason) => {
-    expect((await check({ ...valid, ...patch })).failures).toEqual([{ property, reason }]);
+  const corpusDir = path.join(__dirname, "..", "fixtures", "invalid-webhooks");
+  const corpus = fs
+    .readdirSync(corpusDir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => ({ file: f, ...(JSON.parse(fs.readFileSync(path.join(corpusDir, f), "utf8")) as WebhookCase) }));
+
+  it("has a case for every rule", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(corpus)("refuses $file ($name) with exactly its issue", async (c) => {
+    const { failures } = await check(c.definition);
+    expect(failures).toEqual(c.expect.map((e) => ({ property: e.path, reason: e.message })));
   });
 
   it("reports every failure at once, in declaration order", async () => {
