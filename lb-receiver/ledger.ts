@@ -15,7 +15,7 @@
  */
 import { z } from "zod";
 
-export const EVENT_TYPES = ["webchat.brand.created", "webchat.brand.updated", "webchat.brand.deleted"] as const;
+const EVENT_TYPES = ["webchat.brand.created", "webchat.brand.updated", "webchat.brand.deleted"] as const;
 
 export const deliverySchema = z.object({
   id: z.string().min(1),

@@ -14,7 +14,7 @@ import { verifyDelivery } from "./verify";
 export type { PoolMember } from "./ledger";
 
 /** Deliveries are a few hundred bytes; anything far larger is refused before it is buffered. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export interface ReceiverOptions {
   port?: number;

@@ -6,7 +6,7 @@
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
-export const TIMESTAMP_TOLERANCE_SECONDS = 300;
+const TIMESTAMP_TOLERANCE_SECONDS = 300;
 
 export type Verdict = { ok: true } | { ok: false; status: number; reason: "signature" | "timestamp" | "malformed timestamp" };
 

@@ -34,7 +34,7 @@ export function signEnrolment(secret: string, timestamp: string, body: string): 
   return "sha256=" + createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
 }
 
-export function enrolmentBody(brand: Brand, kind: EnrolmentKind, opts: Pick<EnrolmentOptions, "webhookId" | "reason" | "observedAt">) {
+function enrolmentBody(brand: Brand, kind: EnrolmentKind, opts: Pick<EnrolmentOptions, "webhookId" | "reason" | "observedAt">) {
   return {
     id: randomUUID(),
     eventType: kind === "remove" ? "webchat.brand.deleted" : "webchat.brand.updated",

@@ -18,7 +18,7 @@ export interface WebhookDefinition {
   enabled: boolean;
 }
 
-export const WEBHOOK_DEFAULTS = {
+const WEBHOOK_DEFAULTS = {
   eventTypes: [...WEBHOOK_EVENT_TYPES],
   deliveryPolicy: { retryCount: 3, retryInterval: 60 },
   enabled: true,
@@ -61,7 +61,7 @@ const eventTypes = z
   .refine((list) => new Set(list).size === list.length, { error: "lists an event type twice; remove the duplicate" })
   .default(() => [...WEBHOOK_DEFAULTS.eventTypes]);
 
-export const webhookInputSchema = z.object({
+const webhookInputSchema = z.object({
   name: z
     .string({ error: "must be a string of 1 to 128 characters" })
     .min(1, { error: "must be a string of 1 to 128 characters" })
