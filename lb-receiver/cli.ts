@@ -1,11 +1,13 @@
 /**
- * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]
+ * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]
  * The secret is read from an environment variable so it never shows in a process listing.
  */
 import { startReceiver } from "./server";
 
+const USAGE = "usage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]";
+
 function usage(message: string): never {
-  console.error(`lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]`);
+  console.error(`lb-receiver: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -14,6 +16,7 @@ async function main(argv: string[]): Promise<void> {
   let secretEnv = "LB_WEBHOOK_SECRET";
   let stateFile: string | undefined;
   let allowUnsigned = false;
+  let bindRetrySeconds = 0;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i] ?? usage(`${flag} needs a value`);
@@ -23,11 +26,14 @@ async function main(argv: string[]): Promise<void> {
     } else if (flag === "--secret-env") secretEnv = value();
     else if (flag === "--state") stateFile = value();
     else if (flag === "--allow-unsigned") allowUnsigned = true;
-    else usage(`unknown flag ${flag}`);
+    else if (flag === "--bind-retry-seconds") {
+      bindRetrySeconds = Number(value());
+      if (!Number.isFinite(bindRetrySeconds) || bindRetrySeconds < 0) usage("--bind-retry-seconds must be a number of seconds, 0 or more");
+    } else usage(`unknown flag ${flag}`);
   }
   const secret = process.env[secretEnv] || undefined;
   if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
-  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile });
+  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile, bindRetryMs: bindRetrySeconds * 1000 });
   const stop = () => void receiver.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
