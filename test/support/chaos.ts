@@ -79,7 +79,10 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** A port nobody listens on right now, so a restarted emulator can come back on the same URL. */
+/**
+ * A port nobody listens on right now. Another process may take it before the emulator binds it
+ * (the probe has to close it first), so EmulatorProcess.start retries on EADDRINUSE.
+ */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
@@ -90,6 +93,12 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** The emulator's bind failed because another process holds the port. */
+class PortInUseError extends Error {}
+
+/** How long a restart waits for its port to be free again before it gives up. */
+const REBIND_WINDOW_MS = 30_000;
 
 export interface EmulatorProcessOptions {
   port: number;
@@ -114,7 +123,23 @@ export class EmulatorProcess {
     readonly opts: EmulatorProcessOptions,
   ) {}
 
+  /**
+   * A first start. When the probed port was taken between the probe and the bind (EADDRINUSE),
+   * the emulator binds a port the kernel picks at bind time instead, so there is no window left;
+   * restart() then keeps that port.
+   */
   static async start(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
+    try {
+      return await EmulatorProcess.spawn(opts);
+    } catch (err) {
+      if (!(err instanceof PortInUseError)) throw err;
+      console.log(`chaos: port ${opts.port} was taken between the probe and the bind (EADDRINUSE); the emulator takes a fresh one`);
+      const started = await EmulatorProcess.spawn({ ...opts, port: 0 });
+      return started;
+    }
+  }
+
+  private static async spawn(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
     const cli = path.join(repoRoot(), "dist", "emulator", "cli.js");
     if (!fs.existsSync(cli)) throw new Error("dist/emulator/cli.js is missing: run `npm run build` first");
     const args = [
@@ -144,11 +169,14 @@ export class EmulatorProcess {
     while (!LISTENING.test(output)) {
       if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
         child.kill("SIGKILL");
+        if (/EADDRINUSE/.test(output)) throw new PortInUseError(`port ${opts.port} is in use: ${output}`);
         throw new Error(`the emulator did not start on port ${opts.port}: ${output}`);
       }
       await sleep(20);
     }
-    const started = new EmulatorProcess(child, LISTENING.exec(output)![1]!, opts);
+    const url = LISTENING.exec(output)![1]!;
+    // A restart comes back on the port this start really bound (it differs when port was 0).
+    const started = new EmulatorProcess(child, url, { ...opts, port: Number(new URL(url).port) });
     started.output = output;
     child.stdout!.on("data", (d: Buffer) => (started.output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (started.output += d.toString()));
@@ -180,9 +208,27 @@ export class EmulatorProcess {
     clearTimeout(timer);
   }
 
-  /** The same data file, port and flags: what an operator's restart does. */
-  restart(): Promise<EmulatorProcess> {
-    return EmulatorProcess.start(this.opts);
+  /**
+   * The same data file, port and flags: what an operator's restart does. The URL in the stack's
+   * config names this port, so a restart must get it back: while another process holds it
+   * (another worker's client socket, say), the bind is retried for up to 30 s.
+   */
+  async restart(): Promise<EmulatorProcess> {
+    const deadline = Date.now() + REBIND_WINDOW_MS;
+    for (;;) {
+      try {
+        return await EmulatorProcess.spawn(this.opts);
+      } catch (err) {
+        if (!(err instanceof PortInUseError)) throw err;
+        if (Date.now() > deadline)
+          throw new Error(
+            `the emulator could not come back on port ${this.opts.port}: another process has held it (EADDRINUSE) for ` +
+              `${REBIND_WINDOW_MS / 1000} s; find it with \`ss -ltnp 'sport = :${this.opts.port}'\``,
+            { cause: err },
+          );
+        await sleep(250);
+      }
+    }
   }
 }
 
