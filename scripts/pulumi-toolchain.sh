@@ -18,11 +18,13 @@ mkdir -p "$bin"
 say() { printf '[pulumi-toolchain] %s\n' "$*"; }
 
 # Stamps: .NAME.version for what this script built from Go, .NAME.source for what it took from
-# elsewhere (the source path and its identity, so a changed or upgraded source is taken again).
-built_ok() { [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$version" ]; }
-identity() { stat -L -c '%d:%i:%s:%Y' "$1"; }
+# elsewhere: the source path and its identity, so a changed or upgraded source is taken again, and
+# the identity of the file in .tools/bin, so one replaced by hand (a symlink, say) is replaced again.
+built_ok() { [ -x "$bin/$1" ] && [ ! -L "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$version" ]; }
+identity() { stat -c '%d:%i:%s:%Y' "$1"; }
+source_stamp() { echo "$2 $(identity "$2") $(identity "$bin/$1")"; } # source_stamp NAME SOURCE
 taken_ok() { # taken_ok NAME SOURCE
-  [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.source" 2>/dev/null)" = "$2 $(identity "$2")" ]
+  [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.source" 2>/dev/null)" = "$(source_stamp "$1" "$2")" ]
 }
 
 # `pulumi` on PATH, not counting .tools/bin itself (npm start puts it first).
@@ -42,7 +44,7 @@ take() { # take NAME SOURCE: hard link (or copy) SOURCE into .tools/bin as NAME
   rm -f "$bin/.$name.version" "$bin/.$name.source" "$bin/$name.tmp"
   ln "$src" "$bin/$name.tmp" 2>/dev/null || cp "$src" "$bin/$name.tmp"
   mv -f "$bin/$name.tmp" "$bin/$name"
-  echo "$src $(identity "$src")" > "$bin/.$name.source"
+  source_stamp "$name" "$src" > "$bin/.$name.source"
   say "$name: taken from $src"
 }
 
@@ -68,7 +70,7 @@ go_build() { # go_build NAME PACKAGE
 # The CLI: the one on PATH when there is one; else what an earlier run took or built here.
 if existing="$(on_path pulumi)"; then
   take pulumi "$existing"
-elif [ -x "$bin/pulumi" ] && [ -f "$bin/.pulumi.source" ]; then
+elif [ -x "$bin/pulumi" ] && [ ! -L "$bin/pulumi" ] && [ -f "$bin/.pulumi.source" ]; then
   say "pulumi: keeping the copy taken from $(cut -d' ' -f1 "$bin/.pulumi.source") (no pulumi on PATH now)"
 else
   go_build pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
@@ -85,7 +87,7 @@ if built_ok pulumi-language-nodejs || have_go; then
   go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs
 elif [ -n "$upstream_host" ]; then
   take pulumi-language-nodejs "$upstream_host"
-elif [ -x "$bin/pulumi-language-nodejs" ] && [ -f "$bin/.pulumi-language-nodejs.source" ]; then
+elif [ -x "$bin/pulumi-language-nodejs" ] && [ ! -L "$bin/pulumi-language-nodejs" ] && [ -f "$bin/.pulumi-language-nodejs.source" ]; then
   say "pulumi-language-nodejs: keeping the copy taken from $(cut -d' ' -f1 "$bin/.pulumi-language-nodejs.source")"
 else
   go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs
