@@ -9,8 +9,11 @@ import { canListProcesses, describeProcesses, environmentOf, killQuietly, listPr
 
 export const RUN_MARKER = "GWM_TEST_RUN";
 
-/** A killed CLI's plugins take a few seconds to notice that their engine is gone. */
-const GRACE_MS = 30_000;
+/**
+ * A killed CLI's plugins take a few seconds to notice that their engine is gone. The test of this
+ * check itself shortens the wait through GWM_LEFTOVER_GRACE_MS.
+ */
+const GRACE_MS = Number(process.env.GWM_LEFTOVER_GRACE_MS) || 30_000;
 
 function leftovers(marker: string): ProcessInfo[] {
   return listProcesses().filter(
