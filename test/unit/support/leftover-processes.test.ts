@@ -27,7 +27,8 @@ function nestedRun(body: string): Promise<{ code: number | null; output: string 
   );
   const vitest = path.join(repoRoot(), "node_modules", "vitest", "vitest.mjs");
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vitest, "run", "--root", dir, "--config", path.join(dir, "vitest.config.mjs")], {
+    const args = ["run", "--root", dir, "--config", path.join(dir, "vitest.config.mjs"), "--reporter=default", "--reporter=json"];
+    const child = spawn(process.execPath, [vitest, ...args, "--outputFile.json=report.json"], {
       cwd: dir,
       env: { ...process.env, GWM_LEFTOVER_GRACE_MS: "1500", NO_COLOR: "1" },
       stdio: ["ignore", "pipe", "pipe"],
@@ -55,6 +56,11 @@ describe.runIf(canListProcesses)("the suites' leftover-process check", () => {
       expect(output).toMatch(/1 process\(es\) started by the tests were still running 1\.5 s after the last test \(now killed\)/);
       expect(output).toContain(`pid ${pid}: sleep 97`);
       expect(isRunning(pid)).toBe(false);
+      // The JSON report that .ci/run counts from says the run did not succeed.
+      expect(JSON.parse(fs.readFileSync(path.join(dirs.at(-1)!, "report.json"), "utf8"))).toMatchObject({
+        success: false,
+        numFailedTests: 0,
+      });
     } finally {
       killQuietly(pid);
     }
@@ -66,5 +72,6 @@ describe.runIf(canListProcesses)("the suites' leftover-process check", () => {
     );
     expect(code, output).toBe(0);
     expect(output).not.toContain("still running");
+    expect(JSON.parse(fs.readFileSync(path.join(dirs.at(-1)!, "report.json"), "utf8"))).toMatchObject({ success: true });
   }, 120_000);
 });
