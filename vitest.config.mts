@@ -5,6 +5,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 120_000,
+    // Fails the run, naming them, when processes started by the tests outlive it.
+    globalSetup: ["test/support/leftover-processes.ts"],
     // Two cores: e2e files each drive the real CLI, more workers only contend.
     maxWorkers: 2,
     pool: "forks",

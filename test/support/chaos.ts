@@ -117,9 +117,20 @@ export class EmulatorProcess {
   /**
    * Starts the emulator CLI. With `port: 0` the CLI binds a port of its own choosing (no probe
    * port that another process could take before the child binds it); the port it got is kept in
-   * `opts`, so a restart comes back on the same URL.
+   * `opts`, so a restart comes back on the same URL. A probed port taken before the bind falls back to port 0.
    */
   static async start(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
+    try {
+      return await EmulatorProcess.spawn(opts);
+    } catch (err) {
+      // A probed port taken between the probe and the bind: a first start may take any port.
+      if (!(err instanceof PortBusyError) || opts.port === 0) throw err;
+      console.log(`chaos: port ${opts.port} was taken between the probe and the bind (EADDRINUSE); the emulator takes a fresh one`);
+      return EmulatorProcess.spawn({ ...opts, port: 0 });
+    }
+  }
+
+  private static async spawn(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
     const cli = path.join(repoRoot(), "dist", "emulator", "cli.js");
     if (!fs.existsSync(cli)) throw new Error("dist/emulator/cli.js is missing: run `npm run build` first");
     const args = [
@@ -199,7 +210,7 @@ export class EmulatorProcess {
     const giveUpAt = Date.now() + busyWindowMs;
     for (;;) {
       try {
-        return await EmulatorProcess.start(this.opts);
+        return await EmulatorProcess.spawn(this.opts);
       } catch (err) {
         if (err instanceof PortBusyError) onPortBusy?.();
         if (!(err instanceof PortBusyError) || Date.now() > giveUpAt) {

@@ -1,7 +1,7 @@
 /**
  * A Pulumi project that uses this provider the way another team would: in its own folder outside
- * the checkout, with the packed tarball installed into its own node_modules, compiled by its own
- * tsconfig and driven by the real CLI from .tools/bin.
+ * the checkout, with the packed tarball installed into its own node_modules, a TypeScript program
+ * that the language host runs as it is (no tsc step), driven by the real CLI from .tools/bin.
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
@@ -43,21 +43,51 @@ export function npmEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv
   return Object.fromEntries(Object.entries(base).filter(([key]) => !/^npm_/i.test(key)));
 }
 
-/** Packs the checkout as it is built now (dist/ is built by `npm test` before vitest starts). */
+/**
+ * `npm pack` as a user runs it, prepack script included (it rebuilds dist/ from the sources), in a
+ * copy of the checkout: rebuilding this checkout's dist/ would rewrite files that other test files
+ * running in parallel are loading. The copy holds what a clone holds (tracked files, and files not
+ * yet committed unless git ignores them) and shares the checkout's node_modules.
+ */
 export async function packProvider(destination: string): Promise<string> {
   const root = repoRoot();
-  if (!fs.existsSync(path.join(root, "dist", "provider", "index.js")))
-    throw new Error("dist/provider is missing: run `npm run build` first");
-  // --ignore-scripts skips prepack: rebuilding dist/ here would rewrite files that other e2e
-  // files running in parallel are loading.
-  const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", destination], {
-    cwd: root,
-    env: npmEnv(),
-    check: true,
-  });
-  const [info] = JSON.parse(packed.stdout) as { filename: string }[];
-  return path.join(destination, info.filename);
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-pack-src-"));
+  try {
+    const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, check: true });
+    for (const file of listed.stdout.split("\0").filter(Boolean)) {
+      if (!fs.existsSync(path.join(root, file))) continue; // deleted in the working tree
+      fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
+      fs.copyFileSync(path.join(root, file), path.join(copy, file));
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"));
+    const packed = await run("npm", ["pack", "--json", "--pack-destination", destination], {
+      cwd: copy,
+      env: npmEnv(),
+      check: true,
+      timeoutMs: 300_000, // prepack compiles the whole project: a minute or two on a busy 2-core machine
+    });
+    // npm prints the prepack script's output before the JSON report.
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as { filename: string }[];
+    return path.join(destination, info.filename);
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 }
+
+/** The TypeScript this checkout builds with, so the consumer's ts-node and type checks use the same. */
+function typescriptVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(repoRoot(), "node_modules", "typescript", "package.json"), "utf8")) as { version: string })
+    .version;
+}
+
+/** Module settings a consumer's tsconfig may use; the package's types must resolve under each. */
+export const RESOLUTIONS = {
+  // Pulumi's own TypeScript template: CommonJS with classic node resolution (`types`, no `exports`).
+  node: { module: "commonjs", moduleResolution: "node" },
+  node16: { module: "node16", moduleResolution: "node16" },
+  nodenext: { module: "nodenext", moduleResolution: "nodenext" },
+  bundler: { module: "esnext", moduleResolution: "bundler" },
+} as const;
 
 export class ConsumerProject {
   readonly env: NodeJS.ProcessEnv;
@@ -69,7 +99,11 @@ export class ConsumerProject {
     this.env = pulumiEnv({ backendDir: path.join(dir, "state"), pulumiHome: path.join(repoRoot(), ".pulumi-home") });
   }
 
-  /** A folder in the system temp dir with its own package.json, Pulumi.yaml, tsconfig and backend. */
+  /**
+   * A folder in the system temp dir laid out as `pulumi new typescript` lays one out: package.json
+   * with `main: index.ts`, Pulumi.yaml, tsconfig.json and the program, with no build step. Pulumi's
+   * Node language host runs index.ts through ts-node, type-checking it on the way.
+   */
   static scaffold(opts: { tarball: string; program: string; stack?: string }): ConsumerProject {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-consumer-"));
     const project = new ConsumerProject(dir, opts.stack ?? "consumer");
@@ -78,21 +112,13 @@ export class ConsumerProject {
     write("package.json", {
       name: "gwm-consumer",
       private: true,
+      main: "index.ts",
       dependencies: { "genesys-webmessaging-pulumi": `file:${opts.tarball}`, "@pulumi/pulumi": "3.248.0" },
+      devDependencies: { typescript: typescriptVersion() },
     });
-    write("Pulumi.yaml", "name: gwm-consumer\nruntime: nodejs\nmain: index.js\n");
-    // node16 resolution honours the package's `exports` map and its `types` conditions, as a
-    // consumer on a current TypeScript setup would.
+    write("Pulumi.yaml", "name: gwm-consumer\nruntime: nodejs\n");
     write("tsconfig.json", {
-      compilerOptions: {
-        target: "ES2022",
-        module: "node16",
-        moduleResolution: "node16",
-        strict: true,
-        skipLibCheck: true,
-        types: [],
-        outDir: ".",
-      },
+      compilerOptions: { target: "ES2020", ...RESOLUTIONS.node, strict: true, skipLibCheck: true, types: [], outDir: "bin" },
       files: ["index.ts"],
     });
     write("index.ts", opts.program);
@@ -106,9 +132,13 @@ export class ConsumerProject {
     return run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: this.dir, env: npmEnv(), timeoutMs: 120_000 });
   }
 
-  compile(): Promise<CliResult> {
-    const tsc = path.join(repoRoot(), "node_modules", "typescript", "bin", "tsc");
-    return run(process.execPath, [tsc, "-p", this.dir], { cwd: this.dir });
+  /** Type-checks the program against the installed package with one module resolution (no output). */
+  typecheck(resolution: keyof typeof RESOLUTIONS): Promise<CliResult> {
+    const tsc = path.join(this.dir, "node_modules", "typescript", "bin", "tsc");
+    const { module, moduleResolution } = RESOLUTIONS[resolution];
+    return run(process.execPath, [tsc, "-p", this.dir, "--noEmit", "--module", module, "--moduleResolution", moduleResolution], {
+      cwd: this.dir,
+    });
   }
 
   cli(args: string[], opts: { check?: boolean; timeoutMs?: number } = {}): Promise<CliResult> {

@@ -20,8 +20,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 
+	"github.com/google/shlex"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
@@ -40,11 +42,22 @@ type host struct {
 	nodeBin       string
 	engineAddress string
 	tracing       string
+
+	// The Node programs running now, so that the host can take them down with it when the
+	// engine is gone (they would otherwise wait on a resource monitor that no longer exists).
+	mu       sync.Mutex
+	programs map[*exec.Cmd]struct{}
 }
 
 func main() {
 	tracing := flag.String("tracing", "", "Zipkin-compatible tracing endpoint (passed to the program)")
 	flag.String("root", "", "ignored: the engine passes the project root in each request")
+	// Upstream's obsolete flags, accepted so that a command line written for its host still works;
+	// the runtime options of Pulumi.yaml, which the engine passes with each Run, are what count.
+	flag.Bool("typescript", true, "ignored: use the typescript runtime option in Pulumi.yaml")
+	flag.String("tsconfig", "", "ignored: use the tsconfig runtime option in Pulumi.yaml")
+	flag.String("nodeargs", "", "ignored: use the nodeargs runtime option in Pulumi.yaml")
+	flag.String("packagemanager", "", "ignored: dependencies are installed by npm ci")
 	flag.Parse()
 
 	nodeBin, err := exec.LookPath("node")
@@ -52,10 +65,18 @@ func main() {
 		fmt.Fprintln(os.Stderr, "pulumi-language-nodejs: node is not on PATH; install Node.js 20 or newer")
 		os.Exit(1)
 	}
-	h := &host{nodeBin: nodeBin, tracing: *tracing}
+	h := &host{nodeBin: nodeBin, tracing: *tracing, programs: map[*exec.Cmd]struct{}{}}
 	if args := flag.Args(); len(args) > 0 {
 		h.engineAddress = args[0]
 	}
+	// A killed CLI never stops its plugins: each one must notice by itself that the engine is
+	// gone (as upstream's Go plugins do with rpcutil.Healthcheck), or it waits forever.
+	go func() {
+		reason := watchEngine(h.engineAddress, defaultWatch)
+		h.stopPrograms()
+		fmt.Fprintf(os.Stderr, "pulumi-language-nodejs: %s; exiting\n", reason)
+		os.Exit(1)
+	}()
 
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
@@ -126,6 +147,10 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
+	opts, err := parseRuntimeOptions(req.GetInfo().GetOptions().AsMap())
+	if err != nil {
+		return &pulumirpc.RunResponse{Error: "Pulumi.yaml runtime options: " + err.Error()}, nil
+	}
 	config, err := json.Marshal(req.GetConfig())
 	if err != nil {
 		return nil, fmt.Errorf("serialising stack config: %w", err)
@@ -135,7 +160,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		return nil, fmt.Errorf("serialising secret config keys: %w", err)
 	}
 
-	args := []string{runPath}
+	args := append(append([]string{}, opts.nodeArgs...), runPath)
 	flagArg := func(name, value string) {
 		if value != "" {
 			args = append(args, "--"+name, value)
@@ -170,7 +195,8 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		"PULUMI_CONFIG="+string(config),
 		"PULUMI_CONFIG_SECRET_KEYS="+string(secretKeys),
 	)
-	if err := cmd.Run(); err != nil {
+	cmd.Env = append(cmd.Env, opts.env()...)
+	if err := h.runProgram(cmd); err != nil {
 		var exitErr *exec.ExitError
 		if errors.As(err, &exitErr) {
 			if status, ok := exitErr.Sys().(syscall.WaitStatus); ok {
@@ -196,4 +222,83 @@ func resolveRunScript(nodeBin, pwd string) (string, error) {
 		return "", fmt.Errorf("the Pulumi Node SDK is not installed in %s: run `npm ci` there first", pwd)
 	}
 	return filepath.Dir(string(out)), nil
+}
+
+// runProgram runs one Node program to completion, registered so that stopPrograms can end it.
+func (h *host) runProgram(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	h.programs[cmd] = struct{}{}
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(h.programs, cmd)
+		h.mu.Unlock()
+	}()
+	return cmd.Wait()
+}
+
+// stopPrograms kills every running program: called only once the engine is gone, when no
+// result of theirs can be delivered any more.
+func (h *host) stopPrograms() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for cmd := range h.programs {
+		_ = cmd.Process.Kill()
+	}
+}
+
+// runtimeOptions are the `runtime.options` of Pulumi.yaml that upstream's Node host honours
+// when it runs a program; `packagemanager` only concerns installs, which this host leaves to npm.
+type runtimeOptions struct {
+	typescript   bool
+	tsconfigPath string
+	nodeArgs     []string
+}
+
+func parseRuntimeOptions(options map[string]interface{}) (runtimeOptions, error) {
+	// As upstream: TypeScript is on unless a project turns it off, so a program whose main is a
+	// .ts file runs through ts-node without a build step.
+	opts := runtimeOptions{typescript: true}
+	if v, ok := options["typescript"]; ok {
+		b, isBool := v.(bool)
+		if !isBool {
+			return opts, fmt.Errorf("typescript must be true or false, got %v", v)
+		}
+		opts.typescript = b
+	}
+	if v, ok := options["tsconfig"]; ok {
+		s, isString := v.(string)
+		if !isString {
+			return opts, fmt.Errorf("tsconfig must be a path to a tsconfig file, got %v", v)
+		}
+		opts.tsconfigPath = s
+	}
+	if v, ok := options["nodeargs"]; ok {
+		s, isString := v.(string)
+		if !isString {
+			return opts, fmt.Errorf("nodeargs must be a string of Node.js options, got %v", v)
+		}
+		args, err := shlex.Split(s)
+		if err != nil {
+			return opts, fmt.Errorf("nodeargs %q: %w", s, err)
+		}
+		opts.nodeArgs = args
+	}
+	return opts, nil
+}
+
+// env is what @pulumi/pulumi/cmd/run reads to decide whether to register ts-node and with which
+// tsconfig (the same variables upstream's host sets).
+func (o runtimeOptions) env() []string {
+	var env []string
+	if o.typescript {
+		env = append(env, "PULUMI_NODEJS_TYPESCRIPT=true")
+	}
+	if o.tsconfigPath != "" {
+		env = append(env, "PULUMI_NODEJS_TSCONFIG_PATH="+o.tsconfigPath)
+	}
+	return env
 }
