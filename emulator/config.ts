@@ -47,6 +47,9 @@ export interface ResolvedConfig {
 }
 
 export const DEFAULT_CLIENT: EmulatorClient = { clientId: "dev-client", clientSecret: "dev-secret" };
+/** Genesys's documented default: 300 requests per minute per access token. */
+export const DEFAULT_RATE_LIMIT = { requests: 300, perSeconds: 60 } as const;
+export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
@@ -74,7 +77,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   if (clients.length === 0) throw new Error("at least one OAuth client is required");
   if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw new Error("clientIds must be unique");
 
-  const rateLimit = opts.rateLimit ?? { requests: 300, perSeconds: 60 };
+  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
   positive("rateLimit.requests", rateLimit.requests, true);
   positive("rateLimit.perSeconds", rateLimit.perSeconds, false);
 
@@ -91,7 +94,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
     data: opts.data ?? ":memory:",
     clients,
     rateLimit: { ...rateLimit },
-    tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? 86_400, true),
+    tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, true),
     adminToken: opts.adminToken,
     healthProbe,
     webhookIntervalScale: positive("webhookIntervalScale", opts.webhookIntervalScale ?? 1, false),
