@@ -54,6 +54,15 @@ describe("a host that does not resolve", () => {
     expect(err.details.outcomeUnknown).toBeUndefined();
   });
 
+  it("prints the README's Troubleshooting message for a mistyped genesys:apiUrl", async () => {
+    const client = createGenesysClient({ clientId, clientSecret, apiUrl: "https://api.mypurecloud.invalid" });
+    const err = await failure(() => client.brands.get("4b1e8f0e-0000-4000-8000-000000000000"));
+    expect(err.message).toBe(
+      "obtain an OAuth token failed: the host api.mypurecloud.invalid does not resolve (ENOTFOUND); check genesys:apiUrl " +
+        "(a typo, or a region name where a domain was meant) and that the host resolves from where Pulumi runs",
+    );
+  });
+
   it("names the login host and genesys:authUrl when only the login host is wrong", async () => {
     const client = createGenesysClient({ clientId, clientSecret, apiUrl: emulator.url, authUrl: "https://login.nowhere.invalid" });
     const err = await failure(() => client.brands.get("4b1e8f0e-0000-4000-8000-000000000000"));
