@@ -37,8 +37,11 @@ function newcomerPath(): string {
 function newcomerEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    // Only what a user's login shell has; nothing of this checkout's own runs or of vitest.
-    if (/^(PULUMI_|GENESYS|VITEST|npm_|NODE_)/.test(k) || k === "CHANNEL_SIGNING_KEY" || k === "AUDIT_DIR") continue;
+    // Only what a user's login shell has; nothing of this checkout's own runs or of vitest, and
+    // none of what `npm run` adds (npm_config_local_prefix would point npm at this checkout),
+    // except how to reach the registry.
+    const registry = /^npm_config_(registry|(https?_)?proxy|noproxy|cafile|strict_ssl)$/.test(k);
+    if (!registry && (/^(PULUMI_|GENESYS|VITEST|npm_|NODE_)/.test(k) || k === "CHANNEL_SIGNING_KEY" || k === "AUDIT_DIR")) continue;
     env[k] = v;
   }
   return {
