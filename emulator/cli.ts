@@ -6,18 +6,26 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_CLIENT, DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./config";
 import { startEmulator, type EmulatorClient, type EmulatorOptions } from "./index";
 
+const DEFAULT_PORT = 8787;
+const DEFAULT_DATA = ".data/emulator.db";
+
+// The defaults are printed from the constants the emulator uses, so --help cannot drift from them.
 export const USAGE = `Usage: node dist/emulator/cli.js [options]
-  --port N                      listen port on 127.0.0.1 (default 8787; 0 = ephemeral)
-  --data FILE|:memory:          SQLite data file (default .data/emulator.db)
-  --client ID:SECRET[:SCOPES]   OAuth client, repeatable; SCOPES comma-separated (default all)
+  --port N                      listen port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = ephemeral)
+  --data FILE|:memory:          SQLite data file (default ${DEFAULT_DATA})
+  --client ID:SECRET[:SCOPES]   OAuth client, repeatable (default ${DEFAULT_CLIENT.clientId}:${DEFAULT_CLIENT.clientSecret});
+                                SCOPES comma-separated, names keep their ':', e.g.
+                                ro:ro-secret:webchat:brand:read; no SCOPES = every scope
   --rate-limit N/Ss             requests per window per token, e.g. 300/60s or 5/1s
-  --token-ttl SECONDS           access token lifetime (default 86400)
-  --admin-token T               enable /__admin (or set GENESYS_EMULATOR_ADMIN_TOKEN)
+                                (default ${DEFAULT_RATE_LIMIT.requests}/${DEFAULT_RATE_LIMIT.perSeconds}s)
+  --token-ttl SECONDS           access token lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
+  --admin-token T               enable /__admin (or set GENESYS_EMULATOR_ADMIN_TOKEN; default off)
   --health-probe MODE           simulated (default) or connect
   --webhook-interval-scale F    multiply webhook retry intervals (default 1)
-  --seed N                      seed for probabilistic faults
+  --seed N                      seed for probabilistic faults (default random)
   --quiet                       no diagnostics on stderr
   --help                        this text`;
 
@@ -41,8 +49,32 @@ function int(flag: string, v: string, min: number, max: number): number {
   return Number(v);
 }
 
+/**
+ * `ID:SECRET[:SCOPES]`. Scope names contain ':' themselves (webchat:brand:read), so only the first
+ * two colons separate fields; everything after the second is the comma-separated scope list. OAuth's
+ * Basic authentication cannot carry a ':' in a client id either, and the secret is ours to choose.
+ */
+export function parseClient(value: string): EmulatorClient {
+  const first = value.indexOf(":");
+  const second = first < 0 ? -1 : value.indexOf(":", first + 1);
+  const clientId = first < 0 ? value : value.slice(0, first);
+  const clientSecret = first < 0 ? "" : second < 0 ? value.slice(first + 1) : value.slice(first + 1, second);
+  if (!clientId || !clientSecret) {
+    throw new UsageError(`--client must be ID:SECRET[:SCOPES], e.g. ro:ro-secret:webchat:brand:read (got "${value}")`);
+  }
+  if (second < 0) return { clientId, clientSecret };
+  const list = value.slice(second + 1);
+  // "ID:SECRET:" is a client with no scope at all, useful to see a 403.
+  if (list === "") return { clientId, clientSecret, scopes: [] };
+  const scopes = list.split(",");
+  if (scopes.some((s) => s.trim() === "")) {
+    throw new UsageError(`--client "${clientId}": empty scope in "${list}"; list scopes separated by single commas`);
+  }
+  return { clientId, clientSecret, scopes: scopes.map((s) => s.trim()) };
+}
+
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): EmulatorOptions & { help?: boolean } {
-  const opts: EmulatorOptions & { help?: boolean } = { port: 8787, data: ".data/emulator.db" };
+  const opts: EmulatorOptions & { help?: boolean } = { port: DEFAULT_PORT, data: DEFAULT_DATA };
   const clients: EmulatorClient[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -67,12 +99,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Emulator
         if (value === "") throw new UsageError("--data needs a file path or :memory:");
         opts.data = value;
         break;
-      case "--client": {
-        const [clientId, clientSecret, scopes, ...rest] = value.split(":");
-        if (!clientId || !clientSecret || rest.length > 0) throw new UsageError(`--client must be ID:SECRET[:SCOPE,SCOPE...]`);
-        clients.push({ clientId, clientSecret, ...(scopes !== undefined ? { scopes: scopes.split(",").filter(Boolean) } : {}) });
+      case "--client":
+        clients.push(parseClient(value));
         break;
-      }
       case "--rate-limit": {
         const m = /^(\d+)\/(\d+(?:\.\d+)?)s?$/.exec(value);
         if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) throw new UsageError(`--rate-limit must look like 300/60s, got "${value}"`);

@@ -52,6 +52,7 @@ const SETTINGS = {
   auditDir: { key: "auditDir", env: ["AUDIT_DIR"], example: "./audit-logs" },
   healthTimeoutSeconds: { key: "healthTimeoutSeconds", example: "60" },
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", example: "5" },
+  useEnvironment: { key: "useEnvironment", example: "false" },
 } satisfies Record<string, Setting>;
 
 function fix(s: Setting): string {
@@ -82,10 +83,17 @@ export function projectRoot(from: string): string {
 
 export function loadProviderConfig(
   source: ConfigSource,
-  env: NodeJS.ProcessEnv = process.env,
+  processEnv: NodeJS.ProcessEnv = process.env,
   cwd = projectRoot(process.cwd()),
 ): ProviderConfig {
   const problems: string[] = [];
+  // A stack that is fully described by its config (the dev stack, against the emulator) turns the
+  // environment fallbacks off, so a shell set up for a real org cannot redirect or break it.
+  const useEnvironment = source(`genesys:${SETTINGS.useEnvironment.key}`) || "true";
+  if (useEnvironment !== "true" && useEnvironment !== "false") {
+    problems.push(`genesys:useEnvironment must be true or false (got "${useEnvironment}"); run: ${fix(SETTINGS.useEnvironment)}`);
+  }
+  const env = useEnvironment === "false" ? {} : processEnv;
   const required = (s: Setting): string => {
     const value = read(source, env, s);
     if (value === undefined) {

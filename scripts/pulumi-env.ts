@@ -1,7 +1,9 @@
 /**
  * The environment every Pulumi CLI run of this project uses: the toolchain in .tools/bin first on
- * PATH, a local file backend, the dev passphrase, no update checks and no plugin downloads.
+ * PATH, a local file backend, the dev passphrase, no update checks and no plugin downloads, and
+ * none of the variables the project itself reads from a user's shell.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 
 export function repoRoot(): string {
@@ -14,23 +16,56 @@ export function repoRoot(): string {
 /** The dev stack's passphrase: it only protects the emulator's dev credentials. */
 export const DEV_PASSPHRASE = "genesys-dev-stack";
 
+/**
+ * Variables the provider, the emulator, the receiver or the CLI would pick up from a shell set up
+ * for a real org (the provider's environment fallbacks, a passphrase for other stacks). A run of
+ * the dev stack or of a test states everything it needs, so none of them may leak in.
+ */
+const PROJECT_VARIABLE_PREFIXES = ["GENESYSCLOUD_", "GENESYS_"];
+const PROJECT_VARIABLES = new Set(["CHANNEL_SIGNING_KEY", "AUDIT_DIR", "LB_WEBHOOK_SECRET", "PULUMI_CONFIG_PASSPHRASE_FILE"]);
+
+export function isProjectVariable(name: string): boolean {
+  return PROJECT_VARIABLES.has(name) || PROJECT_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+/** `base` without the project's own variables. */
+export function withoutProjectVariables(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(base).filter(([name]) => !isProjectVariable(name)));
+}
+
 export interface PulumiEnvOptions {
   backendDir?: string;
   pulumiHome?: string;
   passphrase?: string;
 }
 
-export function pulumiEnv(opts: PulumiEnvOptions = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+/**
+ * The settings, as environment variables, that `npm start` and the README's shell set-up share.
+ * Creates the backend folder: the file backend refuses a folder that does not exist, and a fresh
+ * clone has none (.pulumi-state is ignored by git).
+ */
+export function pulumiSettings(opts: PulumiEnvOptions = {}): Record<string, string> {
   const root = repoRoot();
   const backendDir = opts.backendDir ?? path.join(root, ".pulumi-state");
+  fs.mkdirSync(backendDir, { recursive: true });
   return {
-    ...base,
-    PATH: `${path.join(root, ".tools", "bin")}${path.delimiter}${base.PATH ?? ""}`,
     PULUMI_BACKEND_URL: `file://${backendDir}`,
     PULUMI_HOME: opts.pulumiHome ?? path.join(root, ".pulumi-home"),
-    PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? base.PULUMI_CONFIG_PASSPHRASE ?? DEV_PASSPHRASE,
+    PULUMI_CONFIG_PASSPHRASE: opts.passphrase ?? DEV_PASSPHRASE,
     PULUMI_SKIP_UPDATE_CHECK: "true",
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+  };
+}
+
+export function toolsBin(): string {
+  return path.join(repoRoot(), ".tools", "bin");
+}
+
+export function pulumiEnv(opts: PulumiEnvOptions = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    ...withoutProjectVariables(base),
+    PATH: `${toolsBin()}${path.delimiter}${base.PATH ?? ""}`,
+    ...pulumiSettings(opts),
   };
 }

@@ -1,104 +1,236 @@
 /**
- * `npm start`: the whole dev flow on a laptop. Builds the Pulumi toolchain if needed, starts the
+ * `npm start`: the whole dev flow on a laptop. Prepares the Pulumi toolchain if needed, starts the
  * embedded Genesys emulator and the load balancer receiver unless they already run, brings the
  * dev stack up with the real `pulumi up`, prints each channel's id and health and the receiver's
- * pool, then stops what it started (pass --keep to leave them running).
+ * pool, then stops what it started.
+ *
+ *   npm start                 the above
+ *   npm start -- --keep       leave the emulator and the receiver running, detached, and exit
+ *   npm start -- --stop       stop what an earlier --keep left running
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { pulumiEnv, repoRoot } from "./pulumi-env";
-import { type StartedService, isListening, startService } from "./services";
+import { pulumiEnv, pulumiSettings, repoRoot, toolsBin, withoutProjectVariables } from "./pulumi-env";
+import {
+  type KeptService,
+  type StartedService,
+  isListening,
+  keptServices,
+  startKeptService,
+  startService,
+  stopKeptService,
+} from "./services";
 
 const EMULATOR_PORT = 8787;
 const RECEIVER_PORT = 8788;
+const STACK = "dev";
+const USAGE = "usage: npm start [-- --keep | --stop]";
+
+interface StartOptions {
+  keep: boolean;
+  stop: boolean;
+}
+
+class UsageError extends Error {}
+
+export function parseStartArgs(argv: string[]): StartOptions {
+  const opts: StartOptions = { keep: false, stop: false };
+  for (const arg of argv) {
+    if (arg === "--keep") opts.keep = true;
+    else if (arg === "--stop") opts.stop = true;
+    else throw new UsageError(`unknown option ${arg}; ${USAGE}`);
+  }
+  if (opts.keep && opts.stop) throw new UsageError(`--keep and --stop exclude each other; ${USAGE}`);
+  return opts;
+}
+
+/** Set by Ctrl-C: the CLI in the foreground gets the signal too and winds down on its own. */
+let interrupted = false;
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): void {
   const res = spawnSync(cmd, args, { cwd, env, stdio: "inherit" });
+  if (interrupted) throw new Error(`interrupted during \`${cmd} ${args.join(" ")}\``);
   if (res.status !== 0) throw new Error(`\`${cmd} ${args.join(" ")}\` failed (exit ${res.status ?? res.signal})`);
 }
 
-async function ensureService(
-  name: string,
-  port: number,
-  script: string,
-  args: string[],
-  ready: RegExp,
-  root: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<StartedService | undefined> {
-  if (await isListening(port)) {
-    console.log(`${name}: already running on 127.0.0.1:${port}`);
-    return undefined;
-  }
-  const started = await startService({ script: path.join(root, script), args, ready, cwd: root, env });
-  console.log(`${name}: started at ${started.url}`);
-  return started;
+interface ServiceSpec {
+  name: string;
+  /** Base name of its pid and log files in .data when kept. */
+  id: string;
+  port: number;
+  script: string;
+  args: string[];
+  ready: RegExp;
+  env: NodeJS.ProcessEnv;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const keep = argv.includes("--keep");
-  const root = repoRoot();
-  const env = pulumiEnv();
-  run("bash", [path.join(root, "scripts", "pulumi-toolchain.sh")], env, root);
+type Ensured = { kind: "attached"; service: StartedService } | { kind: "kept"; service: KeptService } | { kind: "running" };
 
-  run("pulumi", ["stack", "select", "--create", "dev"], env, root);
-  fs.mkdirSync(path.join(root, ".data"), { recursive: true });
-  const started: StartedService[] = [];
-  try {
-    const emulator = await ensureService(
-      "Genesys emulator",
-      EMULATOR_PORT,
-      "dist/emulator/cli.js",
-      ["--port", String(EMULATOR_PORT), "--data", path.join(root, ".data", "emulator.db"), "--client", "dev-client:dev-secret"],
-      /Genesys emulator listening on (http:\/\/\S+)/,
-      root,
+async function ensureService(spec: ServiceSpec, root: string, keep: boolean): Promise<Ensured> {
+  if (await isListening(spec.port)) {
+    const kept = keptServices(dataDir(root)).find((k) => path.basename(k.pidFile, ".pid") === spec.id && k.running);
+    console.log(
+      `${spec.name}: already running on 127.0.0.1:${spec.port}` +
+        (kept ? ` (pid ${kept.pid}, left by npm start -- --keep; npm start -- --stop stops it)` : ""),
     );
-    if (emulator) started.push(emulator);
-    const receiverScript = path.join(root, "dist", "lb-receiver", "cli.js");
-    if (fs.existsSync(receiverScript)) {
-      const receiver = await ensureService(
-        "Load balancer receiver",
-        RECEIVER_PORT,
-        "dist/lb-receiver/cli.js",
-        ["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET", "--state", path.join(root, ".data", "lb-pool.json")],
-        /listening on (http:\/\/\S+)/,
-        root,
-        // The receiver verifies deliveries with the same secret the stack gives the webhooks.
-        { ...process.env, LB_WEBHOOK_SECRET: configValue("genesys:webhookSecret", env, root) },
-      );
-      if (receiver) started.push(receiver);
+    return { kind: "running" };
+  }
+  const script = path.join(root, spec.script);
+  if (keep) {
+    const service = await startKeptService({
+      name: spec.name,
+      script,
+      args: spec.args,
+      ready: spec.ready,
+      pidFile: path.join(dataDir(root), `${spec.id}.pid`),
+      log: path.join(dataDir(root), `${spec.id}.log`),
+      cwd: root,
+      env: spec.env,
+    });
+    console.log(`${spec.name}: started at ${service.url} (pid ${service.pid}, log ${path.relative(root, service.log)})`);
+    return { kind: "kept", service };
+  }
+  const service = await startService({ script, args: spec.args, ready: spec.ready, cwd: root, env: spec.env });
+  console.log(`${spec.name}: started at ${service.url}`);
+  return { kind: "attached", service };
+}
+
+function dataDir(root: string): string {
+  return path.join(root, ".data");
+}
+
+function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.ProcessEnv): ServiceSpec[] {
+  const data = dataDir(root);
+  const specs: ServiceSpec[] = [
+    {
+      name: "Genesys emulator",
+      id: "emulator",
+      port: EMULATOR_PORT,
+      script: "dist/emulator/cli.js",
+      args: ["--port", String(EMULATOR_PORT), "--data", path.join(data, "emulator.db"), "--client", "dev-client:dev-secret"],
+      ready: /Genesys emulator listening on (http:\/\/\S+)/,
+      env: cleanEnv,
+    },
+  ];
+  if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {
+    specs.push({
+      name: "Load balancer receiver",
+      id: "lb-receiver",
+      port: RECEIVER_PORT,
+      script: "dist/lb-receiver/cli.js",
+      args: ["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET", "--state", path.join(data, "lb-pool.json")],
+      ready: /listening on (http:\/\/\S+)/,
+      // The receiver verifies deliveries with the same secret the stack gives the webhooks.
+      env: { ...cleanEnv, LB_WEBHOOK_SECRET: configValue("genesys:webhookSecret", env, root) },
+    });
+  }
+  return specs;
+}
+
+async function startFlow(keep: boolean): Promise<void> {
+  const root = repoRoot();
+  // What the user's shell would give the project (GENESYSCLOUD_*, CHANNEL_SIGNING_KEY, ...) is
+  // for their own stacks; the dev stack and its services get none of it.
+  const cleanEnv = withoutProjectVariables(process.env);
+  const env = pulumiEnv();
+  // The toolchain looks for an installed `pulumi` on the user's PATH, not on ours (which starts
+  // with .tools/bin, where it would only find the link it made last time).
+  run("bash", [path.join(root, "scripts", "pulumi-toolchain.sh")], cleanEnv, root);
+
+  run("pulumi", ["stack", "select", "--create", STACK], env, root);
+  fs.mkdirSync(dataDir(root), { recursive: true });
+  const attached: StartedService[] = [];
+  const kept: KeptService[] = [];
+  try {
+    for (const spec of serviceSpecs(root, env, cleanEnv)) {
+      const ensured = await ensureService(spec, root, keep);
+      if (ensured.kind === "attached") attached.push(ensured.service);
+      if (ensured.kind === "kept") kept.push(ensured.service);
     }
 
-    run("pulumi", ["up", "--yes", "--stack", "dev"], env, root);
+    run("pulumi", ["up", "--yes", "--stack", STACK], env, root);
 
     const outputs = JSON.parse(
-      execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", "dev"], { cwd: root, env }).toString(),
-    ) as Record<string, { name: string; brandId: string; healthStatus: string; endpointUrl: string }>;
-    console.log("\nChannels:");
-    const rows = Object.entries(outputs).map(([key, c]) => [key, c.name, c.brandId, c.healthStatus, c.endpointUrl]);
-    printTable(["resource", "name", "id", "health", "endpoint"], rows);
+      execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", STACK], { cwd: root, env }).toString(),
+    ) as Record<string, ChannelOutput>;
+    printChannels(outputs);
 
-    if (fs.existsSync(receiverScript)) {
-      const pool = await waitForPool(`http://127.0.0.1:${RECEIVER_PORT}/pool`, Object.keys(outputs).length);
-      console.log("\nLoad balancer pool (from signed webhook deliveries):");
-      printTable(
-        ["brand id", "name", "endpoint"],
-        pool.map((m) => [m.brandId, m.name, m.endpointUrl]),
-      );
+    if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {
+      printPool(await waitForPool(`http://127.0.0.1:${RECEIVER_PORT}/pool`, Object.keys(outputs).length));
     }
+    if (keep) printShellSetup(root);
   } finally {
-    if (!keep) for (const s of started.reverse()) await s.stop();
-    else if (started.length > 0) console.log("\nLeft running (--keep): " + started.map((s) => s.url).join(", "));
+    for (const s of attached.reverse()) await s.stop();
+    if (kept.length > 0) printKept(kept, root);
   }
 }
 
-async function waitForPool(url: string, expected: number): Promise<{ brandId: string; name: string; endpointUrl: string }[]> {
+async function stopFlow(): Promise<void> {
+  const services = keptServices(dataDir(repoRoot()));
+  if (services.length === 0) {
+    console.log("Nothing to stop: no service was left running by npm start -- --keep.");
+    return;
+  }
+  for (const s of services) {
+    const result = await stopKeptService(s);
+    console.log(`${s.name} (pid ${s.pid}): ${result}`);
+  }
+}
+
+interface ChannelOutput {
+  name: string;
+  brandId: string;
+  healthStatus: string;
+  endpointUrl: string;
+}
+
+interface PoolMember {
+  brandId: string;
+  name: string;
+  endpointUrl: string;
+}
+
+function printChannels(outputs: Record<string, ChannelOutput>): void {
+  console.log("\nChannels:");
+  const rows = Object.entries(outputs).map(([key, c]) => [key, c.name, c.brandId, c.healthStatus, c.endpointUrl]);
+  printTable(["resource", "name", "id", "health", "endpoint"], rows);
+}
+
+function printPool(pool: PoolMember[]): void {
+  console.log("\nLoad balancer pool (from signed webhook deliveries):");
+  printTable(
+    ["brand id", "name", "endpoint"],
+    pool.map((m) => [m.brandId, m.name, m.endpointUrl]),
+  );
+}
+
+function printKept(kept: KeptService[], root: string): void {
+  console.log("\nLeft running (--keep), detached from this terminal:");
+  for (const s of kept) console.log(`  ${s.name}: ${s.url} (pid ${s.pid}, log ${path.relative(root, s.log)})`);
+  console.log("Stop them with: npm start -- --stop");
+}
+
+/** The set-up that runs the CLI exactly as npm start did (same backend, home, stack selection). */
+function printShellSetup(root: string): void {
+  const settings = pulumiSettings();
+  const assignments = [`PATH="${toolsBin()}:$PATH"`, ...Object.entries(settings).map(([k, v]) => `${k}=${shellQuote(v)}`)];
+  console.log("\nTo run the Pulumi CLI yourself, in a shell in this folder:");
+  console.log(`  cd ${shellQuote(root)}`);
+  console.log(`  export ${assignments.join(" \\\n         ")}`);
+  console.log(`  pulumi preview --stack ${STACK}`);
+}
+
+function shellQuote(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+async function waitForPool(url: string, expected: number): Promise<PoolMember[]> {
   const deadline = Date.now() + 10_000;
-  let members: { brandId: string; name: string; endpointUrl: string }[] = [];
-  while (Date.now() < deadline) {
+  let members: PoolMember[] = [];
+  while (Date.now() < deadline && !interrupted) {
     const res = await fetch(url);
-    members = ((await res.json()) as { members: typeof members }).members;
+    members = ((await res.json()) as { members: PoolMember[] }).members;
     if (members.length >= expected) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -106,7 +238,7 @@ async function waitForPool(url: string, expected: number): Promise<{ brandId: st
 }
 
 function configValue(key: string, env: NodeJS.ProcessEnv, cwd: string): string {
-  return execFileSync("pulumi", ["config", "get", key, "--stack", "dev"], { cwd, env }).toString().trim();
+  return execFileSync("pulumi", ["config", "get", key, "--stack", STACK], { cwd, env }).toString().trim();
 }
 
 function printTable(header: string[], rows: string[][]): void {
@@ -117,7 +249,24 @@ function printTable(header: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-main(process.argv.slice(2)).catch((err: Error) => {
-  console.error(`npm start failed: ${err.message}`);
-  process.exit(1);
-});
+async function main(argv: string[]): Promise<void> {
+  const opts = parseStartArgs(argv);
+  // Ctrl-C reaches the CLI in the foreground as well; we only note it, so that what --keep
+  // started is reported (and what we started without --keep is stopped) once the CLI is done.
+  process.on("SIGINT", () => {
+    interrupted = true;
+  });
+  if (opts.stop) await stopFlow();
+  else await startFlow(opts.keep);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    // Exit now: nothing of ours is left to wait for (kept services are detached and unreferenced).
+    () => process.exit(0),
+    (err: Error) => {
+      console.error(`npm start failed: ${err.message}`);
+      process.exit(err instanceof UsageError ? 2 : 1);
+    },
+  );
+}

@@ -3,14 +3,22 @@
  * `channelsFile` (handy for signed definitions kept as JSON).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { projectRoot } from "../provider/config";
 import { channels as declared } from "./channels";
-import { deployChannels, readDeclarationsFile } from "./program";
+import { checkProviderSettings, deployChannels, readDeclarationsFile } from "./program";
+
+// The folder of Pulumi.yaml; the program itself runs from its build folder (dist/stacks).
+const projectDir = pulumi.runtime.getRootDirectory() || projectRoot(process.cwd());
+checkProviderSettings((key) => {
+  const [namespace, name] = key.split(":") as [string, string];
+  return new pulumi.Config(namespace).get(name);
+}, projectDir);
 
 const config = new pulumi.Config();
 const lb = new pulumi.Config("lb");
 const channelsFile = config.get("channelsFile");
 
-export const channels = deployChannels(channelsFile ? readDeclarationsFile(channelsFile) : declared, {
+export const channels = deployChannels(channelsFile ? readDeclarationsFile(channelsFile, projectDir) : declared, {
   callbackUrl: lb.get("callbackUrl"),
   webhookRetryCount: lb.getNumber("retryCount"),
   webhookRetryInterval: lb.getNumber("retryInterval"),

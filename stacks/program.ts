@@ -3,7 +3,9 @@
  * names a load balancer callback, one LoadBalancerWebhook per channel that depends on it.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, type ConfigSource, loadProviderConfig, projectRoot } from "../provider/config";
 import { LoadBalancerWebhook, WebMessagingChannel, type WebMessagingChannelArgs } from "../provider";
 
 export interface ChannelDeclaration extends Omit<WebMessagingChannelArgs, "name"> {
@@ -27,10 +29,44 @@ export interface ProgramSettings {
   webhookRetryInterval?: number;
 }
 
-export function readDeclarationsFile(file: string): ChannelDeclaration[] {
-  const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
-  if (!Array.isArray(parsed)) throw new Error(`${file}: expected a JSON array of channel declarations`);
+/**
+ * Reads `channelsFile`. A relative path is relative to the project folder (where Pulumi.yaml is),
+ * like every other path a user writes in stack config, not to the folder the program runs in.
+ */
+export function readDeclarationsFile(file: string, projectDir = projectRoot(process.cwd())): ChannelDeclaration[] {
+  const resolved = path.resolve(projectDir, file);
+  let text: string;
+  try {
+    text = fs.readFileSync(resolved, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new pulumi.RunError(
+      `channelsFile: cannot read ${resolved} (${code}); a relative path is taken from the project folder ${projectDir}: ` +
+        `run: pulumi config set channelsFile <path to a JSON array of channel declarations>`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new pulumi.RunError(`channelsFile: ${resolved} is not valid JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) throw new pulumi.RunError(`channelsFile: ${resolved} must hold a JSON array of channel declarations`);
   return parsed as ChannelDeclaration[];
+}
+
+/**
+ * Checks the provider settings once, in the program, before any resource is registered. The
+ * provider would find the same problems, but once per resource and with a JavaScript stack trace;
+ * a RunError is printed once, as its message alone. The values are read only to be checked.
+ */
+export function checkProviderSettings(source: ConfigSource, projectDir: string, env: NodeJS.ProcessEnv = process.env): void {
+  try {
+    loadProviderConfig(source, env, projectDir);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
 }
 
 export function deployChannels(declarations: ChannelDeclaration[], settings: ProgramSettings = {}): Record<string, DeployedChannel> {

@@ -37,6 +37,10 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     policy: opts.policy,
     sleep: opts.sleep,
     maxRequestsPerSecond: opts.maxRequestsPerSecond,
+    settingOf: {
+      apiUrl: opts.apiUrl ? "genesys:apiUrl" : "genesys:region",
+      authUrl: opts.authUrl ? "genesys:authUrl" : opts.apiUrl ? "genesys:apiUrl" : "genesys:region",
+    },
   });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

@@ -58,6 +58,11 @@ export interface TransportOptions extends Endpoints {
   clientId: string;
   clientSecret: string;
   policy?: Partial<RetryPolicy>;
+  /**
+   * The stack settings that chose apiUrl and authUrl, named when their host does not resolve;
+   * default "genesys:apiUrl / genesys:region".
+   */
+  settingOf?: { apiUrl: string; authUrl: string };
   /** The org's API rate per token, kept proactively (see pacing.ts); unset = react to 429s only. */
   maxRequestsPerSecond?: number;
   /** Injected in tests so waits are observable and fast. */
@@ -211,6 +216,17 @@ export class Transport {
     });
   }
 
+  private unresolvedHost(spec: RequestSpec, baseUrl: string, attempts: number): GenesysApiError {
+    const defaults = { apiUrl: "genesys:apiUrl / genesys:region", authUrl: "genesys:authUrl / genesys:apiUrl / genesys:region" };
+    const settings = this.opts.settingOf ?? defaults;
+    const setting = baseUrl === this.opts.authUrl && baseUrl !== this.opts.apiUrl ? settings.authUrl : settings.apiUrl;
+    return new GenesysApiError(
+      `${spec.operation} failed: the host ${hostOf(baseUrl)} does not resolve (ENOTFOUND); ` +
+        `check ${setting} (a typo, or a region name where a domain was meant) and that the host resolves from where Pulumi runs`,
+      { operation: spec.operation, method: spec.method, path: spec.path, code: "ENOTFOUND", attempts },
+    );
+  }
+
   /**
    * Sends one logical call with retries. Returns the final response (any status) or throws when
    * no response could be had within the policy, or when a non-idempotent write has an unknown outcome.
@@ -242,6 +258,10 @@ export class Transport {
         release();
       }
       if (outcome.kind === "response" && outcome.status < 400) this.gate.succeeded();
+
+      // A name that does not exist will not exist in a few seconds either: retrying only delays
+      // the one fix (the setting), and nothing was sent, so even a POST has a known outcome.
+      if (outcome.kind === "network" && outcome.code === "ENOTFOUND") throw this.unresolvedHost(spec, baseUrl, attempts);
 
       const correlationId = response ? headerOf(response, "inin-correlation-id") : undefined;
       const retryable = isRetryable(outcome, idempotent);
@@ -292,6 +312,14 @@ export class Transport {
       this.stats.retries++;
       await this.sleep(delay);
     }
+  }
+}
+
+function hostOf(baseUrl: string): string {
+  try {
+    return new URL(baseUrl).host;
+  } catch {
+    return baseUrl;
   }
 }
 

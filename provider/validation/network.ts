@@ -115,7 +115,9 @@ export async function checkEndpointAddress(
   }
   const host = endpointHost(parsed).toLowerCase();
   if (host === "") return at(`has no host; use a URL such as "https://chat.example.com/messages"`);
-  const privateHint = "point it at a public address, or allow private networks for this stack if the endpoint is internal on purpose";
+  const privateHint =
+    "point it at a public address, or, if the endpoint is internal on purpose, allow private networks for this stack: " +
+    "pulumi config set genesys:allowPrivateNetworks true";
 
   if (METADATA_HOSTS.has(host)) {
     return at(`host "${host}" is a cloud metadata service, which is always refused; point it at your own endpoint`);

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseArgs, UsageError } from "../../emulator/cli";
 import { basic, brandBody } from "./helpers";
 
 const root = path.resolve(__dirname, "../..");
@@ -116,5 +117,61 @@ describe("emulator CLI", () => {
       second.child.kill("SIGTERM");
       expect(await second.exit).toBe(0);
     }
+  });
+
+  it("prints its defaults in --help: port, data file, client, rate limit, token lifetime", async () => {
+    const s = run(["--help"]);
+    expect(await s.exit).toBe(0);
+    const help = s.stdout();
+    expect(help).toContain("(default 8787; 0 = ephemeral)");
+    expect(help).toContain("(default .data/emulator.db)");
+    expect(help).toContain("(default dev-client:dev-secret)");
+    expect(help).toContain("no SCOPES = every scope");
+    expect(help).toContain("(default 300/60s)");
+    expect(help).toContain("(default 86400)");
+  });
+
+  it("gives a --client the scopes named after ID:SECRET, whose names contain ':'", async () => {
+    const s = await listening(["--port", "0", "--data", ":memory:", "--quiet", "--client", "ro:ro-secret:webchat:brand:read"]);
+    try {
+      const t = await token(s.url, "ro", "ro-secret");
+      const list = await fetch(`${s.url}/api/v2/webchat/brands`, { headers: { authorization: `Bearer ${t}` } });
+      expect(list.status).toBe(200);
+      const create = await fetch(`${s.url}/api/v2/webchat/brands`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+        body: JSON.stringify(brandBody()),
+      });
+      expect(create.status).toBe(403);
+      expect(JSON.stringify(await create.json())).toContain("webchat:brand:write");
+    } finally {
+      s.child.kill("SIGTERM");
+      expect(await s.exit).toBe(0);
+    }
+  });
+});
+
+describe("emulator CLI --client parsing", () => {
+  it("splits on the first two ':' only, so scope names keep theirs", () => {
+    expect(parseArgs(["--client", "ro:ro-secret:webchat:brand:read,webhooks:webhook:write"]).clients).toEqual([
+      { clientId: "ro", clientSecret: "ro-secret", scopes: ["webchat:brand:read", "webhooks:webhook:write"] },
+    ]);
+  });
+
+  it("gives a client without a scope list every scope, and an empty list none", () => {
+    expect(parseArgs(["--client", "all:all-secret", "--client=none:none-secret:"]).clients).toEqual([
+      { clientId: "all", clientSecret: "all-secret" },
+      { clientId: "none", clientSecret: "none-secret", scopes: [] },
+    ]);
+  });
+
+  it.each([
+    ["only-an-id", "--client must be ID:SECRET[:SCOPES]"],
+    [":secret", "--client must be ID:SECRET[:SCOPES]"],
+    ["id::webchat:brand:read", "--client must be ID:SECRET[:SCOPES]"],
+    ["id:secret:webchat:brand:read,,webhooks:webhook:write", 'empty scope in "webchat:brand:read,,webhooks:webhook:write"'],
+  ])("refuses --client %j with a message naming the expected form", (value, message) => {
+    expect(() => parseArgs(["--client", value])).toThrow(UsageError);
+    expect(() => parseArgs(["--client", value])).toThrow(message);
   });
 });

@@ -76,6 +76,16 @@ describe("checkEndpointAddress", () => {
     expect(await checkEndpointAddress("https://93.184.216.34/x", { allowPrivateNetworks: false, resolver: mustNotResolve })).toEqual([]);
   });
 
+  it("names the setting that allows private networks in the refusal of a private or loopback address", async () => {
+    const fix = "allow private networks for this stack: pulumi config set genesys:allowPrivateNetworks true";
+    const byAddress = await checkEndpointAddress("https://10.0.0.5/x", { allowPrivateNetworks: false, resolver: mustNotResolve });
+    const byName = await checkEndpointAddress("https://localhost:8443/x", { allowPrivateNetworks: false, resolver: mustNotResolve });
+    expect(byAddress.map((i) => i.message)).toEqual([
+      `host is 10.0.0.5, a private-network address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16); point it at a public address, or, if the endpoint is internal on purpose, ${fix}`,
+    ]);
+    expect(byName[0]?.message).toContain(fix);
+  });
+
   it("treats a URL's odd IPv4 spellings as the address they mean", async () => {
     const issues = await checkEndpointAddress("https://0x7f.1/x", { allowPrivateNetworks: false, resolver: mustNotResolve });
     expect(issues[0]?.message).toContain("127.0.0.1, a loopback address");
