@@ -6,7 +6,8 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { DEFAULT_CLIENT, DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./config";
+import { DEFAULT_CLIENT } from "./config";
+import { DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./contract";
 import { startEmulator, type EmulatorClient, type EmulatorOptions } from "./index";
 
 const DEFAULT_PORT = 8787;

@@ -51,9 +51,6 @@ export interface ResolvedConfig {
 }
 
 export const DEFAULT_CLIENT: EmulatorClient = { clientId: "dev-client", clientSecret: "dev-secret" };
-/** Genesys's documented default: 300 requests per minute per access token. */
-export const DEFAULT_RATE_LIMIT = { requests: 300, perSeconds: 60 } as const;
-export const DEFAULT_TOKEN_TTL_SECONDS = 86_400;
 
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, "").toLowerCase();
