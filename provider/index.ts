@@ -1,3 +1,5 @@
 /** Public surface of the provider library that stacks import. */
 export { WebMessagingChannel, type WebMessagingChannelArgs, type WebMessagingChannelSettingsArgs } from "./resources/web-messaging-channel";
 export { LoadBalancerWebhook, type LoadBalancerWebhookArgs } from "./resources/load-balancer-webhook";
+export { WebDeploymentConfiguration, type WebDeploymentConfigurationArgs } from "./resources/web-deployment-configuration";
+export { WebDeployment, type WebDeploymentArgs } from "./resources/web-deployment";
