@@ -1,10 +1,12 @@
 /**
  * The Pulumi program. Channels come from ./channels.ts, or from a JSON file when the stack sets
- * `channelsFile` (handy for signed definitions kept as JSON).
+ * `channelsFile` (handy for signed definitions kept as JSON). Web deployments come from
+ * ./web-deployments.ts, or from the JSON file named by `webDeploymentsFile`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { channels as declared } from "./channels";
 import { deployChannels, readDeclarationsFile } from "./program";
+import { deployWebDeployments, devWebDeployments, noWebDeployments, readWebDeploymentsFile } from "./web-deployments";
 
 const config = new pulumi.Config();
 const lb = new pulumi.Config("lb");
@@ -15,3 +17,9 @@ export const channels = deployChannels(channelsFile ? readDeclarationsFile(chann
   webhookRetryCount: lb.getNumber("retryCount"),
   webhookRetryInterval: lb.getNumber("retryInterval"),
 });
+
+// A stack that takes its channels from a file declares web deployments only from a file too.
+const webDeploymentsFile = config.get("webDeploymentsFile");
+export const webDeployments = deployWebDeployments(
+  webDeploymentsFile ? readWebDeploymentsFile(webDeploymentsFile) : channelsFile ? noWebDeployments : devWebDeployments,
+);
