@@ -60,8 +60,8 @@ export interface MessengerArgs {
   }>;
   fileUpload?: In<{
     enableAttachments?: In<boolean>;
-    /** fileTypes are MIME types ("image/png"); maxFileSizeKB 0..10240. */
-    modes?: List<{ fileTypes?: List<string>; maxFileSizeKB?: In<number> }>;
+    /** maxFileSizeKB: 1..10240. */
+    modes?: List<{ fileTypes?: List<"image/jpeg" | "image/gif" | "image/png">; maxFileSizeKB?: In<number> }>;
   }>;
   apps?: In<{ conversations?: In<ConversationsAppArgs>; knowledge?: In<{ enabled?: In<boolean>; knowledgeBase?: In<EntityRefArgs> }> }>;
   homeScreen?: In<{ enabled?: In<boolean>; logoUrl?: In<string> }>;

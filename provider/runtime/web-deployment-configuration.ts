@@ -125,7 +125,8 @@ async function waitForActiveDraft(ctx: RuntimeContext, id: string, trace: CallTr
  * publishing again, so a lost answer never makes two versions.
  */
 async function publishWithRetry(ctx: RuntimeContext, id: string, doc: ConfigurationDocument, trace: CallTrace): Promise<string> {
-  const deadline = Date.now() + WEB_DEPLOYMENT_LIMITS.publishRetrySeconds * 1000;
+  const windowSeconds = ctx.config.publishRetrySeconds ?? WEB_DEPLOYMENT_LIMITS.publishRetrySeconds;
+  const deadline = Date.now() + windowSeconds * 1000;
   const configurations = ctx.client.webDeploymentConfigurations;
   for (;;) {
     try {
@@ -135,14 +136,15 @@ async function publishWithRetry(ctx: RuntimeContext, id: string, doc: Configurat
       if (!latest) throw new Error(`publishing web deployment configuration ${id} returned no version`);
       return latest;
     } catch (err) {
+      const inWindow = Date.now() + ctx.config.healthPollIntervalMs < deadline;
       if (err instanceof GenesysApiError && err.details.outcomeUnknown) {
         const latest = await configurations.latestPublished(id, trace);
         const version = latest ? await configurations.version(id, latest, trace) : undefined;
         if (latest && version && sameDocument(documentOf(version), doc)) return latest;
+        if (!inWindow) throw err;
         continue;
       }
-      const retryable = err instanceof GenesysApiError && err.status === 400 && Date.now() + ctx.config.healthPollIntervalMs < deadline;
-      if (!retryable) throw err;
+      if (!(err instanceof GenesysApiError && err.status === 400 && inWindow)) throw err;
       await ctx.sleep(ctx.config.healthPollIntervalMs);
     }
   }
@@ -245,7 +247,8 @@ export async function readConfiguration(
   return audited(ctx, { action: "read", resourceType: CONFIGURATION_TYPE, resourceName: name, targetId: id }, async (trace) => {
     const configurations = ctx.client.webDeploymentConfigurations;
     const draft = await configurations.draft(id, trace);
-    if (!draft) return { id: "" };
+    // A configuration being deleted out of band is as good as gone: the next `up` recreates it.
+    if (!draft || draft.status === "Deleting") return { id: "" };
     const latest = await configurations.latestPublished(id, trace);
     if (latest === undefined) return { id: "" }; // deleted between the two calls
     const published = latest ? await configurations.version(id, latest, trace) : undefined;

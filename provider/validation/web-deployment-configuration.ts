@@ -12,7 +12,6 @@ import { translateIssues } from "./zod-issues";
 
 const HEX_COLOUR = /^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/;
 const LANGUAGE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
-const MIME = /^[a-z]+\/[A-Za-z0-9.+-]+$/;
 
 const colour = z.string().regex(HEX_COLOUR, { error: 'must be a hex colour such as "#FF4F1F"' });
 const language = z.string().regex(LANGUAGE, { error: 'must be a lower-case language tag such as "en-us" or "de"' });
@@ -57,7 +56,7 @@ const messenger = z.strictObject({
       modes: z
         .array(
           z.strictObject({
-            fileTypes: z.array(z.string().regex(MIME, { error: 'must be a MIME type such as "image/png"' })).optional(),
+            fileTypes: z.array(z.enum(E.fileTypes)).optional(),
             maxFileSizeKB: z.int().min(L.maxFileSizeKB.min).max(L.maxFileSizeKB.max).optional(),
           }),
         )
@@ -168,7 +167,7 @@ const video = z.strictObject({
 
 export const configurationSchema = z.strictObject({
   name: z.string().min(L.configurationName.min).max(L.configurationName.max),
-  description: z.string().optional(),
+  description: z.string().max(L.description.max).optional(),
   headlessMode: enabledOnly.optional(),
   languages: z.array(language).min(1),
   defaultLanguage: language,

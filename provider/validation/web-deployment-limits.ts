@@ -8,7 +8,12 @@
 export const WEB_DEPLOYMENT_LIMITS = {
   configurationName: { min: 1, max: 100 },
   deploymentName: { min: 1, max: 100 },
-  maxFileSizeKB: { min: 0, max: 10_240 },
+  /** Unconfirmed upstream; the emulator's bound, kept in step by a test. */
+  description: { max: 1_000 },
+  /** FileUploadMode.maxFileSizeKB: "Default is 10240 (10 MB)", also the largest Genesys accepts. */
+  maxFileSizeKB: { min: 1, max: 10_240 },
+  /** A DNS name is at most 253 characters. */
+  allowedDomain: { max: 253 },
   idleAfterSeconds: { min: 30 },
   scrollPercentage: { min: 0, max: 100 },
   trackingQueryParameters: { max: 50 },
@@ -26,6 +31,7 @@ export const WEB_DEPLOYMENT_ENUMS = {
     "MessengerLauncherButtonText",
   ],
   positionAlignment: ["Auto", "Left", "Right"],
+  fileTypes: ["image/jpeg", "image/gif", "image/png"],
   launcherVisibility: ["On", "Off", "OnDemand"],
   launcherDisplayType: ["Icon", "Text", "IconAndText"],
   sessionPersistenceType: ["AcrossSubdomains", "DomainOrSubdomainOnly"],

@@ -15,13 +15,16 @@ export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 /** A domain name with an optional leading "*." wildcard label and an optional port. */
 const DOMAIN = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/;
 
-const domain = z.string().refine((d) => DOMAIN.test(d), {
-  error: 'must be a lower-case domain such as "www.example.com" or "*.example.com" (no scheme, path or spaces)',
-});
+const domain = z
+  .string()
+  .max(L.allowedDomain.max)
+  .refine((d) => DOMAIN.test(d), {
+    error: 'must be a lower-case domain such as "www.example.com" or "*.example.com" (no scheme, path or spaces)',
+  });
 
 export const deploymentSchema = z.strictObject({
   name: z.string().min(L.deploymentName.min).max(L.deploymentName.max),
-  description: z.string().optional(),
+  description: z.string().max(L.description.max).optional(),
   allowAllDomains: z.boolean().optional(),
   allowedDomains: z.array(domain).optional(),
   flowId: z.string().min(1).optional(),
