@@ -10,7 +10,7 @@ import { issue, type ValidationIssue } from "./issues";
 import { CONFIGURATION_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "./web-deployment-limits";
 import { translateIssues } from "./zod-issues";
 
-const HEX_COLOUR = /^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$/;
+const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
 const LANGUAGE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
 
 const colour = z.string().regex(HEX_COLOUR, { error: 'must be a hex colour such as "#FF4F1F"' });

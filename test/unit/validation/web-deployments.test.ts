@@ -69,7 +69,7 @@ describe("WebDeploymentConfiguration validation", () => {
           enabledCategories: [{ id: "cat-1", image: { source: { defaultUrl: "https://cdn.example.com/c.png" } } }],
           labelFilter: { labels: [{ id: "label-1" }] },
           styleSetting: {
-            heroStyle: { backgroundColor: "#fff", textColor: "#000000" },
+            heroStyle: { backgroundColor: "#ffffff", textColor: "#000000" },
             globalStyle: { primaryColor: "#123456", fontFamily: "Inter" },
           },
           feedback: { enabled: true },
@@ -116,6 +116,7 @@ describe("WebDeploymentConfiguration validation", () => {
           languages: ["en-us", "en-us"],
           defaultLanguage: "fr",
           messenger: { styles: { primaryColor: "orange" }, launcherButton: { visibility: "Always" } },
+          supportCenter: { styleSetting: { globalStyle: { textColor: "#fff" } } },
           cobrowse: { maskSelectors: ["#card {color: red}"] },
           journeyEvents: {
             idleEvents: [{ eventName: "idle", idleAfterSeconds: 10 }],
@@ -129,6 +130,7 @@ describe("WebDeploymentConfiguration validation", () => {
     expect(byPath["languages[1]"]).toMatch(/duplicates languages\[0\]/);
     expect(byPath["defaultLanguage"]).toMatch(/"fr" is not among languages.*add it to languages/);
     expect(byPath["messenger.styles.primaryColor"]).toMatch(/hex colour such as "#FF4F1F" \(got "orange"\)/);
+    expect(byPath["supportCenter.styleSetting.globalStyle.textColor"]).toMatch(/hex colour/);
     expect(byPath["messenger.launcherButton.visibility"]).toMatch(/"On", "Off", "OnDemand" \(got "Always"\)/);
     expect(byPath["cobrowse.maskSelectors[0]"]).toMatch(/one CSS selector/);
     expect(byPath["journeyEvents.idleEvents[0].idleAfterSeconds"]).toMatch(/at least 30/);
