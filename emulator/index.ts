@@ -15,6 +15,7 @@ import { SqliteStore } from "./persistence/sqlite";
 import { RateLimiter } from "./ratelimit";
 import { RequestLog } from "./requestlog";
 import { buildServer } from "./server";
+import { WebDeploymentsService, WebDeploymentStore } from "./webdeployments";
 
 export type { EmulatorClient, EmulatorOptions } from "./config";
 export { ADMIN_TOKEN_HEADER } from "./handlers/admin";
@@ -41,6 +42,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
+    webDeployments: new WebDeploymentsService(new WebDeploymentStore(store.db), config.webDeployments),
     warn,
   };
   const { app, hung } = buildServer(ctx);

@@ -9,6 +9,7 @@ import { registerBrands } from "./handlers/brands";
 import { registerOAuth } from "./handlers/oauth";
 import { registerWebhooks } from "./handlers/webhooks";
 import { loggablePath } from "./requestlog";
+import { registerWebDeployments } from "./webdeployments";
 
 const CORRELATION_HEADER = "inin-correlation-id";
 
@@ -169,6 +170,7 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   registerOAuth(app, ctx);
   registerBrands(app, ctx);
   registerWebhooks(app, ctx);
+  registerWebDeployments(app, ctx);
   if (ctx.config.adminToken !== undefined) registerAdmin(app, ctx, ctx.config.adminToken);
 
   return { app, hung };
