@@ -87,9 +87,13 @@ export async function checkDeployment(
     });
     return { inputs: news, failures: toFailures(result.issues) };
   }
+  const { adoptExistingId } = splitInputs(news);
   // Unknown values (the configuration's id and version during a preview) must reach the engine as
-  // they came, so the inputs are passed on untouched apart from what the engine owns.
-  return { inputs: Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__"))), failures: [] };
+  // they came; known ones are stored in the shape read returns, so a refresh compares like with like.
+  if (hasUnknown(definition))
+    return { inputs: Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__"))), failures: [] };
+  const normalised = definitionOf(documentOf(result.value) as Deployment);
+  return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
 
 export function diffDeployment(
