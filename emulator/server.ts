@@ -59,6 +59,18 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   app.decorateRequest("faultId", undefined);
   app.decorateRequest("isAdmin", false);
 
+  // Genesys accepts a bodiless POST that still says application/json (its JS SDK sends exactly that for
+  // versions/draft/publish); Fastify's own parser would refuse it, so an empty body parses as no body.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    if (body === "") {
+      done(null, undefined);
+      return;
+    }
+    json(req, body as string, done);
+  });
+
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

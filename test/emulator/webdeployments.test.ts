@@ -63,9 +63,14 @@ describe("web deployments: configurations and deployments", () => {
     expect(Date.parse(c.dateCreated)).not.toBeNaN();
 
     // Publishing while the draft is still being processed is refused: the 400 Terraform retries around publish.
+    // A long settle time for this one call keeps the check independent of how loaded the machine is.
+    await h.admin("PUT", "/webdeployments/timing", { draftSettleMs: 60_000 });
+    await h.api("PUT", `${CONFIGS}/${c.id}/versions/draft`, { token, body });
+    await h.admin("PUT", "/webdeployments/timing", { draftSettleMs: 100 });
     const early = await h.api("POST", `${CONFIGS}/${c.id}/versions/draft/publish`, { token });
     expect(early.status).toBe(400);
     expect(early.json.message).toMatch(/Pending/);
+    await h.api("PUT", `${CONFIGS}/${c.id}/versions/draft`, { token, body });
 
     await eventually(async () =>
       (await h.api("GET", `${CONFIGS}/${c.id}/versions/draft`, { token })).json.status === "Active" ? true : undefined,
