@@ -1,6 +1,7 @@
 /**
  * The embedded Genesys Cloud emulator: serves the REST contract of api-contract.md (OAuth, brands,
- * webhooks and their deliveries) on one loopback origin, plus an admin API for tests.
+ * webhooks and their deliveries) and Genesys's real web deployments surface (/api/v2/webdeployments,
+ * see webdeployments/contract.ts) on one loopback origin, plus an admin API for tests.
  *
  *   const emu = await startEmulator({ adminToken: "t" });   // port 0, in-memory data
  *   ... emu.url ...

@@ -23,13 +23,15 @@ import { buildSnippet, renderDeployment, renderDraft, renderVersion } from "./vi
 
 type IdRoute = { Params: { id: string } };
 
+/** The expand values asked for, in the contract's spelling (clients' case varies: Configuration, configuration). */
 function checkExpand(query: Record<string, unknown>, allowed: readonly string[]): Set<string> {
-  const wanted = expandValues(query);
-  const lower = allowed.map((a) => a.toLowerCase());
-  for (const e of wanted) {
-    if (!lower.includes(e.toLowerCase())) throw invalidField("expand", `must be among ${allowed.join(", ")}; got "${e}"`);
+  const out = new Set<string>();
+  for (const e of expandValues(query)) {
+    const canonical = allowed.find((a) => a.toLowerCase() === e.toLowerCase());
+    if (canonical === undefined) throw invalidField("expand", `must be among ${allowed.join(", ")}; got "${e}"`);
+    out.add(canonical);
   }
-  return new Set(wanted.map((e) => e.toLowerCase()));
+  return out;
 }
 
 function origin(req: FastifyRequest): string {
@@ -88,7 +90,7 @@ export function registerDeployments(app: FastifyInstance, ctx: EmulatorContext):
     const query = req.query as Record<string, unknown>;
     const cursor = parseCursorQuery(query);
     const expand = checkExpand(query, LIST_EXPANDS);
-    const withConfiguration = expand.has("configuration");
+    const withConfiguration = expand.has("Configuration");
     svc.settle();
     const page = store.listDeployments(cursor);
     const keep: Record<string, string> = expand.size > 0 ? { expand: [...expand].join(",") } : {};
@@ -97,7 +99,7 @@ export function registerDeployments(app: FastifyInstance, ctx: EmulatorContext):
 
   app.get<IdRoute>(`${DEPLOYMENTS}/:id`, read, async (req) => {
     const expand = checkExpand(req.query as Record<string, unknown>, GET_EXPANDS);
-    return renderDeployment(svc, existing(req.params.id), expand.has("configuration"));
+    return renderDeployment(svc, existing(req.params.id), expand.has("Configuration"));
   });
 
   app.put<IdRoute>(`${DEPLOYMENTS}/:id`, write, async (req) => {

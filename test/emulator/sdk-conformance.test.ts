@@ -316,3 +316,28 @@ describe("Genesys's JS SDK against the emulator's /api/v2/webdeployments", () =>
     }
   });
 });
+
+describe("Genesys's JS SDK meeting the emulator's rate limit", () => {
+  it("sees a 429 with an integer Retry-After header through its extended responses", async () => {
+    const limited = await start({ rateLimit: { requests: 2, perSeconds: 60 } });
+    try {
+      client.setGateway({ host: "127.0.0.1", protocol: "http", port: limited.emu.port });
+      await client.loginClientCredentialsGrant("dev-client", "dev-secret");
+      client.setReturnExtendedResponses(true);
+      await api.getWebdeploymentsConfigurations();
+      await api.getWebdeploymentsDeployments();
+      const over = (await rejection(api.getWebdeploymentsDeployments())) as unknown as {
+        status: number;
+        headers: Record<string, string>;
+        body: Models.ErrorBody;
+      };
+      expect(over.status).toBe(429);
+      expect(over.headers["retry-after"]).toMatch(/^[1-9]\d*$/);
+      expect(over.body.code).toBe("too.many.requests.retry.after");
+      expect(sdkShapeProblems(over.body, "ErrorBody")).toEqual([]);
+    } finally {
+      client.setReturnExtendedResponses(false);
+      await limited.close();
+    }
+  });
+});

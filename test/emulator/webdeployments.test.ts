@@ -280,7 +280,7 @@ describe("web deployments: validation, paging, errors and the shared machinery",
     expect(p1.total).toBe(3);
     expect(p1.entities.map((d: any) => d.id)).toEqual(ids.slice(0, 2));
     expect(p1.entities[0].configuration).toMatchObject({ id: cfg.id, version: "1", languages: ["en-us", "fr"], status: "Active" });
-    expect(p1.nextUri).toMatch(/^\/api\/v2\/webdeployments\/deployments\?expand=configuration&pageSize=2&after=/);
+    expect(p1.nextUri).toMatch(/^\/api\/v2\/webdeployments\/deployments\?expand=Configuration&pageSize=2&after=/);
     const p2 = (await h.api("GET", p1.nextUri, { token })).json;
     expect(p2.entities.map((d: any) => d.id)).toEqual([ids[2]]);
     expect(p2.entities[0].configuration.messenger).toBeDefined();
