@@ -203,6 +203,28 @@ describe("Genesys's JS SDK against the emulator's /api/v2/webdeployments", () =>
     expect(mine.configuration.messenger?.styles?.primaryColor).toBe("#123456");
   });
 
+  it("pages deployments by cursor through the SDK's pageSize, after and before", async () => {
+    const v1 = await publishedConfiguration(`Paged deployments ${Date.now()}`);
+    for (let i = 0; i < 3; i++) {
+      await api.postWebdeploymentsDeployments({ name: `Paged ${i}`, allowAllDomains: true, configuration: { id: v1.id!, version: "1" } });
+    }
+    const all = await api.getWebdeploymentsDeployments({ pageSize: "100" });
+    const walked: string[] = [];
+    let page = await api.getWebdeploymentsDeployments({ pageSize: "1" });
+    walked.push(...page.entities!.map((d) => d.id!));
+    while (page.nextUri) {
+      const after = new URL(page.nextUri, "http://x").searchParams.get("after")!;
+      page = await api.getWebdeploymentsDeployments({ pageSize: "1", after });
+      expect(sdkShapeProblems(page, "ExpandableWebDeploymentEntityListing")).toEqual([]);
+      walked.push(...page.entities!.map((d) => d.id!));
+    }
+    expect(walked).toEqual(all.entities!.map((d) => d.id));
+    expect(walked).toHaveLength(all.total!);
+    const before = new URL(page.previousUri!, "http://x").searchParams.get("before")!;
+    const previous = await api.getWebdeploymentsDeployments({ pageSize: "1", before });
+    expect(previous.entities!.map((d) => d.id)).toEqual([walked[walked.length - 2]]);
+  });
+
   it("answers GET deployments/{id}/configurations without a token, as the Messenger on a page calls it", async () => {
     const v1 = await publishedConfiguration(`Public ${Date.now()}`);
     const d = await api.postWebdeploymentsDeployments({
