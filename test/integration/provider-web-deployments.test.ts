@@ -23,6 +23,7 @@ import {
 import { EmulatorAdmin } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
 import { markBroken, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
+import { devWebDeployments } from "../../stacks/web-deployments";
 
 const owner = { clientId: "wd-provider", clientSecret: "wd-provider-secret-5e1a" };
 const ui = { clientId: "wd-admin-ui", clientSecret: "wd-ui-secret-a41c" };
@@ -148,6 +149,21 @@ describe("WebDeploymentConfiguration provider", () => {
     expect(await uiClient().webDeploymentConfigurations.versions(id)).toBeUndefined();
     expect((await readConfiguration(ctx, id, {})).id).toBe("");
     await expect(deleteConfiguration(ctx, id, {})).resolves.toBeUndefined();
+  });
+});
+
+describe("the dev stack's declarations", () => {
+  it("are accepted by the emulator: the configuration publishes and each deployment becomes Active", async () => {
+    const ctx = ctxFor();
+    const { resourceName: _cfgName, ...cfgArgs } = devWebDeployments.configurations[0]!;
+    const { id, outs } = await createConfiguration(ctx, cfgArgs as unknown as Record<string, unknown>);
+    for (const { resourceName: _name, configuration: _ref, ...args } of devWebDeployments.deployments) {
+      const { outs: dep } = await createDeployment(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
+        string,
+        unknown
+      >);
+      expect(dep.status).toBe("Active");
+    }
   });
 });
 
