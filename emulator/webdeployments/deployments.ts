@@ -4,6 +4,7 @@ import type { EmulatorContext } from "../context";
 import { invalidField } from "../errors";
 import { requireScope } from "../handlers/auth";
 import { DEPLOYMENTS, GET_EXPANDS, LIST_EXPANDS, WEBDEPLOYMENT_SCOPES } from "./contract";
+import { originAllowed } from "./cors";
 import { configurationDeleting, deploymentDeleting, deploymentNotFound } from "./errors";
 import type { DeploymentContent, DeploymentRecord } from "./model";
 import { listingBody, parseCursorQuery } from "./paging";
@@ -125,9 +126,13 @@ export function registerDeployments(app: FastifyInstance, ctx: EmulatorContext):
 
   // Public: the Messenger on a customer's page calls this without any token, so no scope and no rate
   // limit per token apply; the request log and fault injection still do.
-  app.get<IdRoute>(`${DEPLOYMENTS}/:id/configurations`, async (req) => {
+  app.get<IdRoute>(`${DEPLOYMENTS}/:id/configurations`, async (req, reply) => {
     const d = existing(req.params.id);
     if (d.goneAt !== undefined) throw deploymentNotFound(d.id);
+    // A browser only lets the Messenger read this from a page on one of the deployment's domains.
+    const pageOrigin = req.headers.origin;
+    reply.header("vary", "Origin");
+    if (typeof pageOrigin === "string" && originAllowed(pageOrigin, d.content)) reply.header("access-control-allow-origin", pageOrigin);
     const config = store.getConfiguration(d.content.configuration.id);
     const version = config ? store.getVersion(config.id, Number(d.content.configuration.version)) : undefined;
     return {

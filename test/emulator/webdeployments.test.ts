@@ -375,6 +375,28 @@ describe("web deployments: validation, paging, errors and the shared machinery",
     expect((await h.api("GET", `${DEPLOYMENTS}/${d.id}`, { token })).status).toBe(200);
   });
 
+  it("lets only pages on a deployment's allowed domains read its public configuration (CORS)", async () => {
+    const cfg = await publishedConfig();
+    const listed = (
+      await h.api("POST", DEPLOYMENTS, {
+        token,
+        body: { name: "listed", allowedDomains: ["www.example.com", "*.shop.example.org"], configuration: cfg },
+      })
+    ).json;
+    const open = (await h.api("POST", DEPLOYMENTS, { token, body: { name: "open", allowAllDomains: true, configuration: cfg } })).json;
+    const acao = async (id: string, origin: string): Promise<string | null> =>
+      (await h.api("GET", `${DEPLOYMENTS}/${id}/configurations`, { headers: { origin } })).headers.get("access-control-allow-origin");
+    expect(await acao(listed.id, "https://www.example.com")).toBe("https://www.example.com");
+    expect(await acao(listed.id, "https://eu.shop.example.org:8443")).toBe("https://eu.shop.example.org:8443");
+    expect(await acao(listed.id, "https://example.com")).toBeNull();
+    expect(await acao(listed.id, "https://www.example.com.evil.test")).toBeNull();
+    expect(await acao(open.id, "https://anywhere.test")).toBe("https://anywhere.test");
+    const r = await h.api("GET", `${DEPLOYMENTS}/${listed.id}/configurations`);
+    expect(r.status).toBe(200);
+    expect(r.json.configurationVersion).toMatchObject({ id: cfg.id, version: "1" });
+    expect(r.headers.get("vary")).toMatch(/Origin/);
+  });
+
   it("answers the shared gate on its paths: 401 without a token, 403 without a web deployments scope, 429 with an integer Retry-After", async () => {
     expect((await h.api("GET", CONFIGS)).status).toBe(401);
     const other = await h.token("brands-only", "s");
