@@ -27,6 +27,7 @@ import { devWebDeployments } from "../../stacks/web-deployments";
 
 const owner = { clientId: "wd-provider", clientSecret: "wd-provider-secret-5e1a" };
 const ui = { clientId: "wd-admin-ui", clientSecret: "wd-ui-secret-a41c" };
+const readOnly = { clientId: "wd-readonly", clientSecret: "wd-readonly-secret-2b7e", scopes: ["webdeployments:readonly"] };
 const ADMIN = "wd-admin";
 
 let emulator: RunningEmulator;
@@ -55,7 +56,7 @@ beforeAll(async () => {
   emulator = await startEmulator({
     port: 0,
     data: ":memory:",
-    clients: [owner, ui],
+    clients: [owner, ui, readOnly],
     adminToken: ADMIN,
     quiet: true,
     webDeployments: WEB_DEPLOYMENT_TIMING,
@@ -149,6 +150,16 @@ describe("WebDeploymentConfiguration provider", () => {
     expect(await uiClient().webDeploymentConfigurations.versions(id)).toBeUndefined();
     expect((await readConfiguration(ctx, id, {})).id).toBe("");
     await expect(deleteConfiguration(ctx, id, {})).resolves.toBeUndefined();
+  });
+});
+
+describe("permissions", () => {
+  it("a client with only webdeployments:readonly may read but a create names the permissions and scope to grant", async () => {
+    const ctx = testContext(emulator.url, readOnly);
+    const err = await createConfiguration(ctx, configuration("read-only")).catch((e: Error) => e);
+    expect(String(err)).toMatch(/failed: 403 .*webDeployments:configuration:view\/add\/edit\/delete.*webdeployments scope/s);
+    const { id } = await createConfiguration(ctxFor(), configuration("readable"));
+    expect((await readConfiguration(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
   });
 });
 
