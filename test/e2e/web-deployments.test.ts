@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { EmulatorAdmin } from "../support/admin";
 import { createGenesysClient } from "../../provider/genesys";
 import { stateResource } from "../support/declarations";
 import { PulumiProject } from "../support/pulumi-project";
@@ -220,6 +221,28 @@ describe("web deployments through the real Pulumi CLI", { timeout: 300_000 }, ()
     expect((await deployed()).configurations["adopted-messenger"]!.version).toBe("2");
     expect((await api().webDeployments.get(site.id))?.configuration.version).toBe("2");
     expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
+  });
+
+  it("preview lists every invalid field with its fix and makes no API call", async () => {
+    const admin = new EmulatorAdmin(emulator.url, ADMIN);
+    const previewOf = async (declared: { configurations: unknown[]; deployments: unknown[] }) => {
+      await declare(declared);
+      await admin.clearRequests();
+      const preview = await project.preview();
+      expect(preview.code, preview.stdout + preview.stderr).not.toBe(0);
+      expect((await admin.requests()).filter((r) => String(r.path).startsWith("/api/v2/webdeployments"))).toEqual([]);
+      return preview.stdout + preview.stderr;
+    };
+    // The engine stops at the first resource that fails its check, so one preview per resource.
+    const cfgOutput = await previewOf({ configurations: [{ ...messenger("orange"), defaultLanguage: "fr" }], deployments: sites });
+    expect(cfgOutput).toMatch(/messenger\.styles\.primaryColor.*hex colour such as "#FF4F1F"/);
+    expect(cfgOutput).toMatch(/defaultLanguage.*"fr" is not among languages/);
+    const siteOutput = await previewOf({
+      configurations: [messenger("#445566")],
+      deployments: [{ ...sites[0], allowAllDomains: true }, sites[1]],
+    });
+    expect(siteOutput).toMatch(/allowAllDomains.*cannot be true while allowedDomains lists domains/);
+    await declare({ configurations: [messenger("#445566")], deployments: sites });
   });
 
   it("no secret reaches the state, the outputs or the audit trail", async () => {
