@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { printDeployments } from "../../scripts/print-deployments";
 import { EmulatorAdmin } from "../support/admin";
 import { createGenesysClient } from "../../provider/genesys";
 import { stateResource } from "../support/declarations";
@@ -95,6 +96,13 @@ describe("web deployments through the real Pulumi CLI", { timeout: 300_000 }, ()
     for (const name of ["site-a", "site-b"]) {
       expect(out.deployments[name]).toMatchObject({ status: "Active" });
       expect(out.deployments[name]!.snippet).toContain(out.deployments[name]!.deploymentId);
+    }
+    // What `npm start` prints after its `up`: one row per deployment with id, status and the snippet's first line.
+    const printed: string[] = [];
+    printDeployments({ stack: project.stack, cwd: project.dir, env: project.env, log: (line) => printed.push(line) });
+    const table = printed.join("\n");
+    for (const name of ["site-a", "site-b"]) {
+      expect(table).toMatch(new RegExp(`${name}\\s+Site [AB]\\s+${out.deployments[name]!.deploymentId}\\s+Active\\s+<script`));
     }
     const live = await list("deployments");
     expect(live.map((d) => d.configuration)).toEqual([
