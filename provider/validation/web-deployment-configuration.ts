@@ -8,6 +8,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { issue, type ValidationIssue } from "./issues";
 import { CONFIGURATION_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "./web-deployment-limits";
+import { isUnknownAt } from "./web-deployment";
 import { translateIssues } from "./zod-issues";
 
 const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
@@ -221,7 +222,10 @@ export function validateConfiguration(input: unknown): ConfigurationResult {
         serverSet: { "": CONFIGURATION_SERVER_FIELDS },
       });
   issues.push(...crossFieldIssues(input));
-  if (issues.length > 0 || !parsed.success) return { ok: false, issues };
+  // Values other resources have not produced yet (ids during a preview) are judged once known.
+  const known = issues.filter((i) => !isUnknownAt(input, i.path));
+  if (known.length > 0) return { ok: false, issues: known };
+  if (!parsed.success) return { ok: true, value: input as ConfigurationDefinition };
   return { ok: true, value: parsed.data };
 }
 

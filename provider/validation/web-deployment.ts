@@ -81,7 +81,7 @@ export function validateDeployment(input: unknown): DeploymentResult {
 }
 
 /** True when the field (or an object holding it) is a value the engine does not know yet. */
-function isUnknownAt(root: Record<string, unknown>, path: string): boolean {
+export function isUnknownAt(root: Record<string, unknown>, path: string): boolean {
   const segments = path
     .replace(/\[(\d+)\]/g, ".$1")
     .split(".")

@@ -157,6 +157,12 @@ describe("WebDeploymentConfiguration validation", () => {
     expect(issues.map((i) => i.path).sort()).toEqual(["customI18nLabels[0].language", "video.agent.backgroundImage"]);
   });
 
+  it("does not judge values other resources have not produced yet", () => {
+    const result = validateConfiguration(config({ authenticationSettings: { enabled: true, integrationId: UNKNOWN }, messenger: UNKNOWN }));
+    expect(issuesOf(result)).toEqual([]);
+    expect(issuesOf(validateConfiguration(config({ messenger: UNKNOWN, defaultLanguage: "fr" })))).toHaveLength(1);
+  });
+
   it("refuses non-https asset URLs and bad IP filters", () => {
     const issues = issuesOf(
       validateConfiguration(
