@@ -67,20 +67,6 @@ interface CursorPage<T> {
   total?: number;
 }
 
-/** Server-owned fields of a configuration version: never part of what is compared or sent. */
-export const CONFIGURATION_SERVER_OWNED = [
-  "id",
-  "version",
-  "status",
-  "dateCreated",
-  "dateModified",
-  "datePublished",
-  "createdUser",
-  "publishedUser",
-  "lastModifiedUser",
-  "selfUri",
-] as const;
-
 const PAGE_SIZE = 100;
 /** Enough pages for any org; a server whose cursor never ends cannot keep a lookup going for ever. */
 const MAX_PAGES = 200;
