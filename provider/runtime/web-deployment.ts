@@ -90,8 +90,14 @@ export async function checkDeployment(
   const { adoptExistingId } = splitInputs(news);
   // Unknown values (the configuration's id and version during a preview) must reach the engine as
   // they came; known ones are stored in the shape read returns, so a refresh compares like with like.
-  if (hasUnknown(definition))
-    return { inputs: Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__"))), failures: [] };
+  if (hasUnknown(definition)) {
+    const passed = Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__")));
+    // The same defaults as the known shape, so a preview shows only what really changes.
+    return {
+      inputs: { ...passed, allowAllDomains: passed.allowAllDomains ?? false, allowedDomains: passed.allowedDomains ?? [] },
+      failures: [],
+    };
+  }
   const normalised = definitionOf(documentOf(result.value) as Deployment);
   return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
