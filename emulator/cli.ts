@@ -2,7 +2,8 @@
 /**
  * node dist/emulator/cli.js [--port N] [--data FILE|:memory:] [--client ID:SECRET[:SCOPE,SCOPE...]]...
  *   [--rate-limit N/Ss] [--token-ttl SECONDS] [--admin-token T] [--health-probe simulated|connect]
- *   [--webhook-interval-scale F] [--seed N] [--quiet]
+ *   [--webhook-interval-scale F] [--seed N] [--activation-delay-ms MS] [--deletion-delay-ms MS]
+ *   [--draft-settle-ms MS] [--quiet]
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -27,6 +28,9 @@ export const USAGE = `Usage: node dist/emulator/cli.js [options]
   --health-probe MODE           simulated (default) or connect
   --webhook-interval-scale F    multiply webhook retry intervals (default 1)
   --seed N                      seed for probabilistic faults (default random)
+  --activation-delay-ms MS      web deployments stay Pending this long (default 1000)
+  --deletion-delay-ms MS        deleted web deployments/configurations stay Deleting this long (default 500)
+  --draft-settle-ms MS          a changed configuration draft stays Pending this long (default 200)
   --quiet                       no diagnostics on stderr
   --help                        this text`;
 
@@ -42,7 +46,16 @@ const VALUE_FLAGS = new Set([
   "--health-probe",
   "--webhook-interval-scale",
   "--seed",
+  "--activation-delay-ms",
+  "--deletion-delay-ms",
+  "--draft-settle-ms",
 ]);
+
+const TIMING_FLAGS = {
+  "--activation-delay-ms": "activationDelayMs",
+  "--deletion-delay-ms": "deletionDelayMs",
+  "--draft-settle-ms": "draftSettleMs",
+} as const;
 
 function int(flag: string, v: string, min: number, max: number): number {
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
@@ -129,6 +142,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Emulator
       }
       case "--seed":
         opts.seed = int(flag, value, 0, 2 ** 31 - 1);
+        break;
+      case "--activation-delay-ms":
+      case "--deletion-delay-ms":
+      case "--draft-settle-ms":
+        opts.webDeployments = { ...opts.webDeployments, [TIMING_FLAGS[flag]]: int(flag, value, 0, 600_000) };
         break;
     }
   }

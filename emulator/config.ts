@@ -1,10 +1,14 @@
 import { systemClock, type EmulatorClock } from "./clock";
 import { ALL_SCOPES, DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./contract";
+import { ALL_WEBDEPLOYMENT_SCOPES, DEFAULT_TIMING, type WebDeploymentTiming } from "./webdeployments/contract";
+
+/** Every scope the emulator knows: the source design's and the web deployments surface's. */
+export const EMULATOR_SCOPES: readonly string[] = [...new Set([...ALL_SCOPES, ...ALL_WEBDEPLOYMENT_SCOPES])];
 
 export interface EmulatorClient {
   clientId: string;
   clientSecret: string;
-  /** Defaults to every scope in ALL_SCOPES. */
+  /** Defaults to every scope the emulator knows (EMULATOR_SCOPES). */
   scopes?: string[];
 }
 
@@ -33,6 +37,8 @@ export interface EmulatorOptions {
   quiet?: boolean;
   /** The source of time (default: the system clock); tests pass a clock they advance themselves. */
   clock?: EmulatorClock;
+  /** Delays of the web deployments surface (activation, deletion, draft processing), in ms. */
+  webDeployments?: Partial<WebDeploymentTiming>;
 }
 
 export interface ResolvedConfig {
@@ -48,6 +54,7 @@ export interface ResolvedConfig {
   seed: number | undefined;
   quiet: boolean;
   clock: EmulatorClock;
+  webDeployments: WebDeploymentTiming;
 }
 
 export const DEFAULT_CLIENT: EmulatorClient = { clientId: "dev-client", clientSecret: "dev-secret" };
@@ -64,6 +71,18 @@ function positive(name: string, value: number, integer: boolean): number {
   return value;
 }
 
+function resolveTiming(timing: Partial<WebDeploymentTiming>): WebDeploymentTiming {
+  const out = { ...DEFAULT_TIMING };
+  for (const key of Object.keys(DEFAULT_TIMING) as (keyof WebDeploymentTiming)[]) {
+    const v = timing[key];
+    if (v === undefined) continue;
+    if (!Number.isInteger(v) || v < 0 || v > 600_000)
+      throw new Error(`webDeployments.${key} must be an integer 0..600000 (ms), got ${String(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
+
 export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   const host = opts.host ?? "127.0.0.1";
   // The emulator hands out tokens for fixed, well-known credentials: it must never be reachable off-host.
@@ -73,7 +92,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
 
   const clients = (opts.clients ?? [DEFAULT_CLIENT]).map((c) => {
     if (!c.clientId || !c.clientSecret) throw new Error("every client needs a clientId and a clientSecret");
-    return { clientId: c.clientId, clientSecret: c.clientSecret, scopes: [...(c.scopes ?? ALL_SCOPES)] };
+    return { clientId: c.clientId, clientSecret: c.clientSecret, scopes: [...(c.scopes ?? EMULATOR_SCOPES)] };
   });
   if (clients.length === 0) throw new Error("at least one OAuth client is required");
   if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw new Error("clientIds must be unique");
@@ -105,5 +124,6 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
     seed: opts.seed,
     quiet: opts.quiet ?? false,
     clock: opts.clock ?? systemClock,
+    webDeployments: resolveTiming(opts.webDeployments ?? {}),
   };
 }

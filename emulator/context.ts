@@ -6,6 +6,7 @@ import type { FaultInjector } from "./faults";
 import type { RateLimiter } from "./ratelimit";
 import type { RequestLog } from "./requestlog";
 import type { Store } from "./persistence/store";
+import type { WebDeploymentsService } from "./webdeployments/service";
 
 /** The services a handler may use; built once per emulator instance. */
 export interface EmulatorContext {
@@ -17,6 +18,8 @@ export interface EmulatorContext {
   requestLog: RequestLog;
   faults: FaultInjector;
   dispatcher: DeliveryDispatcher;
+  /** The real /api/v2/webdeployments surface: its store, clock and delays. */
+  webDeployments: WebDeploymentsService;
   warn(message: string): void;
 }
 

@@ -1,6 +1,7 @@
 /**
  * The embedded Genesys Cloud emulator: serves the REST contract of api-contract.md (OAuth, brands,
- * webhooks and their deliveries) on one loopback origin, plus an admin API for tests.
+ * webhooks and their deliveries) and Genesys's real web deployments surface (/api/v2/webdeployments,
+ * see webdeployments/contract.ts) on one loopback origin, plus an admin API for tests.
  *
  *   const emu = await startEmulator({ adminToken: "t" });   // port 0, in-memory data
  *   ... emu.url ...
@@ -16,6 +17,7 @@ import { SqliteStore } from "./persistence/sqlite";
 import { RateLimiter } from "./ratelimit";
 import { RequestLog } from "./requestlog";
 import { buildServer } from "./server";
+import { WebDeploymentsService, WebDeploymentStore } from "./webdeployments";
 
 export type { EmulatorClock } from "./clock";
 export type { EmulatorClient, EmulatorOptions } from "./config";
@@ -56,6 +58,7 @@ export function assembleEmulator(opts: EmulatorOptions = {}): AssembledEmulator 
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
+    webDeployments: new WebDeploymentsService(new WebDeploymentStore(store.db), config.webDeployments),
     warn,
   };
   const { app, hung } = buildServer(ctx);

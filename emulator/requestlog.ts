@@ -11,7 +11,18 @@ export interface RequestLogEntry {
 }
 
 /** Query parameters that are safe to keep; anything else (a token or secret passed by mistake) is dropped. */
-const SAFE_QUERY = new Set(["pageSize", "pageNumber", "name", "expand", "grant_type"]);
+const SAFE_QUERY = new Set([
+  "pageSize",
+  "pageNumber",
+  "name",
+  "expand",
+  "expand[]",
+  "grant_type",
+  "before",
+  "after",
+  "showOnlyPublished",
+  "type",
+]);
 
 /** Path plus only the allow-listed query parameters: a URL may carry a credential, an entry never does. */
 export function loggablePath(url: string): string {

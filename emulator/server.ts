@@ -9,6 +9,7 @@ import { registerBrands } from "./handlers/brands";
 import { registerOAuth } from "./handlers/oauth";
 import { registerWebhooks } from "./handlers/webhooks";
 import { loggablePath } from "./requestlog";
+import { registerWebDeployments } from "./webdeployments";
 
 const CORRELATION_HEADER = "inin-correlation-id";
 
@@ -53,6 +54,18 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   app.decorateRequest("clientId", undefined);
   app.decorateRequest("faultId", undefined);
   app.decorateRequest("isAdmin", false);
+
+  // Genesys accepts a bodiless POST that still says application/json (its JS SDK sends exactly that for
+  // versions/draft/publish); Fastify's own parser would refuse it, so an empty body parses as no body.
+  const json = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (req, body, done) => {
+    if (body === "") {
+      done(null, undefined);
+      return;
+    }
+    json(req, body as string, done);
+  });
 
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
@@ -165,6 +178,7 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   registerOAuth(app, ctx);
   registerBrands(app, ctx);
   registerWebhooks(app, ctx);
+  registerWebDeployments(app, ctx);
   if (ctx.config.adminToken !== undefined) registerAdmin(app, ctx, ctx.config.adminToken);
 
   return { app, hung };

@@ -25,6 +25,8 @@ export interface ProviderConfig {
   healthPollIntervalMs: number;
   /** The org's API rate per access token; the client stays under it instead of waiting out 429s. */
   maxRequestsPerSecond?: number;
+  /** How long a configuration publish refused with 400 is retried (default 30 s; tests shorten it). */
+  publishRetrySeconds?: number;
 }
 
 export type ConfigSource = (key: string) => string | undefined;

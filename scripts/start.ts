@@ -11,6 +11,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { printDeployments } from "./print-deployments";
 import { pulumiEnv, pulumiSettings, repoRoot, toolsBin, withoutProjectVariables } from "./pulumi-env";
 import {
   type KeptService,
@@ -155,6 +156,7 @@ async function startFlow(keep: boolean): Promise<void> {
       execFileSync("pulumi", ["stack", "output", "channels", "--json", "--stack", STACK], { cwd: root, env }).toString(),
     ) as Record<string, ChannelOutput>;
     printChannels(outputs);
+    printDeployments({ stack: STACK, cwd: root, env });
 
     if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {
       printPool(await waitForPool(`http://127.0.0.1:${RECEIVER_PORT}/pool`, Object.keys(outputs).length));

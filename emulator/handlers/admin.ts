@@ -4,6 +4,7 @@ import { safeEqual } from "../auth";
 import { isLoopbackHost } from "../config";
 import type { EmulatorContext } from "../context";
 import { ApiError, invalidField, notFound } from "../errors";
+import { registerWebDeploymentsAdmin } from "../webdeployments";
 
 export const ADMIN_PREFIX = "/__admin";
 export const ADMIN_TOKEN_HEADER = "x-emulator-admin-token";
@@ -83,9 +84,12 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
         return { deliveries: webhookId === undefined ? all : all.filter((d) => d.webhookId === webhookId) };
       });
 
+      registerWebDeploymentsAdmin(admin, ctx);
+
       admin.post("/reset", async (_req, reply) => {
         ctx.dispatcher.cancelAll();
         ctx.store.clear();
+        ctx.webDeployments.clear();
         ctx.tokens.reset();
         ctx.limiter.reset();
         ctx.faults.clear();

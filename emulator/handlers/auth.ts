@@ -4,9 +4,11 @@ import { ApiError, errorForStatus } from "../errors";
 
 /**
  * The gate in front of every API route, in Genesys's order: who are you (401), are you over your rate
- * (429, counted per token), may you do this (403).
+ * (429, counted per token), may you do this (403). Given several scopes, any one of them admits.
  */
-export function requireScope(ctx: EmulatorContext, scope: string) {
+export function requireScope(ctx: EmulatorContext, scope: string | readonly string[]) {
+  const accepted: readonly string[] = typeof scope === "string" ? [scope] : scope;
+  const listed = accepted.join(", ");
   return async function authorize(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const authorization = req.headers.authorization;
     const principal = ctx.tokens.verify(authorization);
@@ -21,13 +23,13 @@ export function requireScope(ctx: EmulatorContext, scope: string) {
     req.clientId = principal.clientId;
     const retryAfter = ctx.limiter.take(principal.tokenHash);
     if (retryAfter > 0) throw errorForStatus(429, undefined, { "retry-after": String(retryAfter) });
-    if (!principal.scopes.has(scope)) {
+    if (!accepted.some((s) => principal.scopes.has(s))) {
       throw new ApiError(
         403,
         "missing.any.permissions",
-        `Unable to perform the requested action. You are missing the following permission(s): [${scope}]`,
+        `Unable to perform the requested action. You are missing the following permission(s): [${listed}]`,
         {
-          messageParams: { permissions: scope },
+          messageParams: { permissions: listed },
         },
       );
     }

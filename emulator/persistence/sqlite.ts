@@ -49,7 +49,8 @@ interface TokenRow {
 }
 
 export class SqliteStore implements Store {
-  private readonly db: Database.Database;
+  /** Shared with the stores of other surfaces (web deployments), so that one file holds everything. */
+  readonly db: Database.Database;
   private readonly stmt;
 
   constructor(

@@ -37,8 +37,17 @@ export class GenesysApiError extends Error {
   }
 }
 
-/** The fix to suggest for each failure an engineer can meet, keyed by status. */
-export function hintFor(status: number | undefined, code: string | undefined): string {
+/** The fix to suggest for each failure an engineer can meet, keyed by status (and the API family of the path). */
+export function hintFor(status: number | undefined, code: string | undefined, path?: string): string {
+  if (path?.startsWith("/api/v2/webdeployments")) {
+    if (status === 403) {
+      return (
+        "the OAuth client lacks a permission: give its role webDeployments:configuration:view/add/edit/delete and " +
+        "webDeployments:deployment:view/add/edit/delete, and the client the webdeployments scope"
+      );
+    }
+    if (status === 409) return "the configuration or deployment changed or is in use; run `pulumi refresh` and `pulumi up` again";
+  }
   switch (status) {
     case 400:
       return "the request was refused as invalid; fix the field named above (the provider's own checks list every rule in the README)";

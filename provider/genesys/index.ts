@@ -3,10 +3,12 @@ import { resolveEndpoints } from "./hosts";
 import type { RetryPolicy } from "./retry";
 import { Transport, type TransportOptions } from "./transport";
 import { WebhooksApi } from "./webhooks";
+import { WebDeploymentConfigurationsApi, WebDeploymentsApi } from "./webdeployments";
 
 export { GenesysApiError } from "./errors";
 export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
+export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
 export { type CallTrace, newTrace } from "./transport";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
@@ -25,6 +27,9 @@ export interface GenesysClientOptions {
 export interface GenesysClient {
   brands: BrandsApi;
   webhooks: WebhooksApi;
+  /** Genesys Cloud's real web messaging surface (/api/v2/webdeployments). */
+  webDeploymentConfigurations: WebDeploymentConfigurationsApi;
+  webDeployments: WebDeploymentsApi;
   transport: Transport;
 }
 
@@ -42,5 +47,11 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
       authUrl: opts.authUrl ? "genesys:authUrl" : opts.apiUrl ? "genesys:apiUrl" : "genesys:region",
     },
   });
-  return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
+  return {
+    transport,
+    brands: new BrandsApi(transport),
+    webhooks: new WebhooksApi(transport),
+    webDeploymentConfigurations: new WebDeploymentConfigurationsApi(transport),
+    webDeployments: new WebDeploymentsApi(transport),
+  };
 }

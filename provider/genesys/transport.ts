@@ -202,7 +202,7 @@ export class Transport {
       message =
         `${spec.operation} failed: ${res.status}${code ? ` ${code}` : ""}` +
         (serverMessage ? ` - ${serverMessage}` : "") +
-        `; ${hintFor(res.status, code)}` +
+        `; ${hintFor(res.status, code, spec.path)}` +
         (res.correlationId ? ` (correlation id ${res.correlationId})` : "");
     }
     return new GenesysApiError(message, {

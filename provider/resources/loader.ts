@@ -11,7 +11,7 @@ const RUNTIME_PACKAGE = "genesys-webmessaging-pulumi/runtime";
 /** Where this checkout's build keeps it (used when the package is not installed by name). */
 const RUNTIME_PATH = path.join(__dirname, "..", "runtime");
 
-type Kind = "channel" | "webhook";
+type Kind = "channel" | "webhook" | "webDeploymentConfiguration" | "webDeployment";
 
 export function makeProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
   const load = () => {

@@ -6,6 +6,15 @@
 import { configureFromSource, currentContext } from "./context";
 import { checkChannel, createChannel, deleteChannel, diffChannel, readChannel, updateChannel, type ChannelInputs } from "./channel";
 import { checkWebhook, createWebhook, deleteWebhook, diffWebhook, readWebhook, updateWebhook, type WebhookInputs } from "./webhook";
+import {
+  checkConfiguration,
+  createConfiguration,
+  deleteConfiguration,
+  diffConfiguration,
+  readConfiguration,
+  updateConfiguration,
+} from "./web-deployment-configuration";
+import { checkDeployment, createDeployment, deleteDeployment, diffDeployment, readDeployment, updateDeployment } from "./web-deployment";
 
 export interface ConfigLike {
   get(key: string): string | undefined;
@@ -33,4 +42,22 @@ export const webhook = {
   update: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) =>
     updateWebhook(currentContext(), id, olds, news as unknown as WebhookInputs),
   delete: (id: string, props: Record<string, unknown>) => deleteWebhook(currentContext(), id, props),
+};
+
+export const webDeploymentConfiguration = {
+  check: (_olds: Record<string, unknown>, news: Record<string, unknown>) => checkConfiguration(currentContext(), news),
+  diff: async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diffConfiguration(olds, news),
+  create: (inputs: Record<string, unknown>) => createConfiguration(currentContext(), inputs),
+  read: (id: string, props: Record<string, unknown>) => readConfiguration(currentContext(), id, props),
+  update: (id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) => updateConfiguration(currentContext(), id, news),
+  delete: (id: string, props: Record<string, unknown>) => deleteConfiguration(currentContext(), id, props),
+};
+
+export const webDeployment = {
+  check: (_olds: Record<string, unknown>, news: Record<string, unknown>) => checkDeployment(currentContext(), news),
+  diff: async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diffDeployment(olds, news),
+  create: (inputs: Record<string, unknown>) => createDeployment(currentContext(), inputs),
+  read: (id: string, props: Record<string, unknown>) => readDeployment(currentContext(), id, props),
+  update: (id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) => updateDeployment(currentContext(), id, news),
+  delete: (id: string, props: Record<string, unknown>) => deleteDeployment(currentContext(), id, props),
 };

@@ -29,3 +29,27 @@ describe("API and login hosts", () => {
     expect(() => resolveEndpoints({ region: "mars-1" })).toThrow(/unknown Genesys Cloud region "mars-1".*eu-west-1/);
   });
 });
+
+describe("region table against Genesys's own SDK", () => {
+  it("knows every region of the SDK's PureCloudRegionHosts, each with the SDK's domain", async () => {
+    const fs = await import("node:fs");
+    const path = await import("node:path");
+    const file = path.join(
+      __dirname,
+      "../../../node_modules/purecloud-platform-client-v2/src/purecloud-platform-client-v2/PureCloudRegionHosts.js",
+    );
+    const sdk = Object.fromEntries(
+      [...fs.readFileSync(file, "utf8").matchAll(/^\s*([a-z0-9_]+):\s*'([^']+)'/gm)].map((m) => [m[1]!.replace(/_/g, "-"), m[2]!]),
+    );
+    expect(Object.keys(sdk)).toHaveLength(18);
+    const { REGION_DOMAINS } = await import("../../../provider/genesys/hosts");
+    expect(REGION_DOMAINS).toEqual(sdk);
+    for (const [region, domain] of Object.entries(sdk)) {
+      expect(resolveEndpoints({ region })).toEqual({ apiUrl: `https://api.${domain}`, authUrl: `https://login.${domain}` });
+    }
+  });
+
+  it("accepts the SDK's underscore spelling of a region", () => {
+    expect(resolveEndpoints({ region: "eusc_de_east_1" }).apiUrl).toBe("https://api.edee1.eusc-pure.cloud");
+  });
+});

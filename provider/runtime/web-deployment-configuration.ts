@@ -1,0 +1,299 @@
+/**
+ * WebDeploymentConfiguration lifecycle -> Genesys calls:
+ *   check   validate the document (schema, enums, colours, selectors, languages)         no network
+ *   diff    compare documents canonically; unpublished draft edits found by read are a change
+ *   create  POST configurations (the draft), wait until the draft is Active, publish (a 400 is
+ *           retried for 30 s), output `version`; on failure the configuration is deleted again
+ *           (adoptExistingId instead: GET draft, PUT when it differs, publish when unpublished)
+ *   read    GET versions/draft + the latest published version: the draft is the live document,
+ *           so edits left unpublished in the Genesys UI are drift; 404 -> empty id
+ *   update  PUT versions/draft, publish -> version N+1 (dependent deployments follow it)
+ *   delete  DELETE configurations/{id} (every version), poll until 404
+ */
+import { type CallTrace, type ConfigurationDocument, type ConfigurationVersion, GenesysApiError } from "../genesys";
+import { formatIssues } from "../validation";
+import { type ConfigurationDefinition, configurationSchema, validateConfiguration } from "../validation/web-deployment-configuration";
+import { WEB_DEPLOYMENT_LIMITS } from "../validation/web-deployment-limits";
+import { type RuntimeContext, audited } from "./context";
+import { type CheckFailure, messageOf, pollUntil, projectOnto, sameDocument, splitInputs, toFailures } from "./web-deployment-common";
+
+export const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
+
+export interface ConfigurationInputs extends ConfigurationDefinition {
+  adoptExistingId?: string;
+}
+
+export interface ConfigurationOutputs extends ConfigurationInputs {
+  configurationId: string;
+  /** The latest published version ("1", "2", ...): what deployments point at. */
+  version: string;
+  status: string;
+  /** True when the draft differs from the latest published version (edits left unpublished). */
+  unpublishedChanges: boolean;
+}
+
+/** The document the API stores, in the declared schema's shape. */
+function documentOf(value: unknown): ConfigurationDocument {
+  return projectOnto(configurationSchema, value) as ConfigurationDocument;
+}
+
+export async function checkConfiguration(
+  ctx: RuntimeContext,
+  news: Record<string, unknown>,
+): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+  const { definition, adoptExistingId } = splitInputs(news);
+  const result = validateConfiguration(definition);
+  if (!result.ok) {
+    await ctx.audit.append({
+      action: "check",
+      resourceType: CONFIGURATION_TYPE,
+      resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
+      outcome: "failure",
+      durationMs: 0,
+      error: formatIssues(result.issues),
+      payload: definition,
+      actor: ctx.config.clientId,
+    });
+    return { inputs: news, failures: toFailures(result.issues) };
+  }
+  return { inputs: { ...result.value, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
+}
+
+export function diffConfiguration(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { changes: boolean; replaces: string[]; diffs: string[] } {
+  const before = documentOf(splitInputs(olds).definition) as Record<string, unknown>;
+  const after = documentOf(splitInputs(news).definition) as Record<string, unknown>;
+  const diffs = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !sameDocument(before[k], after[k])).sort();
+  // The declared state is "published": a draft that read found ahead of its published version
+  // (edited in the UI, or left behind by a publish that failed) is re-applied and published.
+  if (olds.unpublishedChanges === true) diffs.push("unpublishedChanges");
+  return { changes: diffs.length > 0, replaces: [], diffs };
+}
+
+function requireValid(inputs: Record<string, unknown>): { doc: ConfigurationDocument; adoptExistingId?: string } {
+  const { definition, adoptExistingId } = splitInputs(inputs);
+  const result = validateConfiguration(definition);
+  if (!result.ok) throw new Error(`web deployment configuration "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
+  return { doc: documentOf(result.value), adoptExistingId };
+}
+
+function outputsOf(
+  doc: ConfigurationDocument,
+  live: { id: string; version: string; status?: string; unpublishedChanges: boolean },
+  adoptExistingId?: string,
+): ConfigurationOutputs {
+  return {
+    ...(doc as ConfigurationDefinition),
+    ...(adoptExistingId ? { adoptExistingId } : {}),
+    configurationId: live.id,
+    version: live.version,
+    status: live.status ?? "Active",
+    unpublishedChanges: live.unpublishedChanges,
+  };
+}
+
+/** A draft that went Error can never be published: say so with whatever the server said. */
+function statusFailure(draft: ConfigurationVersion): string {
+  const reason = (draft as { statusReason?: unknown }).statusReason;
+  return `web deployment configuration "${draft.name}" (${draft.id}) is in status Error${typeof reason === "string" && reason ? `: ${reason}` : ""}`;
+}
+
+/** Waits until the draft is Active; Error fails at once, a timeout names the last status. */
+async function waitForActiveDraft(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<ConfigurationVersion> {
+  let last: ConfigurationVersion | undefined;
+  const active = await pollUntil(ctx, async () => {
+    last = await ctx.client.webDeploymentConfigurations.draft(id, trace);
+    if (!last) throw new Error(`web deployment configuration ${id} disappeared while waiting for it to become Active`);
+    if (last.status === "Error") throw new Error(statusFailure(last));
+    return last.status === undefined || last.status === "Active" ? last : undefined;
+  });
+  if (!active) {
+    throw new Error(
+      `web deployment configuration ${id} did not become Active within ${ctx.config.healthTimeoutSeconds} s ` +
+        `(last status: ${last?.status ?? "none"}); raise genesys:healthTimeoutSeconds or retry`,
+    );
+  }
+  return active;
+}
+
+/**
+ * Publishes the draft. Genesys answers 400 for a short while after a draft change (its Terraform
+ * provider retries 400 around publish for 30 s): retried within that window, anything else is
+ * final. A publish whose answer was lost may have happened: the latest version is checked before
+ * publishing again, so a lost answer never makes two versions.
+ */
+async function publishWithRetry(ctx: RuntimeContext, id: string, doc: ConfigurationDocument, trace: CallTrace): Promise<string> {
+  const windowSeconds = ctx.config.publishRetrySeconds ?? WEB_DEPLOYMENT_LIMITS.publishRetrySeconds;
+  const deadline = Date.now() + windowSeconds * 1000;
+  const configurations = ctx.client.webDeploymentConfigurations;
+  for (;;) {
+    try {
+      const published = await configurations.publish(id, trace);
+      if (published.version && /^\d+$/.test(published.version)) return published.version;
+      const latest = await configurations.latestPublished(id, trace);
+      if (!latest) throw new Error(`publishing web deployment configuration ${id} returned no version`);
+      return latest;
+    } catch (err) {
+      const inWindow = Date.now() + ctx.config.healthPollIntervalMs < deadline;
+      if (err instanceof GenesysApiError && err.details.outcomeUnknown) {
+        const latest = await configurations.latestPublished(id, trace);
+        const version = latest ? await configurations.version(id, latest, trace) : undefined;
+        if (latest && version && sameDocument(documentOf(version), doc)) return latest;
+        if (!inWindow) throw err;
+        continue;
+      }
+      if (!(err instanceof GenesysApiError && err.status === 400 && inWindow)) throw err;
+      await ctx.sleep(ctx.config.healthPollIntervalMs);
+    }
+  }
+}
+
+/** Deletes and waits for the 404, so a name is free again and nothing lingers. */
+async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<boolean> {
+  const existed = await ctx.client.webDeploymentConfigurations.delete(id, trace);
+  if (!existed) return false;
+  const gone = await pollUntil(ctx, async () => ((await ctx.client.webDeploymentConfigurations.draft(id, trace)) ? undefined : true));
+  if (!gone) throw new Error(`web deployment configuration ${id} still exists ${ctx.config.healthTimeoutSeconds} s after its DELETE`);
+  return true;
+}
+
+export async function createConfiguration(
+  ctx: RuntimeContext,
+  inputs: Record<string, unknown>,
+): Promise<{ id: string; outs: ConfigurationOutputs }> {
+  const { doc, adoptExistingId } = requireValid(inputs);
+  if (adoptExistingId) return adoptConfiguration(ctx, adoptExistingId, doc);
+  return audited(
+    ctx,
+    { action: "create", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, payload: doc },
+    async (trace) => {
+      const draft = await createOrRecover(ctx, doc, trace);
+      try {
+        const active = await waitForActiveDraft(ctx, draft.id, trace);
+        const version = await publishWithRetry(ctx, draft.id, doc, trace);
+        return { id: draft.id, outs: outputsOf(doc, { id: draft.id, version, status: active.status, unpublishedChanges: false }) };
+      } catch (err) {
+        // Nothing half-made: a configuration that never got a published version is deleted again,
+        // since no deployment can use it and the engine records nothing for a failed create.
+        try {
+          await deleteAndWait(ctx, draft.id, trace);
+        } catch (cleanupErr) {
+          throw new Error(
+            `${messageOf(err)}; the configuration could not be deleted again (${messageOf(cleanupErr)}): ` +
+              `delete configuration ${draft.id} by hand, or adopt it with adoptExistingId: "${draft.id}"`,
+            { cause: err },
+          );
+        }
+        throw new Error(`${messageOf(err)}; the configuration was deleted again so nothing is left half-made`, { cause: err });
+      }
+    },
+    (r) => ({ targetId: r.id }),
+  );
+}
+
+/**
+ * POSTs the draft. One with this name that the lookup after an unknown outcome finds, and whose
+ * draft is this very document, is this resource's own lost create: it is taken over. One that
+ * differs belongs to someone else and is never touched.
+ */
+async function createOrRecover(ctx: RuntimeContext, doc: ConfigurationDocument, trace: CallTrace): Promise<ConfigurationVersion> {
+  const { configuration, recovered } = await ctx.client.webDeploymentConfigurations.create(doc, trace);
+  if (!recovered) return configuration;
+  const draft = await ctx.client.webDeploymentConfigurations.draft(configuration.id, trace);
+  if (!draft || !sameDocument(documentOf(draft), doc)) {
+    throw new Error(
+      `a web deployment configuration named "${doc.name}" already exists (${configuration.id}) and differs from this definition; ` +
+        `choose another name, or take it over with adoptExistingId: "${configuration.id}"`,
+    );
+  }
+  return draft;
+}
+
+async function adoptConfiguration(
+  ctx: RuntimeContext,
+  id: string,
+  doc: ConfigurationDocument,
+): Promise<{ id: string; outs: ConfigurationOutputs }> {
+  return audited(
+    ctx,
+    { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
+    async (trace) => {
+      const configurations = ctx.client.webDeploymentConfigurations;
+      const draft = await configurations.draft(id, trace);
+      if (!draft) {
+        throw new Error(`adoptExistingId: web deployment configuration ${id} does not exist; remove adoptExistingId to create a new one`);
+      }
+      if (!sameDocument(documentOf(draft), doc)) await configurations.putDraft(id, doc, trace);
+      const latest = await configurations.latestPublished(id, trace);
+      const published = latest ? await configurations.version(id, latest, trace) : undefined;
+      let version = latest ?? "";
+      if (!published || !sameDocument(documentOf(published), doc)) {
+        await waitForActiveDraft(ctx, id, trace);
+        version = await publishWithRetry(ctx, id, doc, trace);
+      }
+      return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, id) };
+    },
+  );
+}
+
+export async function readConfiguration(
+  ctx: RuntimeContext,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<{ id: string; props?: ConfigurationOutputs; inputs?: Record<string, unknown> }> {
+  const name = typeof props.name === "string" ? props.name : id;
+  return audited(ctx, { action: "read", resourceType: CONFIGURATION_TYPE, resourceName: name, targetId: id }, async (trace) => {
+    const configurations = ctx.client.webDeploymentConfigurations;
+    const draft = await configurations.draft(id, trace);
+    // A configuration being deleted out of band is as good as gone: the next `up` recreates it.
+    if (!draft || draft.status === "Deleting") return { id: "" };
+    const latest = await configurations.latestPublished(id, trace);
+    if (latest === undefined) return { id: "" }; // deleted between the two calls
+    const published = latest ? await configurations.version(id, latest, trace) : undefined;
+    const doc = documentOf(draft);
+    const unpublishedChanges = !published || !sameDocument(documentOf(published), doc);
+    const adoptExistingId = typeof props.adoptExistingId === "string" ? props.adoptExistingId : undefined;
+    const outs = outputsOf(
+      doc,
+      { id, version: latest || String(props.version ?? ""), status: draft.status, unpublishedChanges },
+      adoptExistingId,
+    );
+    return { id, props: outs, inputs: { ...doc, ...(adoptExistingId ? { adoptExistingId } : {}) } };
+  });
+}
+
+export async function updateConfiguration(
+  ctx: RuntimeContext,
+  id: string,
+  news: Record<string, unknown>,
+): Promise<{ outs: ConfigurationOutputs }> {
+  const { doc, adoptExistingId } = requireValid(news);
+  return audited(
+    ctx,
+    { action: "update", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
+    async (trace) => {
+      try {
+        await ctx.client.webDeploymentConfigurations.putDraft(id, doc, trace);
+      } catch (err) {
+        if (err instanceof GenesysApiError && err.status === 404) {
+          throw new Error(`web deployment configuration ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+      const active = await waitForActiveDraft(ctx, id, trace);
+      const version = await publishWithRetry(ctx, id, doc, trace);
+      return { outs: outputsOf(doc, { id, version, status: active.status, unpublishedChanges: false }, adoptExistingId) };
+    },
+  );
+}
+
+export async function deleteConfiguration(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+  const name = typeof props.name === "string" ? props.name : id;
+  await audited(ctx, { action: "delete", resourceType: CONFIGURATION_TYPE, resourceName: name, targetId: id }, async (trace) => {
+    await deleteAndWait(ctx, id, trace);
+  });
+}

@@ -1,0 +1,324 @@
+/**
+ * WebDeployment lifecycle -> Genesys calls:
+ *   check   validate (allowedDomains xor allowAllDomains, configuration {id, version}, push
+ *           providers); values other resources have not produced yet are judged once known  no network
+ *   diff    compare documents canonically; `status` churn (Pending) is never a change, Error is
+ *   create  POST deployments, poll until Active; Error fails at once with the server's reason and
+ *           the deployment is deleted again (adoptExistingId instead: GET, PUT when it differs)
+ *   read    GET deployments/{id}; 404 or Deleting -> empty id (the engine drops it)
+ *   update  PUT deployments/{id} (whole document), poll until Active; Error fails at once
+ *   delete  DELETE deployments/{id} (asynchronous: Deleting), poll until 404
+ */
+import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiError } from "../genesys";
+import { formatIssues } from "../validation";
+import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
+import { type RuntimeContext, audited } from "./context";
+import { type CheckFailure, compact, messageOf, pollUntil, sameDocument, splitInputs, toFailures } from "./web-deployment-common";
+
+export const DEPLOYMENT_TYPE = "genesys:WebDeployment";
+
+export interface DeploymentInputs extends DeploymentDefinition {
+  adoptExistingId?: string;
+}
+
+export interface DeploymentOutputs extends DeploymentInputs {
+  deploymentId: string;
+  status: string;
+  snippet: string;
+}
+
+/** The declared definition as the API's WebDeployment document. */
+export function documentOf(def: DeploymentDefinition): DeploymentDocument {
+  return compact({
+    name: def.name,
+    description: def.description,
+    allowAllDomains: def.allowAllDomains ?? false,
+    allowedDomains: def.allowedDomains ?? [],
+    flow: def.flowId ? { id: def.flowId } : undefined,
+    supportedContent: def.supportedContentId ? { id: def.supportedContentId } : undefined,
+    pushIntegrations: def.pushIntegrations && def.pushIntegrations.length > 0 ? def.pushIntegrations : undefined,
+    configuration: { id: def.configuration.id, version: String(def.configuration.version) },
+  });
+}
+
+/** A live deployment as a definition, so refresh reports drift field by field. */
+function definitionOf(live: Deployment): DeploymentDefinition {
+  return compact({
+    name: live.name,
+    description: live.description,
+    allowAllDomains: live.allowAllDomains ?? false,
+    allowedDomains: live.allowedDomains ?? [],
+    flowId: live.flow?.id,
+    supportedContentId: live.supportedContent?.id,
+    pushIntegrations:
+      live.pushIntegrations && live.pushIntegrations.length > 0
+        ? live.pushIntegrations.map((p) => ({ id: p.id, provider: p.provider as "APNS" | "FCM" }))
+        : undefined,
+    configuration: { id: live.configuration.id, version: String(live.configuration.version) },
+  }) as DeploymentDefinition;
+}
+
+function outputsOf(live: Deployment, adoptExistingId?: string): DeploymentOutputs {
+  return {
+    ...definitionOf(live),
+    ...(adoptExistingId ? { adoptExistingId } : {}),
+    deploymentId: live.id,
+    status: live.status ?? "Active",
+    snippet: live.snippet ?? "",
+  };
+}
+
+export async function checkDeployment(
+  ctx: RuntimeContext,
+  news: Record<string, unknown>,
+): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+  const { definition } = splitInputs(news);
+  const result = validateDeployment(definition);
+  if (!result.ok) {
+    await ctx.audit.append({
+      action: "check",
+      resourceType: DEPLOYMENT_TYPE,
+      resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
+      outcome: "failure",
+      durationMs: 0,
+      error: formatIssues(result.issues),
+      payload: definition,
+      actor: ctx.config.clientId,
+    });
+    return { inputs: news, failures: toFailures(result.issues) };
+  }
+  const { adoptExistingId } = splitInputs(news);
+  // Unknown values (the configuration's id and version during a preview) must reach the engine as
+  // they came; known ones are stored in the shape read returns, so a refresh compares like with like.
+  if (hasUnknown(definition)) {
+    const passed = Object.fromEntries(Object.entries(news).filter(([k]) => !k.startsWith("__")));
+    // The same defaults as the known shape, so a preview shows only what really changes.
+    return {
+      inputs: { ...passed, allowAllDomains: passed.allowAllDomains ?? false, allowedDomains: passed.allowedDomains ?? [] },
+      failures: [],
+    };
+  }
+  const normalised = definitionOf(documentOf(result.value) as Deployment);
+  return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
+}
+
+export function diffDeployment(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+): { changes: boolean; replaces: string[]; diffs: string[] } {
+  const diffs: string[] = [];
+  const before = splitInputs(olds).definition as unknown as DeploymentDefinition;
+  const after = splitInputs(news).definition as unknown as DeploymentDefinition;
+  const pairs: [string, unknown, unknown][] = [
+    ["name", before.name, after.name],
+    ["description", before.description ?? "", after.description ?? ""],
+    ["allowAllDomains", before.allowAllDomains ?? false, after.allowAllDomains ?? false],
+    ["allowedDomains", before.allowedDomains ?? [], after.allowedDomains ?? []],
+    ["flowId", before.flowId, after.flowId],
+    ["configuration", before.configuration, after.configuration],
+    ["supportedContentId", before.supportedContentId, after.supportedContentId],
+    ["pushIntegrations", before.pushIntegrations ?? [], after.pushIntegrations ?? []],
+  ];
+  for (const [key, a, b] of pairs) if (!sameDocument(a, b) || hasUnknown(b)) diffs.push(key);
+  // Pending and Active are both a deployment on its way or working; only Error is drift.
+  if (olds.status === "Error") diffs.push("status");
+  return { changes: diffs.length > 0, replaces: [], diffs };
+}
+
+function hasUnknown(value: unknown): boolean {
+  return JSON.stringify(value ?? null).includes(UNKNOWN);
+}
+
+function requireValid(inputs: Record<string, unknown>): { def: DeploymentDefinition; adoptExistingId?: string } {
+  const { definition, adoptExistingId } = splitInputs(inputs);
+  const result = validateDeployment(definition);
+  if (!result.ok) throw new Error(`web deployment "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
+  return { def: result.value, adoptExistingId };
+}
+
+/** The server's own words for an Error status, whichever member carries them. */
+export function errorReasonOf(live: Deployment): string {
+  for (const key of ["statusReason", "errorMessage", "reason", "message"]) {
+    const value = live[key];
+    if (typeof value === "string" && value.trim() !== "") return value;
+  }
+  const errors = live.errors;
+  if (Array.isArray(errors)) {
+    const messages = errors.map((e) => (e && typeof e === "object" ? (e as { message?: unknown }).message : e)).filter(Boolean);
+    if (messages.length > 0) return messages.map(String).join("; ");
+  }
+  return "the server gave no reason";
+}
+
+class DeploymentErrorStatus extends Error {
+  readonly name = "DeploymentErrorStatus";
+}
+
+/**
+ * Polls until Active. Error is final and fails at once with the server's reason (Genesys's
+ * Terraform provider waits out its whole timeout here: its issue 604); a deployment that is still
+ * Pending at the deadline fails naming its last status.
+ */
+async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Deployment> {
+  let last: Deployment | undefined;
+  const started = Date.now();
+  const record = (outcome: "success" | "failure", error?: string) =>
+    ctx.audit.append({
+      action: "health",
+      resourceType: DEPLOYMENT_TYPE,
+      resourceName: last?.name ?? id,
+      targetId: id,
+      outcome,
+      durationMs: Date.now() - started,
+      healthStatus: last?.status ?? "unknown",
+      error,
+      actor: ctx.config.clientId,
+    });
+  try {
+    const active = await pollUntil(ctx, async () => {
+      last = await ctx.client.webDeployments.get(id, trace);
+      if (!last) throw new Error(`web deployment ${id} disappeared while waiting for it to become Active`);
+      if (last.status === "Error") {
+        throw new DeploymentErrorStatus(
+          `web deployment "${last.name}" (${id}) went to status Error: ${errorReasonOf(last)}; ` +
+            `fix the flow (flowId) or configuration it names, then run \`pulumi up\` again`,
+        );
+      }
+      return last.status === "Active" ? last : undefined;
+    });
+    if (!active) {
+      throw new Error(
+        `web deployment "${last?.name ?? id}" (${id}) did not become Active within ${ctx.config.healthTimeoutSeconds} s ` +
+          `(last status: ${last?.status ?? "none"}); raise genesys:healthTimeoutSeconds or retry`,
+      );
+    }
+    await record("success");
+    return active;
+  } catch (err) {
+    await record("failure", messageOf(err));
+    throw err;
+  }
+}
+
+/** Starts the asynchronous DELETE and waits for the 404 (it passes through Deleting). */
+async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<boolean> {
+  const existed = await ctx.client.webDeployments.delete(id, trace);
+  if (!existed) return false;
+  const gone = await pollUntil(ctx, async () => ((await ctx.client.webDeployments.get(id, trace)) ? undefined : true));
+  if (!gone) throw new Error(`web deployment ${id} still exists ${ctx.config.healthTimeoutSeconds} s after its DELETE`);
+  return true;
+}
+
+export async function createDeployment(
+  ctx: RuntimeContext,
+  inputs: Record<string, unknown>,
+): Promise<{ id: string; outs: DeploymentOutputs }> {
+  const { def, adoptExistingId } = requireValid(inputs);
+  const doc = documentOf(def);
+  if (adoptExistingId) return adoptDeployment(ctx, adoptExistingId, doc);
+  return audited(
+    ctx,
+    { action: "create", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, payload: doc },
+    async (trace) => {
+      const created = await createOrRecover(ctx, doc, trace);
+      try {
+        const active = await waitForActive(ctx, created.id, trace);
+        return { id: created.id, outs: outputsOf(active) };
+      } catch (err) {
+        // Nothing half-made: the engine records nothing for a failed create, so the deployment goes too.
+        try {
+          await deleteAndWait(ctx, created.id, trace);
+        } catch (cleanupErr) {
+          throw new Error(
+            `${messageOf(err)}; the deployment could not be deleted again (${messageOf(cleanupErr)}): ` +
+              `delete deployment ${created.id} by hand, or adopt it with adoptExistingId: "${created.id}"`,
+            { cause: err },
+          );
+        }
+        throw new Error(`${messageOf(err)}; the deployment was deleted again so nothing is left half-made`, { cause: err });
+      }
+    },
+    (r) => ({ targetId: r.id, healthStatus: r.outs.status }),
+  );
+}
+
+async function createOrRecover(ctx: RuntimeContext, doc: DeploymentDocument, trace: CallTrace): Promise<Deployment> {
+  const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
+  if (!recovered) return deployment;
+  if (!sameDocument(documentOf(definitionOf(deployment)), doc)) {
+    throw new Error(
+      `a web deployment named "${doc.name}" already exists (${deployment.id}) and differs from this definition; ` +
+        `choose another name, or take it over with adoptExistingId: "${deployment.id}"`,
+    );
+  }
+  return deployment;
+}
+
+async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentDocument): Promise<{ id: string; outs: DeploymentOutputs }> {
+  return audited(
+    ctx,
+    { action: "adopt", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, targetId: id, payload: doc },
+    async (trace) => {
+      const live = await ctx.client.webDeployments.get(id, trace);
+      if (!live) throw new Error(`adoptExistingId: web deployment ${id} does not exist; remove adoptExistingId to create a new one`);
+      if (!sameDocument(documentOf(definitionOf(live)), doc)) await ctx.client.webDeployments.put(id, doc, trace);
+      const active = await waitForActive(ctx, id, trace);
+      return { id, outs: outputsOf(active, id) };
+    },
+    (r) => ({ healthStatus: r.outs.status }),
+  );
+}
+
+export async function readDeployment(
+  ctx: RuntimeContext,
+  id: string,
+  props: Record<string, unknown>,
+): Promise<{ id: string; props?: DeploymentOutputs; inputs?: Record<string, unknown> }> {
+  const name = typeof props.name === "string" ? props.name : id;
+  return audited(
+    ctx,
+    { action: "read", resourceType: DEPLOYMENT_TYPE, resourceName: name, targetId: id },
+    async (trace) => {
+      const live = await ctx.client.webDeployments.get(id, trace);
+      // A deployment being deleted out of band is as good as gone: the next `up` recreates it.
+      if (!live || live.status === "Deleting") return { id: "" };
+      const adoptExistingId = typeof props.adoptExistingId === "string" ? props.adoptExistingId : undefined;
+      const outs = outputsOf(live, adoptExistingId);
+      return { id, props: outs, inputs: { ...definitionOf(live), ...(adoptExistingId ? { adoptExistingId } : {}) } };
+    },
+    (r) => ({ healthStatus: r.props?.status ?? "gone" }),
+  );
+}
+
+export async function updateDeployment(
+  ctx: RuntimeContext,
+  id: string,
+  news: Record<string, unknown>,
+): Promise<{ outs: DeploymentOutputs }> {
+  const { def, adoptExistingId } = requireValid(news);
+  const doc = documentOf(def);
+  return audited(
+    ctx,
+    { action: "update", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, targetId: id, payload: doc },
+    async (trace) => {
+      try {
+        await ctx.client.webDeployments.put(id, doc, trace);
+      } catch (err) {
+        if (err instanceof GenesysApiError && err.status === 404) {
+          throw new Error(`web deployment ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`, { cause: err });
+        }
+        throw err;
+      }
+      const active = await waitForActive(ctx, id, trace);
+      return { outs: outputsOf(active, adoptExistingId) };
+    },
+    (r) => ({ healthStatus: r.outs.status }),
+  );
+}
+
+export async function deleteDeployment(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+  const name = typeof props.name === "string" ? props.name : id;
+  await audited(ctx, { action: "delete", resourceType: DEPLOYMENT_TYPE, resourceName: name, targetId: id }, async (trace) => {
+    await deleteAndWait(ctx, id, trace);
+  });
+}

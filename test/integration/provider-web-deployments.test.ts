@@ -1,0 +1,268 @@
+/**
+ * WebDeploymentConfiguration and WebDeployment provider methods against the in-process emulator's
+ * real surface (/api/v2/webdeployments): publish and versions, drift in the draft, fail-fast on
+ * Error, asynchronous delete, adoption, nothing half-made, and the audit record of each.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../emulator";
+import { createGenesysClient } from "../../provider/genesys";
+import {
+  createConfiguration,
+  deleteConfiguration,
+  diffConfiguration,
+  readConfiguration,
+  updateConfiguration,
+} from "../../provider/runtime/web-deployment-configuration";
+import {
+  createDeployment,
+  deleteDeployment,
+  diffDeployment,
+  readDeployment,
+  updateDeployment,
+} from "../../provider/runtime/web-deployment";
+import { EmulatorAdmin } from "../support/admin";
+import { auditLines, testContext } from "../support/provider-context";
+import { markBroken, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
+import { devWebDeployments } from "../../stacks/web-deployments";
+
+const owner = { clientId: "wd-provider", clientSecret: "wd-provider-secret-5e1a" };
+const ui = { clientId: "wd-admin-ui", clientSecret: "wd-ui-secret-a41c" };
+const readOnly = { clientId: "wd-readonly", clientSecret: "wd-readonly-secret-2b7e", scopes: ["webdeployments:readonly"] };
+const ADMIN = "wd-admin";
+
+let emulator: RunningEmulator;
+let admin: EmulatorAdmin;
+
+const configuration = (name: string, patch: Record<string, unknown> = {}) => ({
+  name,
+  description: "integration",
+  languages: ["en-us"],
+  defaultLanguage: "en-us",
+  messenger: { enabled: true, styles: { primaryColor: "#112233" }, launcherButton: { visibility: "On" } },
+  ...patch,
+});
+
+const deploymentOf = (name: string, config: { id: string; version: string }, patch: Record<string, unknown> = {}) => ({
+  name,
+  allowedDomains: ["www.example.com"],
+  configuration: config,
+  ...patch,
+});
+
+const uiClient = () => createGenesysClient({ apiUrl: emulator.url, ...ui, policy: { baseDelayMs: 1 } });
+const ctxFor = () => testContext(emulator.url, owner, { publishRetrySeconds: 2 });
+
+beforeAll(async () => {
+  emulator = await startEmulator({
+    port: 0,
+    data: ":memory:",
+    clients: [owner, ui, readOnly],
+    adminToken: ADMIN,
+    quiet: true,
+    webDeployments: WEB_DEPLOYMENT_TIMING,
+  });
+  admin = new EmulatorAdmin(emulator.url, ADMIN);
+});
+afterAll(async () => emulator?.close());
+beforeEach(async () => admin.reset());
+
+describe("WebDeploymentConfiguration provider", () => {
+  it("creates the draft, publishes version 1 and audits the create", async () => {
+    const ctx = ctxFor();
+    const { id, outs } = await createConfiguration(ctx, configuration("created"));
+    expect(outs).toMatchObject({ configurationId: id, version: "1", unpublishedChanges: false, name: "created" });
+    const v1 = await uiClient().webDeploymentConfigurations.version(id, "1");
+    expect(v1).toMatchObject({ name: "created", messenger: { styles: { primaryColor: "#112233" } } });
+    const record = auditLines(ctx.auditDir).at(-1)!;
+    expect(record).toMatchObject({ action: "create", outcome: "success", targetId: id, actor: owner.clientId });
+    expect(JSON.stringify(auditLines(ctx.auditDir))).not.toContain(owner.clientSecret);
+  });
+
+  it("an update republishes as the next version and the output follows", async () => {
+    const ctx = ctxFor();
+    const { id } = await createConfiguration(ctx, configuration("updated"));
+    const news = configuration("updated", { messenger: { enabled: true, styles: { primaryColor: "#445566" } } });
+    expect(diffConfiguration({ ...configuration("updated"), version: "1" }, news)).toMatchObject({ changes: true, diffs: ["messenger"] });
+    const { outs } = await updateConfiguration(ctx, id, news);
+    expect(outs.version).toBe("2");
+    expect((await uiClient().webDeploymentConfigurations.version(id, "2"))?.messenger).toEqual(news.messenger);
+  });
+
+  it("retries a publish refused with 400 and succeeds once Genesys accepts it", async () => {
+    const ctx = ctxFor();
+    await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400, count: 2 });
+    const { outs } = await createConfiguration(ctx, configuration("publish-retried"));
+    expect(outs.version).toBe("1");
+    const publishes = (await admin.requests()).filter((r) => r.method === "POST" && String(r.path).endsWith("/publish"));
+    expect(publishes.map((r) => r.status)).toEqual([400, 400, 200]);
+  });
+
+  it("deletes the configuration again when it cannot be published, so nothing is left half-made", async () => {
+    const ctx = ctxFor();
+    await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400 });
+    const err = await createConfiguration(ctx, configuration("never-published")).catch((e: Error) => e);
+    expect(String(err)).toMatch(/publish the draft of web deployment configuration .* failed: 400.*deleted again/s);
+    await admin.clearFaults();
+    expect(await uiClient().webDeploymentConfigurations.findByName("never-published")).toBeUndefined();
+    expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "create", outcome: "failure" });
+  });
+
+  it("refresh reports draft edits left unpublished as drift, and the update publishes the declaration again", async () => {
+    const ctx = ctxFor();
+    const declared = configuration("drafted");
+    const { id, outs } = await createConfiguration(ctx, declared);
+    const live = (await uiClient().webDeploymentConfigurations.draft(id))!;
+    await uiClient().webDeploymentConfigurations.putDraft(id, {
+      name: live.name,
+      languages: ["en-us"],
+      defaultLanguage: "en-us",
+      description: "edited in the UI, not published",
+      messenger: live.messenger,
+    });
+    const read = await readConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(read.props).toMatchObject({ version: "1", unpublishedChanges: true, description: "edited in the UI, not published" });
+    const diff = diffConfiguration(read.props as unknown as Record<string, unknown>, declared);
+    expect(diff.diffs).toEqual(["description", "unpublishedChanges"]);
+    const { outs: after } = await updateConfiguration(ctx, id, declared);
+    expect(after).toMatchObject({ version: "2", unpublishedChanges: false, description: "integration" });
+    const again = await readConfiguration(ctx, id, after as unknown as Record<string, unknown>);
+    expect(diffConfiguration(again.props as unknown as Record<string, unknown>, declared).changes).toBe(false);
+  });
+
+  it("adopts an existing configuration by id and publishes the declaration when it differs", async () => {
+    const ctx = ctxFor();
+    const { configuration: made } = await uiClient().webDeploymentConfigurations.create({
+      name: "hand-made",
+      languages: ["de"],
+      defaultLanguage: "de",
+    });
+    const { id, outs } = await createConfiguration(ctx, { ...configuration("hand-made"), adoptExistingId: made.id });
+    expect(id).toBe(made.id);
+    expect(outs).toMatchObject({ version: "1", adoptExistingId: made.id, languages: ["en-us"] });
+    expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "adopt", outcome: "success", targetId: made.id });
+  });
+
+  it("delete removes every version and waits for the 404; an already deleted one is not an error", async () => {
+    const ctx = ctxFor();
+    const { id, outs } = await createConfiguration(ctx, configuration("deleted"));
+    await deleteConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await uiClient().webDeploymentConfigurations.draft(id)).toBeUndefined();
+    expect(await uiClient().webDeploymentConfigurations.versions(id)).toBeUndefined();
+    expect((await readConfiguration(ctx, id, {})).id).toBe("");
+    await expect(deleteConfiguration(ctx, id, {})).resolves.toBeUndefined();
+  });
+});
+
+describe("permissions", () => {
+  it("a client with only webdeployments:readonly may read but a create names the permissions and scope to grant", async () => {
+    const ctx = testContext(emulator.url, readOnly);
+    const err = await createConfiguration(ctx, configuration("read-only")).catch((e: Error) => e);
+    expect(String(err)).toMatch(/failed: 403 .*webDeployments:configuration:view\/add\/edit\/delete.*webdeployments scope/s);
+    const { id } = await createConfiguration(ctxFor(), configuration("readable"));
+    expect((await readConfiguration(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
+  });
+});
+
+describe("the dev stack's declarations", () => {
+  it("are accepted by the emulator: the configuration publishes and each deployment becomes Active", async () => {
+    const ctx = ctxFor();
+    const { resourceName: _cfgName, ...cfgArgs } = devWebDeployments.configurations[0]!;
+    const { id, outs } = await createConfiguration(ctx, cfgArgs as unknown as Record<string, unknown>);
+    for (const { resourceName: _name, configuration: _ref, ...args } of devWebDeployments.deployments) {
+      const { outs: dep } = await createDeployment(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
+        string,
+        unknown
+      >);
+      expect(dep.status).toBe("Active");
+    }
+  });
+});
+
+describe("WebDeployment provider", () => {
+  async function publishedConfig(name: string) {
+    const { id, outs } = await createConfiguration(ctxFor(), configuration(name));
+    return { id, version: outs.version };
+  }
+
+  it("creates a deployment, waits for Active and outputs its id, status and snippet", async () => {
+    const ctx = ctxFor();
+    const config = await publishedConfig("cfg-active");
+    const started = Date.now();
+    const { id, outs } = await createDeployment(ctx, deploymentOf("site-active", config));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(WEB_DEPLOYMENT_TIMING.activationDelayMs - 50);
+    expect(outs).toMatchObject({ deploymentId: id, status: "Active", configuration: config, allowedDomains: ["www.example.com"] });
+    expect(outs.snippet).toContain(id);
+    const trail = auditLines(ctx.auditDir);
+    expect(trail.at(-2)).toMatchObject({ action: "health", outcome: "success", healthStatus: "Active", targetId: id });
+    expect(trail.at(-1)).toMatchObject({ action: "create", outcome: "success", targetId: id, healthStatus: "Active" });
+  });
+
+  it("fails at once with the server's reason when the deployment goes to Error, and deletes it again", async () => {
+    const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 60 });
+    const config = await publishedConfig("cfg-error");
+    await markBroken(emulator.url, ADMIN, "flow", "flow-broken", "inbound message flow flow-broken is not published");
+    const started = Date.now();
+    const err = await createDeployment(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e);
+    expect(Date.now() - started).toBeLessThan(20_000); // far below the 60 s it would otherwise wait
+    expect(String(err)).toMatch(/went to status Error: inbound message flow flow-broken is not published.*deleted again/s);
+    expect(await uiClient().webDeployments.findByName("site-error")).toBeUndefined();
+    expect(auditLines(ctx.auditDir).find((r) => r.action === "health")).toMatchObject({ outcome: "failure", healthStatus: "Error" });
+  });
+
+  it("moves to a new configuration version in place, and Pending is never a change", async () => {
+    const ctx = ctxFor();
+    const cfgCtx = ctxFor();
+    const config = await publishedConfig("cfg-moving");
+    const { id, outs } = await createDeployment(ctx, deploymentOf("site-moving", config));
+    const { outs: v2 } = await updateConfiguration(cfgCtx, config.id, configuration("cfg-moving", { description: "v2" }));
+    const news = deploymentOf("site-moving", { id: config.id, version: v2.version });
+    expect(
+      diffDeployment({ ...outs, status: "Pending" } as unknown as Record<string, unknown>, deploymentOf("site-moving", config)),
+    ).toMatchObject({
+      changes: false,
+    });
+    expect(diffDeployment(outs as unknown as Record<string, unknown>, news)).toMatchObject({ changes: true, diffs: ["configuration"] });
+    const { outs: moved } = await updateDeployment(ctx, id, news);
+    expect(moved).toMatchObject({ status: "Active", configuration: { id: config.id, version: "2" } });
+  });
+
+  it("refresh reads edited fields, drops a deployment deleted out of band, and treats Error as drift", async () => {
+    const ctx = ctxFor();
+    const config = await publishedConfig("cfg-refresh");
+    const { id, outs } = await createDeployment(ctx, deploymentOf("site-refresh", config));
+    const live = (await uiClient().webDeployments.get(id))!;
+    await uiClient().webDeployments.put(id, { name: live.name, allowedDomains: ["other.example.com"], configuration: config });
+    const read = await readDeployment(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(read.inputs).toMatchObject({ allowedDomains: ["other.example.com"] });
+    expect(diffDeployment(read.props as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs).toEqual([
+      "allowedDomains",
+    ]);
+    expect(
+      diffDeployment({ ...outs, status: "Error" } as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs,
+    ).toEqual(["status"]);
+    await uiClient().webDeployments.delete(id);
+    expect((await readDeployment(ctx, id, outs as unknown as Record<string, unknown>)).id).toBe("");
+  });
+
+  it("delete waits until the asynchronous delete has finished", async () => {
+    const ctx = ctxFor();
+    const config = await publishedConfig("cfg-delete");
+    const { id, outs } = await createDeployment(ctx, deploymentOf("site-delete", config));
+    await deleteDeployment(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await uiClient().webDeployments.get(id)).toBeUndefined();
+    await expect(deleteDeployment(ctx, id, {})).resolves.toBeUndefined();
+  });
+
+  it("adopts an existing deployment by id, writing the declared document", async () => {
+    const ctx = ctxFor();
+    const config = await publishedConfig("cfg-adopt");
+    const { deployment: made } = await uiClient().webDeployments.create({
+      name: "site-adopt",
+      allowAllDomains: true,
+      configuration: config,
+    });
+    const { id, outs } = await createDeployment(ctx, { ...deploymentOf("site-adopt", config), adoptExistingId: made.id });
+    expect(id).toBe(made.id);
+    expect(outs).toMatchObject({ status: "Active", allowAllDomains: false, allowedDomains: ["www.example.com"], adoptExistingId: made.id });
+  });
+});
