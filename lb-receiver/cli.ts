@@ -1,11 +1,18 @@
 /**
  * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]
+ *                              [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]
  * The secret is read from an environment variable so it never shows in a process listing.
  */
+import { HaproxyDriver } from "./drivers/haproxy";
+import type { LoadBalancerDriver } from "./drivers/types";
 import { startReceiver } from "./server";
 
+const USAGE =
+  "usage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]\n" +
+  "                   [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]";
+
 function usage(message: string): never {
-  console.error(`lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]`);
+  console.error(`lb-receiver: ${message}\n${USAGE}`);
   process.exit(2);
 }
 
@@ -14,6 +21,10 @@ async function main(argv: string[]): Promise<void> {
   let secretEnv = "LB_WEBHOOK_SECRET";
   let stateFile: string | undefined;
   let allowUnsigned = false;
+  let lb: string | undefined;
+  let haproxySocket: string | undefined;
+  let haproxyBackend = "channels";
+  let haproxyCaFile: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => argv[++i] ?? usage(`${flag} needs a value`);
@@ -23,16 +34,27 @@ async function main(argv: string[]): Promise<void> {
     } else if (flag === "--secret-env") secretEnv = value();
     else if (flag === "--state") stateFile = value();
     else if (flag === "--allow-unsigned") allowUnsigned = true;
+    else if (flag === "--lb") lb = value();
+    else if (flag === "--haproxy-socket") haproxySocket = value();
+    else if (flag === "--haproxy-backend") haproxyBackend = value();
+    else if (flag === "--haproxy-ca-file") haproxyCaFile = value();
     else usage(`unknown flag ${flag}`);
   }
   const secret = process.env[secretEnv] || undefined;
   if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
-  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile });
+  let balancer: LoadBalancerDriver | undefined;
+  if (lb === "haproxy") {
+    if (!haproxySocket) usage("--lb haproxy needs --haproxy-socket PATH (HAProxy's stats socket, level admin)");
+    balancer = new HaproxyDriver({ socket: haproxySocket, backend: haproxyBackend, caFile: haproxyCaFile });
+  } else if (lb !== undefined) usage(`--lb ${lb}: the load balancers supported are: haproxy`);
+  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile, balancer });
   const stop = () => void receiver.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   // Ready only once a stop request would be handled cleanly.
-  console.log(`Load balancer receiver listening on ${receiver.url}`);
+  console.log(
+    `Load balancer receiver listening on ${receiver.url}` + (balancer ? ` (driving ${balancer.kind} backend ${haproxyBackend})` : ""),
+  );
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as path from "node:path";
+import { BalancerSync, type PoolChange } from "./balancer-sync";
+import type { LoadBalancerDriver, ServerState } from "./drivers/types";
 import { ReplayGuard, verifyDelivery } from "./verify";
 
 export interface PoolMember {
@@ -26,11 +28,16 @@ export interface ReceiverOptions {
   allowUnsigned?: boolean;
   stateFile?: string;
   now?: () => number;
+  /** A load balancer to keep equal to the pool (HAProxy: drivers/haproxy.ts); the pool alone by default. */
+  balancer?: LoadBalancerDriver;
+  balancerCheckIntervalMs?: number;
 }
 
 export interface RunningReceiver {
   url: string;
   pool(): PoolMember[];
+  /** The load balancer's servers, when the receiver drives one. */
+  balancerServers(): Promise<ServerState[] | undefined>;
   close(): Promise<void>;
 }
 
@@ -48,6 +55,13 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
   const members = new Map<string, PoolMember>(loadState(opts.stateFile).map((m) => [m.brandId, m]));
   const replay = new ReplayGuard();
   const now = opts.now ?? Date.now;
+  const balancer = opts.balancer
+    ? new BalancerSync(opts.balancer, () => [...members.values()].map((m) => ({ id: m.brandId, endpointUrl: m.endpointUrl })), {
+        checkIntervalMs: opts.balancerCheckIntervalMs,
+      })
+    : undefined;
+  // The load balancer starts equal to the persisted pool, or the receiver does not start.
+  await balancer?.start();
 
   const save = () => {
     if (!opts.stateFile) return;
@@ -65,6 +79,13 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
       return reply(200, { members: [...members.values()].sort((a, b) => a.name.localeCompare(b.name)) });
     }
     if (req.method === "GET" && req.url === "/health") return reply(200, { status: "ok" });
+    if (req.method === "GET" && req.url === "/balancer") {
+      if (!balancer) return reply(404, { error: "this receiver drives no load balancer" });
+      return void balancer.servers().then(
+        (servers) => reply(200, { kind: opts.balancer!.kind, servers }),
+        (err: Error) => reply(503, { error: err.message }),
+      );
+    }
     if (req.method !== "POST" || req.url !== "/events") return reply(404, { error: "not found" });
 
     const chunks: Buffer[] = [];
@@ -89,9 +110,18 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
       if (!deliveryId || !delivery.brand?.id) return reply(400, { error: "rejected: malformed delivery" });
       // Acknowledge repeats so the sender stops retrying, but act on each delivery only once.
       if (!replay.firstTime(deliveryId, now())) return reply(200, { status: "duplicate ignored" });
-      apply(members, delivery, deliveryId);
-      save();
-      return reply(200, { status: "applied", members: members.size });
+      // The load balancer first: a change it refused is not acknowledged, so the sender retries it.
+      void (balancer ? balancer.apply(changeOf(delivery)) : Promise.resolve()).then(
+        () => {
+          apply(members, delivery, deliveryId);
+          save();
+          reply(200, { status: "applied", members: members.size });
+        },
+        (err: Error) => {
+          replay.forget(deliveryId);
+          reply(503, { error: `load balancer did not take the change: ${err.message}` });
+        },
+      );
     });
   });
 
@@ -103,12 +133,21 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
   return {
     url: `http://127.0.0.1:${port}`,
     pool: () => [...members.values()],
+    balancerServers: () => (balancer ? balancer.servers() : Promise.resolve(undefined)),
     close: () =>
       new Promise<void>((resolve) => {
+        balancer?.stop();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+}
+
+function changeOf(d: Delivery): PoolChange {
+  if (d.eventType === "webchat.brand.deleted") return { kind: "remove", id: d.brand.id };
+  // An update that keeps the endpoint (a name or health change) changes nothing in the load balancer;
+  // upsert is idempotent there, so it is sent anyway.
+  return { kind: "upsert", target: { id: d.brand.id, endpointUrl: d.brand.endpointUrl } };
 }
 
 function apply(members: Map<string, PoolMember>, d: Delivery, deliveryId: string): void {

@@ -51,4 +51,8 @@ export class ReplayGuard {
     this.seen.set(id, now);
     return true;
   }
+  /** Lets a delivery that could not be acted on be handled when the sender retries it. */
+  forget(id: string): void {
+    this.seen.delete(id);
+  }
 }
