@@ -59,7 +59,7 @@ export class TokenService {
       hash: sha256(accessToken),
       clientId: client.clientId,
       scopes: client.scopes,
-      expiresAt: Date.now() + this.config.tokenTtlSeconds * 1000,
+      expiresAt: this.config.clock.now() + this.config.tokenTtlSeconds * 1000,
       revoked: false,
     };
     this.store.insertToken(record);
@@ -78,7 +78,7 @@ export class TokenService {
       if (this.cache.size > 50_000) this.cache.clear();
       this.cache.set(hash, record);
     }
-    if (record.revoked || record.expiresAt <= Date.now()) return undefined;
+    if (record.revoked || record.expiresAt <= this.config.clock.now()) return undefined;
     return { tokenHash: hash, clientId: record.clientId, scopes: new Set(record.scopes) };
   }
 

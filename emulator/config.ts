@@ -1,4 +1,5 @@
-import { ALL_SCOPES } from "../provider/validation/limits";
+import { systemClock, type EmulatorClock } from "./clock";
+import { ALL_SCOPES, DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./contract";
 
 export interface EmulatorClient {
   clientId: string;
@@ -16,7 +17,7 @@ export interface EmulatorOptions {
   data?: string;
   /** Default [{ clientId: "dev-client", clientSecret: "dev-secret" }]. */
   clients?: EmulatorClient[];
-  /** Per access token; default 300 per 60 s. */
+  /** Per access token; default 300 per 60 s (the contract's). */
   rateLimit?: { requests: number; perSeconds: number };
   /** Default 86400. */
   tokenTtlSeconds?: number;
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
   seed?: number;
   /** Silences the emulator's own diagnostics on stderr. */
   quiet?: boolean;
+  /** The source of time (default: the system clock); tests pass a clock they advance themselves. */
+  clock?: EmulatorClock;
 }
 
 export interface ResolvedConfig {
@@ -44,6 +47,7 @@ export interface ResolvedConfig {
   webhookIntervalScale: number;
   seed: number | undefined;
   quiet: boolean;
+  clock: EmulatorClock;
 }
 
 export const DEFAULT_CLIENT: EmulatorClient = { clientId: "dev-client", clientSecret: "dev-secret" };
@@ -74,7 +78,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   if (clients.length === 0) throw new Error("at least one OAuth client is required");
   if (new Set(clients.map((c) => c.clientId)).size !== clients.length) throw new Error("clientIds must be unique");
 
-  const rateLimit = opts.rateLimit ?? { requests: 300, perSeconds: 60 };
+  const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
   positive("rateLimit.requests", rateLimit.requests, true);
   positive("rateLimit.perSeconds", rateLimit.perSeconds, false);
 
@@ -84,6 +88,9 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   }
   if (opts.adminToken !== undefined && opts.adminToken.length === 0) throw new Error("adminToken must not be empty");
   if (opts.seed !== undefined && !Number.isInteger(opts.seed)) throw new Error("seed must be an integer");
+  if (opts.clock !== undefined && (typeof opts.clock.now !== "function" || typeof opts.clock.sleep !== "function")) {
+    throw new Error("clock must have now() and sleep(ms, signal) functions");
+  }
 
   return {
     port,
@@ -91,11 +98,12 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
     data: opts.data ?? ":memory:",
     clients,
     rateLimit: { ...rateLimit },
-    tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? 86_400, true),
+    tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, true),
     adminToken: opts.adminToken,
     healthProbe,
     webhookIntervalScale: positive("webhookIntervalScale", opts.webhookIntervalScale ?? 1, false),
     seed: opts.seed,
     quiet: opts.quiet ?? false,
+    clock: opts.clock ?? systemClock,
   };
 }

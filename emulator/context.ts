@@ -1,4 +1,5 @@
 import type { TokenService, Principal } from "./auth";
+import type { EmulatorClock } from "./clock";
 import type { ResolvedConfig } from "./config";
 import type { DeliveryDispatcher } from "./deliveries";
 import type { FaultInjector } from "./faults";
@@ -9,6 +10,7 @@ import type { Store } from "./persistence/store";
 /** The services a handler may use; built once per emulator instance. */
 export interface EmulatorContext {
   config: ResolvedConfig;
+  clock: EmulatorClock;
   store: Store;
   tokens: TokenService;
   limiter: RateLimiter;

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
-import type { WebhookEventType } from "../provider/validation/limits";
+import { isoNow, type EmulatorClock } from "./clock";
+import type { WebhookEventType } from "./contract";
 import type { Brand, Webhook } from "./model";
 import type { Store } from "./persistence/store";
 
@@ -36,13 +37,14 @@ export class DeliveryDispatcher {
   constructor(
     private readonly store: Store,
     private readonly intervalScale: number,
+    private readonly clock: EmulatorClock,
     private readonly warn: (message: string) => void,
   ) {}
 
   /** Called right after the brand change commits; the matching set is fixed at event time. */
   emit(eventType: WebhookEventType, brand: Brand): void {
     if (this.closed) return;
-    const timestamp = new Date().toISOString();
+    const timestamp = isoNow(this.clock);
     for (const { webhook } of this.store.allWebhooks()) {
       if (!matches(webhook, eventType, brand.id)) continue;
       const deliveryId = randomUUID();
@@ -61,12 +63,23 @@ export class DeliveryDispatcher {
       });
       const job: Job = { deliveryId, webhookId: webhook.id, eventType, brandId: brand.id, body };
       const signal = this.abort.signal;
-      const tail = (this.queues.get(webhook.id) ?? Promise.resolve()).then(() => this.deliver(job, signal));
+      // A delivery that throws must neither stall the webhook's queue nor leave it marked busy for idle().
+      const tail = (this.queues.get(webhook.id) ?? Promise.resolve())
+        .then(() => this.deliver(job, signal))
+        .catch((err: unknown) => this.warn(`webhook ${job.webhookId}: delivery ${job.deliveryId} failed: ${describe(err)}`));
       this.queues.set(webhook.id, tail);
       void tail.then(() => {
         if (this.queues.get(webhook.id) === tail) this.queues.delete(webhook.id);
       });
     }
+  }
+
+  /**
+   * Resolves once no delivery is queued or in flight, retries included: the delivery log has reached its
+   * final state for every event emitted so far (an API call emits before it answers).
+   */
+  async idle(): Promise<void> {
+    while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
   }
 
   /** Abandons queued and in-flight deliveries (admin reset). */
@@ -95,13 +108,13 @@ export class DeliveryDispatcher {
         this.warn(`webhook ${job.webhookId}: delivery ${job.deliveryId} failed after ${attempt} attempt(s)`);
         return;
       }
-      await sleep(webhook.deliveryPolicy.retryInterval * this.intervalScale * 1000, signal);
+      await this.clock.sleep(webhook.deliveryPolicy.retryInterval * this.intervalScale * 1000, signal);
     }
   }
 
   private async attempt(job: Job, attempt: number, uri: string, secret: string | null, signal: AbortSignal): Promise<boolean> {
     // A fresh timestamp per attempt: receivers reject stale ones, and a retry minutes later must still pass.
-    const timestamp = String(Math.floor(Date.now() / 1000));
+    const timestamp = String(Math.floor(this.clock.now() / 1000));
     const headers: Record<string, string> = {
       "content-type": "application/json",
       "user-agent": "genesys-emulator-webhooks",
@@ -110,7 +123,9 @@ export class DeliveryDispatcher {
       "x-genesys-timestamp": timestamp,
     };
     if (secret !== null) headers["x-genesys-signature"] = signDelivery(secret, timestamp, job.body);
-    const started = Date.now();
+    const startedAt = isoNow(this.clock);
+    // The attempt's duration is a measurement of the real exchange, not a reading of the (maybe driven) clock.
+    const started = performance.now();
     let status: number | undefined;
     let error: string | undefined;
     try {
@@ -134,8 +149,8 @@ export class DeliveryDispatcher {
       brandId: job.brandId,
       attempt,
       ...(status !== undefined ? { status } : { error: error ?? "unknown error" }),
-      time: new Date(started).toISOString(),
-      durationMs: Date.now() - started,
+      time: startedAt,
+      durationMs: Math.round(performance.now() - started),
     });
     return status !== undefined && status >= 200 && status < 300;
   }
@@ -148,17 +163,4 @@ function describe(err: unknown): string {
     return code ? `${err.message} (${code})` : err.name === "TimeoutError" ? "timed out" : err.message;
   }
   return String(err);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -1,6 +1,6 @@
 import net from "node:net";
 import tls from "node:tls";
-import type { HealthStatus } from "../provider/validation/limits";
+import type { HealthStatus } from "./contract";
 
 /**
  * A real connectivity probe of a brand's endpointUrl: a TLS handshake that completes is "active", a TCP

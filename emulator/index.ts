@@ -6,8 +6,9 @@
  *   ... emu.url ...
  *   await emu.close();
  */
+import type { FastifyInstance } from "fastify";
 import { TokenService } from "./auth";
-import { resolveConfig, type EmulatorOptions } from "./config";
+import { resolveConfig, type EmulatorOptions, type ResolvedConfig } from "./config";
 import type { EmulatorContext } from "./context";
 import { DeliveryDispatcher } from "./deliveries";
 import { FaultInjector } from "./faults";
@@ -16,6 +17,7 @@ import { RateLimiter } from "./ratelimit";
 import { RequestLog } from "./requestlog";
 import { buildServer } from "./server";
 
+export type { EmulatorClock } from "./clock";
 export type { EmulatorClient, EmulatorOptions } from "./config";
 export { ADMIN_TOKEN_HEADER } from "./handlers/admin";
 export { signDelivery } from "./deliveries";
@@ -23,41 +25,45 @@ export { signDelivery } from "./deliveries";
 export interface RunningEmulator {
   url: string;
   port: number;
+  /** Resolves once every webhook delivery of the events so far has succeeded or given up (retries included). */
+  deliveriesIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+/** The emulator wired but not listening: `startEmulator` listens on it; a test may drive `app.inject` directly. */
+export interface AssembledEmulator {
+  config: ResolvedConfig;
+  ctx: EmulatorContext;
+  app: FastifyInstance;
+  /** Stops deliveries, closes the app and the store; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export function assembleEmulator(opts: EmulatorOptions = {}): AssembledEmulator {
   const config = resolveConfig(opts);
   const warn = (message: string): void => {
     if (!config.quiet) process.stderr.write(`[genesys-emulator] ${message}\n`);
   };
-  const store = new SqliteStore(config.data);
-  const dispatcher = new DeliveryDispatcher(store, config.webhookIntervalScale, warn);
+  const { clock } = config;
+  const store = new SqliteStore(config.data, () => clock.now());
+  const dispatcher = new DeliveryDispatcher(store, config.webhookIntervalScale, clock, warn);
   const ctx: EmulatorContext = {
     config,
+    clock,
     store,
     tokens: new TokenService(store, config),
-    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds),
+    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds, () => clock.now()),
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
     warn,
   };
   const { app, hung } = buildServer(ctx);
-  try {
-    await app.listen({ port: config.port, host: config.host });
-  } catch (err) {
-    store.close();
-    throw err;
-  }
-  const address = app.server.address();
-  const port = typeof address === "object" && address !== null ? address.port : config.port;
-  const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
-
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${hostForUrl}:${port}`,
-    port,
+    config,
+    ctx,
+    app,
     close() {
       closing ??= (async () => {
         for (const socket of hung) socket.destroy();
@@ -67,5 +73,24 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       })();
       return closing;
     },
+  };
+}
+
+export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const { config, ctx, app, close } = assembleEmulator(opts);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address !== null ? address.port : config.port;
+  const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    port,
+    deliveriesIdle: () => ctx.dispatcher.idle(),
+    close,
   };
 }

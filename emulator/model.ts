@@ -1,4 +1,4 @@
-import type { ChannelType, HealthStatus, WebhookEventType } from "../provider/validation/limits";
+import type { ChannelType, HealthStatus, WebhookEventType } from "./contract";
 
 export interface BrandSettings {
   maxConcurrentSessions: number;

@@ -22,10 +22,6 @@ function toApiError(err: unknown): ApiError {
   return errorForStatus(500);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
-
 function faultError(rule: FaultRule): ApiError {
   const status = rule.status!;
   const retryAfter = retryAfterHeader(rule.retryAfter, status);
@@ -92,7 +88,7 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
     const rule = ctx.faults.pick(req.method, req.url.split("?", 1)[0]!, false);
     if (!rule) return;
     req.faultId = rule.id;
-    if (rule.delayMs) await sleep(rule.delayMs);
+    if (rule.delayMs) await ctx.clock.sleep(rule.delayMs);
     if (rule.reset) {
       logUnanswered(req, reply);
       reply.hijack();
@@ -114,7 +110,7 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
     const rule = ctx.faults.pick(req.method, req.url.split("?", 1)[0]!, true);
     if (!rule) return payload;
     req.faultId = rule.id;
-    if (rule.delayMs) await sleep(rule.delayMs);
+    if (rule.delayMs) await ctx.clock.sleep(rule.delayMs);
     if (rule.reset) {
       logUnanswered(req, reply);
       req.raw.socket.destroy();

@@ -1,14 +1,16 @@
 import { X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
+import { isLoopbackHost } from "./config";
 import {
+  BRAND_LIMITS,
   CHANNEL_TYPES,
-  LIMITS,
+  DEFAULT_DELIVERY_POLICY,
+  DEFAULT_HEALTH_CHECK_INTERVAL,
   WEBHOOK_EVENT_TYPES,
   WEBHOOK_LIMITS,
   type ChannelType,
   type WebhookEventType,
-} from "../provider/validation/limits";
-import { isLoopbackHost } from "./config";
+} from "./contract";
 import { ApiError, invalidField, validationFailure } from "./errors";
 import type { BrandInput, EventFilter, WebhookInput } from "./model";
 
@@ -60,8 +62,8 @@ function name(v: unknown, field: string, errors: ApiError[]): string | undefined
     errors.push(invalidField(field, "is required and must be a string"));
     return undefined;
   }
-  if (v.trim().length < LIMITS.name.min || v.length > LIMITS.name.max) {
-    errors.push(invalidField(field, `must be ${LIMITS.name.min} to ${LIMITS.name.max} characters and not blank`));
+  if (v.trim().length < BRAND_LIMITS.name.min || v.length > BRAND_LIMITS.name.max) {
+    errors.push(invalidField(field, `must be ${BRAND_LIMITS.name.min} to ${BRAND_LIMITS.name.max} characters and not blank`));
     return undefined;
   }
   return v;
@@ -211,8 +213,8 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
   const n = name(b.name, "name", errors);
   let description: string | undefined;
   if (b.description !== undefined) {
-    if (typeof b.description !== "string" || b.description.length > LIMITS.description.max) {
-      errors.push(invalidField("description", `must be a string of at most ${LIMITS.description.max} characters`));
+    if (typeof b.description !== "string" || b.description.length > BRAND_LIMITS.description.max) {
+      errors.push(invalidField("description", `must be a string of at most ${BRAND_LIMITS.description.max} characters`));
     } else description = b.description;
   }
   const url = endpointUrl(b.endpointUrl, errors);
@@ -225,7 +227,7 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
   } else {
     const s = b.settings;
     unknownProps(s, SETTINGS_FIELDS, SETTINGS_READ_ONLY, "settings.", errors);
-    const L = LIMITS;
+    const L = BRAND_LIMITS;
     const mcs = intInRange(
       s.maxConcurrentSessions,
       "settings.maxConcurrentSessions",
@@ -236,7 +238,7 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
     const rlt = intInRange(s.rateLimitThreshold, "settings.rateLimitThreshold", L.rateLimitThreshold.min, L.rateLimitThreshold.max, errors);
     const hci =
       s.healthCheckInterval === undefined
-        ? L.healthCheckInterval.default
+        ? DEFAULT_HEALTH_CHECK_INTERVAL
         : intInRange(s.healthCheckInterval, "settings.healthCheckInterval", L.healthCheckInterval.min, L.healthCheckInterval.max, errors);
     const chain = certificateChain(s.tlsCertificateChain, url, errors);
     if (mcs !== undefined && rlt !== undefined && hci !== undefined && chain !== undefined) {
@@ -307,7 +309,7 @@ export function parseWebhook(body: unknown): WebhookInput {
     else enabled = b.enabled;
   }
 
-  const policy = { retryCount: 3, retryInterval: 60 };
+  const policy: { retryCount: number; retryInterval: number } = { ...DEFAULT_DELIVERY_POLICY };
   if (b.deliveryPolicy !== undefined) {
     if (!isObj(b.deliveryPolicy)) {
       errors.push(invalidField("deliveryPolicy", "must be an object"));
@@ -329,8 +331,8 @@ export function parseWebhook(body: unknown): WebhookInput {
   let secret: string | null | undefined;
   if (b.secret === null) secret = null;
   else if (b.secret !== undefined) {
-    if (typeof b.secret !== "string" || b.secret.length === 0 || b.secret.length > 1024) {
-      errors.push(invalidField("secret", "must be a non-empty string of at most 1024 characters"));
+    if (typeof b.secret !== "string" || b.secret.length === 0 || b.secret.length > WEBHOOK_LIMITS.secretMaxLength) {
+      errors.push(invalidField("secret", `must be a non-empty string of at most ${WEBHOOK_LIMITS.secretMaxLength} characters`));
     } else secret = b.secret;
   }
 

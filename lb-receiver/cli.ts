@@ -1,14 +1,14 @@
 /**
- * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]
+ * node dist/lb-receiver/cli.js [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]
  *                              [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]
  * The secret is read from an environment variable so it never shows in a process listing.
  */
+import { BalancerSync } from "./balancer-sync";
 import { HaproxyDriver } from "./drivers/haproxy";
-import type { LoadBalancerDriver } from "./drivers/types";
 import { startReceiver } from "./server";
 
 const USAGE =
-  "usage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned]\n" +
+  "usage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]\n" +
   "                   [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]";
 
 function usage(message: string): never {
@@ -21,6 +21,7 @@ async function main(argv: string[]): Promise<void> {
   let secretEnv = "LB_WEBHOOK_SECRET";
   let stateFile: string | undefined;
   let allowUnsigned = false;
+  let bindRetrySeconds = 0;
   let lb: string | undefined;
   let haproxySocket: string | undefined;
   let haproxyBackend = "channels";
@@ -34,7 +35,10 @@ async function main(argv: string[]): Promise<void> {
     } else if (flag === "--secret-env") secretEnv = value();
     else if (flag === "--state") stateFile = value();
     else if (flag === "--allow-unsigned") allowUnsigned = true;
-    else if (flag === "--lb") lb = value();
+    else if (flag === "--bind-retry-seconds") {
+      bindRetrySeconds = Number(value());
+      if (!Number.isFinite(bindRetrySeconds) || bindRetrySeconds < 0) usage("--bind-retry-seconds must be a number of seconds, 0 or more");
+    } else if (flag === "--lb") lb = value();
     else if (flag === "--haproxy-socket") haproxySocket = value();
     else if (flag === "--haproxy-backend") haproxyBackend = value();
     else if (flag === "--haproxy-ca-file") haproxyCaFile = value();
@@ -42,19 +46,17 @@ async function main(argv: string[]): Promise<void> {
   }
   const secret = process.env[secretEnv] || undefined;
   if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
-  let balancer: LoadBalancerDriver | undefined;
+  let backend: BalancerSync | undefined;
   if (lb === "haproxy") {
     if (!haproxySocket) usage("--lb haproxy needs --haproxy-socket PATH (HAProxy's stats socket, level admin)");
-    balancer = new HaproxyDriver({ socket: haproxySocket, backend: haproxyBackend, caFile: haproxyCaFile });
+    backend = new BalancerSync(new HaproxyDriver({ socket: haproxySocket, backend: haproxyBackend, caFile: haproxyCaFile }));
   } else if (lb !== undefined) usage(`--lb ${lb}: the load balancers supported are: haproxy`);
-  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile, balancer });
+  const receiver = await startReceiver({ port, secret, allowUnsigned, stateFile, bindRetryMs: bindRetrySeconds * 1000, backend });
   const stop = () => void receiver.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
   // Ready only once a stop request would be handled cleanly.
-  console.log(
-    `Load balancer receiver listening on ${receiver.url}` + (balancer ? ` (driving ${balancer.kind} backend ${haproxyBackend})` : ""),
-  );
+  console.log(`Load balancer receiver listening on ${receiver.url}` + (backend ? ` (driving haproxy backend ${haproxyBackend})` : ""));
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {

@@ -1,24 +1,20 @@
 /**
- * The reference load balancer sync receiver: takes signed webhook deliveries and keeps the pool
- * of channel endpoints (added on created/updated, removed on deleted), served as JSON at /pool.
- * The pool is saved to a file after each change so a restart loses nothing already acknowledged.
+ * The reference load balancer sync receiver: takes signed webhook deliveries at POST /events and
+ * keeps the pool of channel endpoints, served as JSON at GET /pool. A delivery is acknowledged
+ * (2xx) only once its change is applied to the backend and, with a state file, durably saved, so
+ * the sender retries anything that did not make it.
  */
-import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import * as path from "node:path";
-import { BalancerSync, type PoolChange } from "./balancer-sync";
-import type { LoadBalancerDriver, ServerState } from "./drivers/types";
-import { ReplayGuard, verifyDelivery } from "./verify";
+import { NO_BACKEND, type PoolBackend } from "./backend";
+import { type Decision, Ledger, deliverySchema, type PoolMember } from "./ledger";
+import { loadState, saveState } from "./state-file";
+import { verifyDelivery } from "./verify";
 
-export interface PoolMember {
-  brandId: string;
-  name: string;
-  endpointUrl: string;
-  healthStatus?: string;
-  lastEvent: string;
-  lastDeliveryId: string;
-}
+export type { PoolMember } from "./ledger";
+
+/** Deliveries are a few hundred bytes; anything far larger is refused before it is buffered. */
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 export interface ReceiverOptions {
   port?: number;
@@ -27,151 +23,164 @@ export interface ReceiverOptions {
   secret?: string;
   allowUnsigned?: boolean;
   stateFile?: string;
+  backend?: PoolBackend;
+  maxBodyBytes?: number;
+  /** Keep retrying a port that is still in use (a restart on the same port) for this long. */
+  bindRetryMs?: number;
   now?: () => number;
-  /** A load balancer to keep equal to the pool (HAProxy: drivers/haproxy.ts); the pool alone by default. */
-  balancer?: LoadBalancerDriver;
-  balancerCheckIntervalMs?: number;
 }
 
 export interface RunningReceiver {
   url: string;
   pool(): PoolMember[];
-  /** The load balancer's servers, when the receiver drives one. */
-  balancerServers(): Promise<ServerState[] | undefined>;
   close(): Promise<void>;
-}
-
-interface Delivery {
-  id: string;
-  eventType: string;
-  timestamp: string;
-  brand: { id: string; name: string; endpointUrl: string; healthStatus?: string };
 }
 
 export async function startReceiver(opts: ReceiverOptions = {}): Promise<RunningReceiver> {
   if (!opts.secret && !opts.allowUnsigned) {
     throw new Error("the receiver needs the webhook signing secret (or allowUnsigned for a test setup)");
   }
-  const members = new Map<string, PoolMember>(loadState(opts.stateFile).map((m) => [m.brandId, m]));
-  const replay = new ReplayGuard();
+  const ledger = new Ledger(opts.stateFile ? loadState(opts.stateFile) : undefined);
+  const backend = opts.backend ?? NO_BACKEND;
+  await backend.sync(ledger.members());
   const now = opts.now ?? Date.now;
-  const balancer = opts.balancer
-    ? new BalancerSync(opts.balancer, () => [...members.values()].map((m) => ({ id: m.brandId, endpointUrl: m.endpointUrl })), {
-        checkIntervalMs: opts.balancerCheckIntervalMs,
-      })
-    : undefined;
-  // The load balancer starts equal to the persisted pool, or the receiver does not start.
-  await balancer?.start();
+  const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  // One delivery at a time: each decision is made against the state the previous one left.
+  let queue: Promise<unknown> = Promise.resolve();
 
-  const save = () => {
-    if (!opts.stateFile) return;
-    const tmp = `${opts.stateFile}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify([...members.values()], null, 2));
-    fs.renameSync(tmp, opts.stateFile);
+  const handleDelivery = async (req: http.IncomingMessage, rawBody: string): Promise<[number, unknown]> => {
+    const verdict = verifyDelivery({
+      secret: opts.secret,
+      rawBody,
+      signature: header(req, "x-genesys-signature"),
+      timestamp: header(req, "x-genesys-timestamp"),
+      nowSeconds: Math.floor(now() / 1000),
+    });
+    if (!verdict.ok) return [verdict.status, { error: `rejected: bad ${verdict.reason}` }];
+    let json: unknown;
+    try {
+      json = JSON.parse(rawBody);
+    } catch {
+      return [400, { error: "rejected: body is not JSON" }];
+    }
+    const parsed = deliverySchema.safeParse(json);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return [400, { error: `rejected: malformed delivery: ${first.path.join(".") || "(body)"}: ${first.message}` }];
+    }
+    const delivery = parsed.data;
+    // The header is not covered by the signature, the body's id is: one that disagrees is a tampered replay.
+    const headerId = header(req, "x-genesys-delivery-id");
+    if (headerId !== undefined && headerId !== delivery.id) {
+      return [400, { error: "rejected: X-Genesys-Delivery-Id does not match the signed body's id" }];
+    }
+    const decision: Decision = ledger.decide(delivery, header(req, "x-genesys-webhook-id"), now());
+    // Acknowledged, so the sender stops retrying, but never applied twice or over a newer event.
+    if (decision.outcome === "duplicate") return [200, { status: "duplicate ignored" }];
+    if (decision.outcome === "stale") return [200, { status: "stale ignored", lastEventAt: new Date(decision.lastEventAt).toISOString() }];
+    const { change } = decision;
+    if (change.kind === "upsert") await backend.upsert(change.member);
+    else if (change.kind === "remove") await backend.remove(change.brandId);
+    const before = ledger.snapshot();
+    ledger.commit(decision, now());
+    if (opts.stateFile) {
+      try {
+        saveState(opts.stateFile, ledger.snapshot());
+      } catch (err) {
+        // Not acknowledged, so not remembered either: the sender's retry applies it again.
+        ledger.restore(before);
+        throw err;
+      }
+    }
+    return [200, { status: "applied", change: change.kind, members: ledger.members().length }];
   };
 
   const server = http.createServer((req, res) => {
     const reply = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
+      if (res.headersSent) return;
+      res.writeHead(status, { "content-type": "application/json", ...(status === 413 ? { connection: "close" } : {}) });
       res.end(JSON.stringify(body));
     };
     if (req.method === "GET" && req.url === "/pool") {
-      return reply(200, { members: [...members.values()].sort((a, b) => a.name.localeCompare(b.name)) });
+      return reply(200, { members: ledger.members().sort((a, b) => a.name.localeCompare(b.name)) });
     }
     if (req.method === "GET" && req.url === "/health") return reply(200, { status: "ok" });
     if (req.method === "GET" && req.url === "/balancer") {
-      if (!balancer) return reply(404, { error: "this receiver drives no load balancer" });
-      return void balancer.servers().then(
-        (servers) => reply(200, { kind: opts.balancer!.kind, servers }),
+      if (!backend.describe) return reply(404, { error: "this receiver drives no load balancer (start it with --lb haproxy)" });
+      return void backend.describe().then(
+        (state) => reply(200, state),
         (err: Error) => reply(503, { error: err.message }),
       );
     }
     if (req.method !== "POST" || req.url !== "/events") return reply(404, { error: "not found" });
 
+    // Answer, then drop the connection rather than read the rest of an oversized body.
+    const tooLarge = () => {
+      res.once("finish", () => req.socket.destroy());
+      reply(413, { error: `rejected: body larger than ${maxBody} bytes` });
+    };
+    if (Number(req.headers["content-length"] ?? 0) > maxBody) return tooLarge();
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      if (size > maxBody) return;
+      size += c.length;
+      if (size > maxBody) return tooLarge();
+      chunks.push(c);
+    });
     req.on("end", () => {
+      if (size > maxBody) return;
       const rawBody = Buffer.concat(chunks).toString("utf8");
-      const verdict = verifyDelivery({
-        secret: opts.secret,
-        rawBody,
-        signature: header(req, "x-genesys-signature"),
-        timestamp: header(req, "x-genesys-timestamp"),
-        nowSeconds: Math.floor(now() / 1000),
-      });
-      if (!verdict.ok) return reply(verdict.status, { error: `rejected: bad ${verdict.reason}` });
-      let delivery: Delivery;
-      try {
-        delivery = JSON.parse(rawBody) as Delivery;
-      } catch {
-        return reply(400, { error: "rejected: body is not JSON" });
-      }
-      const deliveryId = header(req, "x-genesys-delivery-id") ?? delivery.id;
-      if (!deliveryId || !delivery.brand?.id) return reply(400, { error: "rejected: malformed delivery" });
-      // Acknowledge repeats so the sender stops retrying, but act on each delivery only once.
-      if (!replay.firstTime(deliveryId, now())) return reply(200, { status: "duplicate ignored" });
-      // The load balancer first: a change it refused is not acknowledged, so the sender retries it.
-      void (balancer ? balancer.apply(changeOf(delivery)) : Promise.resolve()).then(
-        () => {
-          apply(members, delivery, deliveryId);
-          save();
-          reply(200, { status: "applied", members: members.size });
-        },
-        (err: Error) => {
-          replay.forget(deliveryId);
-          reply(503, { error: `load balancer did not take the change: ${err.message}` });
-        },
+      const handled = queue.then(() => handleDelivery(req, rawBody));
+      queue = handled.catch(() => undefined);
+      handled.then(
+        ([status, body]) => reply(status, body),
+        (err: Error) => reply(503, { error: `not applied, retry later: ${err.message}` }),
       );
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, opts.port ?? 0, opts.host ?? "127.0.0.1", opts.bindRetryMs ?? 0);
   return {
     url: `http://127.0.0.1:${port}`,
-    pool: () => [...members.values()],
-    balancerServers: () => (balancer ? balancer.servers() : Promise.resolve(undefined)),
+    pool: () => ledger.members(),
     close: () =>
       new Promise<void>((resolve) => {
-        balancer?.stop();
+        backend.stop?.();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
 }
 
-function changeOf(d: Delivery): PoolChange {
-  if (d.eventType === "webchat.brand.deleted") return { kind: "remove", id: d.brand.id };
-  // An update that keeps the endpoint (a name or health change) changes nothing in the load balancer;
-  // upsert is idempotent there, so it is sent anyway.
-  return { kind: "upsert", target: { id: d.brand.id, endpointUrl: d.brand.endpointUrl } };
-}
-
-function apply(members: Map<string, PoolMember>, d: Delivery, deliveryId: string): void {
-  if (d.eventType === "webchat.brand.deleted") {
-    members.delete(d.brand.id);
-    return;
+/** Binds, retrying while the port is still held (a previous instance closing), up to retryMs. */
+async function listen(server: http.Server, port: number, host: string, retryMs: number): Promise<number> {
+  const deadline = Date.now() + retryMs;
+  for (;;) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      return (server.address() as AddressInfo).port;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `port ${port} on ${host} is in use${retryMs > 0 ? ` (still after ${Math.round(retryMs / 1000)} s)` : ""}; ` +
+            `stop whatever holds it or choose another --port`,
+          { cause: err },
+        );
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
-  members.set(d.brand.id, {
-    brandId: d.brand.id,
-    name: d.brand.name,
-    endpointUrl: d.brand.endpointUrl,
-    healthStatus: d.brand.healthStatus,
-    lastEvent: d.eventType,
-    lastDeliveryId: deliveryId,
-  });
 }
 
 function header(req: http.IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
-}
-
-function loadState(file: string | undefined): PoolMember[] {
-  if (!file || !fs.existsSync(file)) return [];
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  return JSON.parse(fs.readFileSync(file, "utf8")) as PoolMember[];
 }

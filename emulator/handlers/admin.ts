@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { HEALTH_STATUSES, type HealthStatus } from "../../provider/validation/limits";
+import { HEALTH_STATUSES, type HealthStatus } from "../contract";
 import { safeEqual } from "../auth";
 import { isLoopbackHost } from "../config";
 import type { EmulatorContext } from "../context";

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { SCOPES, type HealthStatus } from "../../provider/validation/limits";
+import { isoNow } from "../clock";
 import type { EmulatorContext } from "../context";
+import { SCOPES, type HealthStatus } from "../contract";
 import { ApiError, invalidField, notFound } from "../errors";
 import { probeEndpoint } from "../health";
 import type { Brand } from "../model";
@@ -46,7 +47,7 @@ export function registerBrands(app: FastifyInstance, ctx: EmulatorContext): void
 
   app.post(BASE, write, async (req, reply) => {
     const { input } = parseBrand(req.body, { requireVersion: false });
-    const now = new Date().toISOString();
+    const now = isoNow(ctx.clock);
     const id = randomUUID();
     const brand: Brand = {
       id,
@@ -85,7 +86,7 @@ export function registerBrands(app: FastifyInstance, ctx: EmulatorContext): void
     const brand = store.getBrand(id);
     if (!brand) throw brandNotFound(id);
     const status = await probe(brand);
-    const updated = store.recordBrandHealth(id, status, new Date().toISOString());
+    const updated = store.recordBrandHealth(id, status, isoNow(ctx.clock));
     if (!updated) throw brandNotFound(id); // deleted while the probe ran
     return updated;
   });
@@ -121,7 +122,7 @@ export function registerBrands(app: FastifyInstance, ctx: EmulatorContext): void
       status: existing.status,
       version: existing.version + 1,
       dateCreated: existing.dateCreated,
-      dateModified: new Date().toISOString(),
+      dateModified: isoNow(ctx.clock),
       selfUri: existing.selfUri,
     };
     switch (store.updateBrand(updated, existing.version)) {

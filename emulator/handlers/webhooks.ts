@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
-import { SCOPES } from "../../provider/validation/limits";
+import { isoNow } from "../clock";
 import type { EmulatorContext } from "../context";
+import { SCOPES } from "../contract";
 import { ApiError, invalidField, notFound } from "../errors";
 import type { Webhook } from "../model";
 import { parseWebhook, requireObjectBody } from "../validation";
@@ -29,7 +30,7 @@ export function registerWebhooks(app: FastifyInstance, ctx: EmulatorContext): vo
 
   app.post(BASE, scoped, async (req, reply) => {
     const input = parseWebhook(req.body);
-    const now = new Date().toISOString();
+    const now = isoNow(ctx.clock);
     const id = randomUUID();
     const secret = input.secret ?? null;
     const webhook = toWebhook(input, { id, hasSecret: secret !== null, dateCreated: now, dateModified: now, selfUri: `${BASE}/${id}` });
@@ -62,7 +63,7 @@ export function registerWebhooks(app: FastifyInstance, ctx: EmulatorContext): vo
       id,
       hasSecret: secret !== null,
       dateCreated: existing.webhook.dateCreated,
-      dateModified: new Date().toISOString(),
+      dateModified: isoNow(ctx.clock),
       selfUri: existing.webhook.selfUri,
     });
     const result = store.updateWebhook(webhook, secret);

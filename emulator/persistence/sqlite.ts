@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import type { HealthStatus } from "../../provider/validation/limits";
+import type { HealthStatus } from "../contract";
 import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
 import type { Page, Store, WriteResult } from "./store";
 
@@ -52,7 +52,10 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
 
-  constructor(file: string) {
+  constructor(
+    file: string,
+    private readonly now: () => number = Date.now,
+  ) {
     this.db = new Database(file);
     if (file !== ":memory:") {
       // WAL keeps readers off the writer's lock; NORMAL sync still survives a killed process, since every
@@ -208,7 +211,7 @@ export class SqliteStore implements Store {
 
   insertToken(token: TokenRecord): void {
     this.db.transaction(() => {
-      this.stmt.purgeExpired.run(Date.now());
+      this.stmt.purgeExpired.run(this.now());
       this.stmt.insertToken.run(token.hash, token.clientId, JSON.stringify(token.scopes), token.expiresAt);
       this.stmt.bumpIssued.run(token.clientId);
     })();

@@ -1,4 +1,4 @@
-import type { HealthStatus } from "../../provider/validation/limits";
+import type { HealthStatus } from "../contract";
 import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
 
 export type WriteResult = "ok" | "name-taken" | "not-found" | "version-mismatch";

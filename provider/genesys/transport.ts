@@ -38,11 +38,13 @@ export interface RequestSpec {
 
 export interface CallTrace {
   attempts: number;
+  /** Attempts that resent a call (the transport's own count, not inferred from answers). */
+  retries: number;
   correlationIds: string[];
 }
 
 export function newTrace(): CallTrace {
-  return { attempts: 0, correlationIds: [] };
+  return { attempts: 0, retries: 0, correlationIds: [] };
 }
 
 export interface ApiResponse<T> {
@@ -296,6 +298,8 @@ export class Transport {
 function record(trace: CallTrace | undefined, attempts: number, correlationId: string | undefined): void {
   if (!trace) return;
   trace.attempts += attempts;
+  // Every attempt of one call after its first was a resend (a retry, or the one re-authentication).
+  trace.retries += Math.max(0, attempts - 1);
   if (correlationId) trace.correlationIds.push(correlationId);
 }
 

@@ -24,8 +24,17 @@ export class LoadBalancerWebhook extends pulumi.dynamic.Resource {
   declare readonly brandId: pulumi.Output<string>;
   declare readonly callbackUrl: pulumi.Output<string>;
   declare readonly signed: pulumi.Output<boolean>;
+  /** The load balancer was sent the followed channel's current state (false when disabled, or stale after a refresh). */
+  declare readonly enrolled: pulumi.Output<boolean>;
 
   constructor(name: string, args: LoadBalancerWebhookArgs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, webhookId: undefined, signed: undefined }, opts, "genesys", "LoadBalancerWebhook");
+    super(
+      provider,
+      name,
+      { ...args, webhookId: undefined, signed: undefined, enrolled: undefined },
+      opts,
+      "genesys",
+      "LoadBalancerWebhook",
+    );
   }
 }

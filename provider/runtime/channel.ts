@@ -5,7 +5,9 @@
  *   create  DNS/SSRF check, POST /brands (or adopt adoptExistingId: GET + PUT), then poll
  *           GET ?expand=health until active; on failure the brand is deleted again
  *   read    GET /brands/{id}?expand=health; 404 -> empty id (the engine drops it)
- *   update  DNS/SSRF check, GET (current version), PUT; version.mismatch -> re-read, retry once
+ *   update  DNS/SSRF check, GET (current version), PUT only when the live channel differs
+ *           (version.mismatch -> re-read, retry once), then GET ?expand=health: a channel that
+ *           only needs a fresh probe (it was degraded) is probed, never rewritten
  *   delete  DELETE /brands/{id}; 404 -> already gone
  */
 import { type Brand, type BrandSpec, type CallTrace, GenesysApiError, type HealthStatus } from "../genesys";
@@ -17,15 +19,21 @@ import {
   normalizeChannel,
   validateChannel,
 } from "../validation";
-import { type RuntimeContext, audited } from "./context";
+import { AuditedError, type RuntimeContext, audited } from "./context";
 
 export const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
 /** Inputs that steer the provider but are not part of the channel definition. */
 const RESOURCE_ONLY = ["adoptExistingId"] as const;
+/**
+ * The channel's id, kept in the inputs once a refresh has read it (see carryBrandId). Never part
+ * of the definition, never validated or signed.
+ */
+const CARRIED_ID = "brandId";
 
 export interface ChannelInputs extends ChannelDefinition {
   adoptExistingId?: string;
+  brandId?: string;
 }
 
 export interface ChannelOutputs extends ChannelInputs {
@@ -44,7 +52,7 @@ function splitInputs(raw: Record<string, unknown>): { definition: Record<string,
   const definition: Record<string, unknown> = {};
   const extra: Pick<ChannelInputs, "adoptExistingId"> = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key.startsWith("__")) continue; // engine-owned (__provider)
+    if (key.startsWith("__") || key === CARRIED_ID) continue; // engine-owned (__provider), or our carried id
     if ((RESOURCE_ONLY as readonly string[]).includes(key)) {
       if (value !== undefined && value !== null && value !== "") extra.adoptExistingId = String(value);
       continue;
@@ -58,9 +66,25 @@ function toFailures(issues: ValidationIssue[]): CheckFailure[] {
   return issues.map((i) => ({ property: i.path, reason: i.message }));
 }
 
+/**
+ * During a preview the engine takes a dynamic resource's checked inputs as the outputs of an
+ * update (the dynamic provider cannot preview), so an output missing from them is unknown, and a
+ * LoadBalancerWebhook fed this channel's brandId would show `~ brandId => [unknown]` whenever the
+ * channel itself has a pending update, drift repaired after a refresh included. An in-place update
+ * never changes the id: once the state's inputs hold it (read puts it there), check carries it
+ * forward. A change of channelTypes replaces the channel, and its new id is rightly unknown.
+ */
+function carryBrandId(olds: Record<string, unknown>, definition: Record<string, unknown>): { brandId?: string } {
+  const id = olds[CARRIED_ID];
+  if (typeof id !== "string" || id === "") return {};
+  const sameTypes = (v: unknown) => JSON.stringify(Array.isArray(v) ? [...v].map(String).sort() : v);
+  return sameTypes(olds.channelTypes) === sameTypes(definition.channelTypes) ? { brandId: id } : {};
+}
+
 export async function checkChannel(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
+  olds: Record<string, unknown> = {},
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
   const { definition, extra } = splitInputs(news);
   const result = validateChannel(definition, { signingKey: ctx.config.signatureKey });
@@ -82,8 +106,9 @@ export async function checkChannel(
   // A signature covers the definition as written, and create/update verify it again: a signed
   // definition must reach them verbatim, since its canonical form no longer matches its own
   // signature. Diff normalises both sides, so spelling still never shows up as a change.
-  if (result.value.signature) return { inputs: { ...definition, ...extra }, failures: [] };
-  return { inputs: { ...normalizeChannel(result.value), ...extra }, failures: [] };
+  const carried = carryBrandId(olds, definition);
+  if (result.value.signature) return { inputs: { ...definition, ...extra, ...carried }, failures: [] };
+  return { inputs: { ...normalizeChannel(result.value), ...extra, ...carried }, failures: [] };
 }
 
 /** The parts of a definition that the API stores, in a stable shape. */
@@ -156,7 +181,8 @@ export function diffChannel(
     if (JSON.stringify(before.settings[key]) !== JSON.stringify(after.settings[key])) diffs.push(`settings.${key}`);
   }
   // The declared state includes "healthy": a channel whose last probe found it degraded or
-  // unreachable is drift (refresh reports it) and `up` re-applies it, which probes it again.
+  // unreachable is drift (refresh reports it) and `up` probes it again (update writes nothing
+  // when the definition is unchanged).
   const health = (olds as { healthStatus?: unknown }).healthStatus;
   if (health === "degraded" || health === "unreachable") diffs.push("healthStatus");
   const replaces = diffs.includes("channelTypes") ? ["channelTypes"] : [];
@@ -237,15 +263,23 @@ export async function createChannel(ctx: RuntimeContext, inputs: ChannelInputs):
         return { id: brand.id, outs: outputsOf(healthy, carried) };
       } catch (err) {
         // Compensate so no orphan stays behind: the engine records nothing for a failed create.
+        // The original error stays the cause (status, code, correlation id), and the audit record
+        // names the channel that was made and removed again.
         try {
           await ctx.client.brands.delete(brand.id, trace);
         } catch (cleanupErr) {
-          throw new Error(
-            `${(err as Error).message}; the channel could not be deleted again (${(cleanupErr as Error).message}): ` +
+          throw new AuditedError(
+            `${messageOf(err)}; the channel could not be deleted again (${messageOf(cleanupErr)}): ` +
               `delete channel ${brand.id} by hand, or adopt it with adoptExistingId`,
+            { targetId: brand.id },
+            { cause: err },
           );
         }
-        throw new Error(`${(err as Error).message}; the channel was deleted again so nothing is left half-made`);
+        throw new AuditedError(
+          `${messageOf(err)}; the channel was deleted again so nothing is left half-made`,
+          { targetId: brand.id },
+          { cause: err },
+        );
       }
     },
     (r) => ({ targetId: r.id, healthStatus: r.outs.healthStatus }),
@@ -306,10 +340,16 @@ async function adoptChannel(
   );
 }
 
-async function putWithVersionRetry(ctx: RuntimeContext, id: string, spec: BrandSpec, trace: CallTrace): Promise<Brand> {
+/**
+ * Writes the spec unless the live channel already holds it: an identical PUT would still bump the
+ * version and fire a `webchat.brand.updated` event to every webhook for nothing. Returns whether
+ * it wrote.
+ */
+async function putWithVersionRetry(ctx: RuntimeContext, id: string, spec: BrandSpec, trace: CallTrace): Promise<Brand | undefined> {
   for (let round = 1; ; round++) {
     const current = await ctx.client.brands.get(id, { trace });
     if (!current) throw new Error(`channel ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`);
+    if (sameSpec(specOf(definitionOf(current)), spec)) return undefined;
     try {
       return await ctx.client.brands.update(id, spec, current.version, trace);
     } catch (err) {
@@ -336,7 +376,7 @@ export async function readChannel(
         signature: typeof props.signature === "string" ? props.signature : undefined,
       };
       const outs = outputsOf(brand, carried);
-      const inputs: Record<string, unknown> = { ...definitionOf(brand) };
+      const inputs: Record<string, unknown> = { ...definitionOf(brand), [CARRIED_ID]: brand.id };
       if (carried.signature) inputs.signature = carried.signature;
       if (carried.adoptExistingId) inputs.adoptExistingId = carried.adoptExistingId;
       return { id: brand.id, props: outs, inputs };
@@ -369,4 +409,6 @@ export async function deleteChannel(ctx: RuntimeContext, id: string, props: Reco
   });
 }
 
-export type { ValidationIssue };
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -60,6 +60,21 @@ export function currentContext(): RuntimeContext {
 type Audited = Omit<AuditEvent, "outcome" | "durationMs" | "attempts" | "retries" | "correlationIds" | "error">;
 
 /**
+ * A failure that knows something its audit record must say (the channel a failed create made and
+ * removed again). The error that caused it stays its `cause`, with status, code and correlation id.
+ */
+export class AuditedError extends Error {
+  constructor(
+    message: string,
+    readonly audit: Pick<AuditEvent, "targetId">,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "AuditedError";
+  }
+}
+
+/**
  * Runs one provider operation and appends its audit record, successful or not, before the
  * operation reports back to the engine.
  */
@@ -79,7 +94,7 @@ export async function audited<T>(
       outcome: "success",
       durationMs: Date.now() - started,
       attempts: trace.attempts,
-      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      retries: trace.retries,
       correlationIds: trace.correlationIds,
       actor: ctx.config.clientId,
     });
@@ -90,8 +105,9 @@ export async function audited<T>(
       outcome: "failure",
       durationMs: Date.now() - started,
       attempts: trace.attempts,
-      retries: Math.max(0, trace.attempts - trace.correlationIds.length),
+      retries: trace.retries,
       correlationIds: trace.correlationIds,
+      ...(err instanceof AuditedError ? err.audit : {}),
       error: err instanceof Error ? err.message : String(err),
       actor: ctx.config.clientId,
     });

@@ -16,7 +16,7 @@ export function configure(config: ConfigLike): void {
 }
 
 export const channel = {
-  check: (_olds: Record<string, unknown>, news: Record<string, unknown>) => checkChannel(currentContext(), news),
+  check: (olds: Record<string, unknown>, news: Record<string, unknown>) => checkChannel(currentContext(), news, olds),
   diff: async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diffChannel(olds, news),
   create: (inputs: Record<string, unknown>) => createChannel(currentContext(), inputs as unknown as ChannelInputs),
   read: (id: string, props: Record<string, unknown>) => readChannel(currentContext(), id, props),
@@ -30,7 +30,7 @@ export const webhook = {
   diff: async (_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) => diffWebhook(olds, news),
   create: (inputs: Record<string, unknown>) => createWebhook(currentContext(), inputs as unknown as WebhookInputs),
   read: (id: string, props: Record<string, unknown>) => readWebhook(currentContext(), id, props),
-  update: (id: string, _olds: Record<string, unknown>, news: Record<string, unknown>) =>
-    updateWebhook(currentContext(), id, news as unknown as WebhookInputs),
+  update: (id: string, olds: Record<string, unknown>, news: Record<string, unknown>) =>
+    updateWebhook(currentContext(), id, olds, news as unknown as WebhookInputs),
   delete: (id: string, props: Record<string, unknown>) => deleteWebhook(currentContext(), id, props),
 };

@@ -1,30 +1,44 @@
 /**
  * Enrolment deliveries from the provider to the load balancer. Genesys only reports changes that
- * happen after a webhook exists, but a LoadBalancerWebhook is created after its channel (it needs
- * the channel's id) and deleted before it. So the webhook resource is the channel's membership in
- * the pool: creating it sends the channel's current state, deleting it sends a removal, both in
- * exactly the format, headers and signature that Genesys deliveries use.
+ * happen after a webhook follows a channel, so whenever a LoadBalancerWebhook starts following a
+ * channel at a callback (create, adoption, another brandId or callbackUrl, re-enable) the provider
+ * sends that load balancer the channel's current state, and whenever it stops (delete, disable,
+ * moved away) a removal. Both use exactly the format, headers and signature of a Genesys delivery,
+ * plus an `enrolment` object in the signed body so a load balancer can tell them from platform
+ * events.
+ *
+ * The state is read after the webhook already points at the load balancer, and the delivery is
+ * stamped with the time that read started: any later change reaches the load balancer as a
+ * platform event with a later timestamp, so ordering by timestamp never lets the enrolment undo it.
  */
 import { createHmac, randomUUID } from "node:crypto";
 import axios from "axios";
 import type { Brand } from "../genesys";
 
-export type EnrolmentEvent = "webchat.brand.updated" | "webchat.brand.deleted";
+export type EnrolmentKind = "enrol" | "remove";
 
 export interface EnrolmentOptions {
   callbackUrl: string;
   webhookId: string;
   secret?: string;
+  /** Why the provider sends it (shown to the load balancer, e.g. "webhook created"). */
+  reason: string;
+  /** When the channel's state in `brand` was read (ms); a removal is stamped with its sending time. */
+  observedAt?: number;
   attempts?: number;
   sleep: (ms: number) => Promise<void>;
 }
 
-export async function sendEnrolment(brand: Brand, eventType: EnrolmentEvent, opts: EnrolmentOptions): Promise<void> {
-  const deliveryId = randomUUID();
-  const body = JSON.stringify({
-    id: deliveryId,
-    eventType,
-    timestamp: new Date().toISOString(),
+/** The X-Genesys-Signature value: HMAC-SHA256 of "timestamp.body", as Genesys signs deliveries. */
+export function signEnrolment(secret: string, timestamp: string, body: string): string {
+  return "sha256=" + createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex");
+}
+
+function enrolmentBody(brand: Brand, kind: EnrolmentKind, opts: Pick<EnrolmentOptions, "webhookId" | "reason" | "observedAt">) {
+  return {
+    id: randomUUID(),
+    eventType: kind === "remove" ? "webchat.brand.deleted" : "webchat.brand.updated",
+    timestamp: new Date(opts.observedAt ?? Date.now()).toISOString(),
     brand: {
       id: brand.id,
       name: brand.name,
@@ -33,7 +47,13 @@ export async function sendEnrolment(brand: Brand, eventType: EnrolmentEvent, opt
       status: brand.status,
       healthStatus: brand.settings.healthStatus,
     },
-  });
+    enrolment: { webhookId: opts.webhookId, reason: opts.reason },
+  };
+}
+
+export async function sendEnrolment(brand: Brand, kind: EnrolmentKind, opts: EnrolmentOptions): Promise<void> {
+  const delivery = enrolmentBody(brand, kind, opts);
+  const body = JSON.stringify(delivery);
   const attempts = opts.attempts ?? 5;
   let lastError = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -42,11 +62,10 @@ export async function sendEnrolment(brand: Brand, eventType: EnrolmentEvent, opt
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "X-Genesys-Webhook-Id": opts.webhookId,
-      "X-Genesys-Delivery-Id": deliveryId,
+      "X-Genesys-Delivery-Id": delivery.id,
       "X-Genesys-Timestamp": timestamp,
     };
-    if (opts.secret)
-      headers["X-Genesys-Signature"] = "sha256=" + createHmac("sha256", opts.secret).update(`${timestamp}.${body}`).digest("hex");
+    if (opts.secret) headers["X-Genesys-Signature"] = signEnrolment(opts.secret, timestamp, body);
     try {
       const res = await axios.post(opts.callbackUrl, body, { headers, timeout: 5_000, maxRedirects: 0, validateStatus: () => true });
       if (res.status >= 200 && res.status < 300) return;
@@ -58,7 +77,7 @@ export async function sendEnrolment(brand: Brand, eventType: EnrolmentEvent, opt
     if (attempt < attempts) await opts.sleep(Math.min(4_000, 250 * 2 ** (attempt - 1)));
   }
   throw new Error(
-    `the load balancer at ${opts.callbackUrl} did not accept the ${eventType === "webchat.brand.deleted" ? "removal" : "enrolment"} ` +
+    `the load balancer at ${opts.callbackUrl} did not accept the ${kind === "remove" ? "removal" : "enrolment"} ` +
       `of channel "${brand.name}" (${lastError}); check that it is running and shares genesys:webhookSecret`,
   );
 }

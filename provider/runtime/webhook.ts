@@ -1,17 +1,23 @@
 /**
  * LoadBalancerWebhook lifecycle -> Genesys calls:
  *   check   validate name, callback URL scheme, event types, delivery policy     no network
- *   diff    compare; everything updates in place
+ *           (validation/webhook.ts)
+ *   diff    compare; everything updates in place; a webhook whose load balancer may be stale
+ *           (enrolled: false after a refresh) shows a change so `up` enrols it again
  *   create  SSRF check of the callback, POST /webhooks (filtered to the brand, signed with the
- *           stack's webhook secret)
- *   read    GET /webhooks/{id}; 404 -> empty id
- *   update  SSRF check, PUT /webhooks/{id}
- *   delete  DELETE /webhooks/{id}; 404 -> already gone
+ *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback
+ *   read    GET /webhooks/{id}; 404 -> empty id; GET /brands/{brandId} (gone -> enrolled: false)
+ *   update  SSRF check, PUT /webhooks/{id}; when what it follows or where it delivers changes, a
+ *           removal to the old callback and an enrolment to the new one
+ *   delete  DELETE /webhooks/{id}; 404 -> already gone; a removal sent to the callback
+ * The invariant: after a successful `up`, the load balancer at each enabled webhook's callback has
+ * been sent the current state of the channel the webhook follows, and a removal of any channel it
+ * stopped following (lb-sync.ts says how).
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
 import { type Brand, type CallTrace, GenesysApiError, type Webhook, type WebhookSpec } from "../genesys";
-import { checkEndpointAddress, formatIssues, type ValidationIssue } from "../validation";
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS } from "../validation/limits";
+import { checkEndpointAddress, formatIssues } from "../validation";
+import { validateWebhook } from "../validation/webhook";
 import { type RuntimeContext, audited } from "./context";
 import { sendEnrolment } from "./lb-sync";
 import type { CheckFailure } from "./channel";
@@ -30,82 +36,12 @@ export interface WebhookInputs {
 export interface WebhookOutputs extends WebhookInputs {
   webhookId: string;
   signed: boolean;
-}
-
-const DEFAULT_EVENTS = [...WEBHOOK_EVENT_TYPES];
-const KNOWN_KEYS = new Set(["name", "brandId", "callbackUrl", "eventTypes", "deliveryPolicy", "enabled"]);
-
-export function validateWebhook(raw: Record<string, unknown>): { value?: WebhookInputs; issues: ValidationIssue[] } {
-  const issues: ValidationIssue[] = [];
-  for (const key of Object.keys(raw)) {
-    if (!key.startsWith("__") && !KNOWN_KEYS.has(key))
-      issues.push({ path: key, message: `unknown property; remove it (known: ${[...KNOWN_KEYS].join(", ")})` });
-  }
-  const name = raw.name;
-  if (typeof name !== "string" || name.length < 1 || name.length > 128)
-    issues.push({ path: "name", message: "must be a string of 1 to 128 characters" });
-  const brandId = raw.brandId;
-  if (typeof brandId !== "string" || brandId === "")
-    issues.push({ path: "brandId", message: "must be the id of a channel (pass channel.brandId)" });
-  const callbackUrl = raw.callbackUrl;
-  if (typeof callbackUrl !== "string") {
-    issues.push({ path: "callbackUrl", message: "must be an https:// URL (http:// only to localhost)" });
-  } else {
-    try {
-      const url = new URL(callbackUrl);
-      const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-        issues.push({ path: "callbackUrl", message: `must use https (http only to localhost); got ${url.protocol}` });
-      }
-      if (url.username || url.password)
-        issues.push({ path: "callbackUrl", message: "must not carry credentials; the webhook secret signs deliveries instead" });
-    } catch {
-      issues.push({ path: "callbackUrl", message: `"${callbackUrl}" is not a URL; use e.g. https://lb.example.com/api/sync` });
-    }
-  }
-  const eventTypes = raw.eventTypes ?? DEFAULT_EVENTS;
-  if (!Array.isArray(eventTypes) || eventTypes.length === 0) {
-    issues.push({ path: "eventTypes", message: `must be a non-empty list of ${WEBHOOK_EVENT_TYPES.join(", ")}` });
-  } else {
-    eventTypes.forEach((t, i) => {
-      if (!(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(t))
-        issues.push({
-          path: `eventTypes[${i}]`,
-          message: `unknown event type "${String(t)}"; use one of ${WEBHOOK_EVENT_TYPES.join(", ")}`,
-        });
-    });
-    if (new Set(eventTypes).size !== eventTypes.length)
-      issues.push({ path: "eventTypes", message: "lists an event type twice; remove the duplicate" });
-  }
-  const policy = (raw.deliveryPolicy ?? {}) as Record<string, unknown>;
-  const retryCount = policy.retryCount ?? 3;
-  const retryInterval = policy.retryInterval ?? 60;
-  for (const [key, value] of [
-    ["retryCount", retryCount],
-    ["retryInterval", retryInterval],
-  ] as const) {
-    const { min, max } = WEBHOOK_LIMITS[key];
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-      issues.push({
-        path: `deliveryPolicy.${key}`,
-        message: `must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`,
-      });
-    }
-  }
-  const enabled = raw.enabled ?? true;
-  if (typeof enabled !== "boolean") issues.push({ path: "enabled", message: "must be true or false" });
-  if (issues.length > 0) return { issues };
-  return {
-    issues,
-    value: {
-      name: name as string,
-      brandId: brandId as string,
-      callbackUrl: callbackUrl as string,
-      eventTypes: [...(eventTypes as string[])].sort(),
-      deliveryPolicy: { retryCount: retryCount as number, retryInterval: retryInterval as number },
-      enabled: enabled as boolean,
-    },
-  };
+  /**
+   * The load balancer at callbackUrl was sent the current state of the followed channel, and that
+   * channel still exists. False for a disabled webhook, and after a refresh that found the channel
+   * deleted or the webhook changed out of band.
+   */
+  enrolled: boolean;
 }
 
 export async function checkWebhook(
@@ -133,7 +69,9 @@ export async function checkWebhook(
 export function diffWebhook(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[] } {
   const keys = ["name", "brandId", "callbackUrl", "eventTypes", "deliveryPolicy", "enabled"];
   const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
-  return { changes: changed.length > 0, replaces: [] };
+  // State written before `enrolled` existed has none: only an explicit false asks for a new enrolment.
+  const stale = olds.enrolled === false && news.enabled !== false;
+  return { changes: changed.length > 0 || stale, replaces: [] };
 }
 
 function specOf(ctx: RuntimeContext, inputs: WebhookInputs): WebhookSpec {
@@ -160,8 +98,8 @@ function inputsOf(hook: Webhook): WebhookInputs {
   };
 }
 
-function outputsOf(hook: Webhook): WebhookOutputs {
-  return { ...inputsOf(hook), webhookId: hook.id, signed: hook.hasSecret ?? false };
+function outputsOf(hook: Webhook, enrolled: boolean): WebhookOutputs {
+  return { ...inputsOf(hook), webhookId: hook.id, signed: hook.hasSecret ?? false, enrolled };
 }
 
 async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<void> {
@@ -188,18 +126,21 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
       // The channel is usually created earlier in this same `up` by this same process: what it saw
-      // then will do. Under a rate limit the engine may reach the webhook a minute later, hence 120 s.
-      const brand = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 120_000 });
-      if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
-      const hook = await createOrRecover(ctx, spec, inputs.brandId, trace);
-      try {
-        await sendEnrolment(brand, "webchat.brand.updated", enrolmentOptions(ctx, inputs, hook.id));
-      } catch (err) {
-        // Nothing half-made: a webhook whose load balancer never learnt of the channel is removed.
-        await ctx.client.webhooks.delete(hook.id, trace);
-        throw err;
+      // then will do to refuse a missing one early. Under a rate limit the engine may reach the
+      // webhook a minute later, hence 120 s.
+      const known = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 120_000 });
+      if (!known) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
+      const { hook, adopted } = await createOrRecover(ctx, spec, inputs.brandId, trace);
+      if (inputs.enabled) {
+        try {
+          await enrol(ctx, inputs, hook.id, adopted ? "webhook adopted" : "webhook created", trace);
+        } catch (err) {
+          // Nothing half-made: a webhook whose load balancer never learnt of the channel is removed.
+          await ctx.client.webhooks.delete(hook.id, trace);
+          throw err;
+        }
       }
-      return { id: hook.id, outs: outputsOf(hook) };
+      return { id: hook.id, outs: outputsOf(hook, inputs.enabled) };
     },
     (r) => ({ targetId: r.id }),
   );
@@ -211,11 +152,16 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
  * response, or a CLI killed mid-create), so `refresh --clear-pending-creates` and `up` converge
  * instead of failing on the name for ever. One filtered to another channel is never touched.
  */
-async function createOrRecover(ctx: RuntimeContext, spec: WebhookSpec, brandId: string, trace: CallTrace): Promise<Webhook> {
+async function createOrRecover(
+  ctx: RuntimeContext,
+  spec: WebhookSpec,
+  brandId: string,
+  trace: CallTrace,
+): Promise<{ hook: Webhook; adopted: boolean }> {
   let existing: Webhook | undefined;
   try {
     const { webhook, recovered } = await ctx.client.webhooks.create(spec, trace);
-    if (!recovered) return webhook;
+    if (!recovered) return { hook: webhook, adopted: false };
     existing = webhook;
   } catch (err) {
     if (!(err instanceof GenesysApiError) || err.status !== 409) throw err;
@@ -231,7 +177,7 @@ async function createOrRecover(ctx: RuntimeContext, spec: WebhookSpec, brandId: 
   }
   // The secret is write-only, so whether the lost create carried this stack's secret cannot be
   // read back: writing the whole definition again makes the adopted webhook exactly the declared one.
-  return ctx.client.webhooks.update(existing.id, spec, trace);
+  return { hook: await ctx.client.webhooks.update(existing.id, spec, trace), adopted: true };
 }
 
 export async function readWebhook(
@@ -245,12 +191,36 @@ export async function readWebhook(
     async (trace) => {
       const hook = await ctx.client.webhooks.get(id, trace);
       if (!hook) return { id: "" };
-      return { id: hook.id, props: outputsOf(hook), inputs: inputsOf(hook) };
+      const live = inputsOf(hook);
+      // What was enrolled still holds only if the webhook still delivers the same channel to the
+      // same place and that channel still exists (deleted or replaced out of band, it does not).
+      const unchanged = live.enabled && live.brandId === props.brandId && live.callbackUrl === props.callbackUrl;
+      // The refresh usually read the channel moments ago (a 404 is never remembered): that answers.
+      const exists = unchanged && (await ctx.client.brands.get(live.brandId, { trace, maxAgeMs: 60_000 })) !== undefined;
+      const enrolled = exists && props.enrolled !== false;
+      return { id: hook.id, props: outputsOf(hook, enrolled), inputs: live };
     },
   );
 }
 
-export async function updateWebhook(ctx: RuntimeContext, id: string, raw: WebhookInputs): Promise<{ outs: WebhookOutputs }> {
+interface Following {
+  brandId: string;
+  callbackUrl: string;
+}
+
+/** The channel and load balancer a webhook's state says it delivers to; none when disabled. */
+function followingOf(props: Record<string, unknown>): Following | undefined {
+  if (props.enabled === false || typeof props.brandId !== "string" || typeof props.callbackUrl !== "string") return undefined;
+  if (props.brandId === "" || props.callbackUrl === "") return undefined;
+  return { brandId: props.brandId, callbackUrl: props.callbackUrl };
+}
+
+export async function updateWebhook(
+  ctx: RuntimeContext,
+  id: string,
+  olds: Record<string, unknown>,
+  raw: WebhookInputs,
+): Promise<{ outs: WebhookOutputs }> {
   const inputs = requireValid(raw);
   const spec = specOf(ctx, inputs);
   return audited(
@@ -258,8 +228,27 @@ export async function updateWebhook(ctx: RuntimeContext, id: string, raw: Webhoo
     { action: "webhook.update", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec },
     async (trace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
+      const before = followingOf(olds);
+      const after = inputs.enabled ? { brandId: inputs.brandId, callbackUrl: inputs.callbackUrl } : undefined;
+      const moved = before !== undefined && (before.brandId !== after?.brandId || before.callbackUrl !== after?.callbackUrl);
+      if (after && !(await ctx.client.brands.get(after.brandId, { trace, maxAgeMs: 120_000 }))) {
+        throw new Error(`webhook "${inputs.name}": channel ${after.brandId} does not exist; pass the brandId of an existing channel`);
+      }
       const hook = await ctx.client.webhooks.update(id, spec, trace);
-      return { outs: outputsOf(hook) };
+      // The webhook delivers to its new place from here on; now tell each load balancer what changed for it.
+      if (moved) {
+        const reason = !after
+          ? "webhook disabled"
+          : before.callbackUrl !== after.callbackUrl
+            ? "webhook moved to another load balancer"
+            : "webhook follows another channel";
+        await sendRemoval(ctx, before, String(olds.name ?? inputs.name), id, reason, trace);
+      }
+      if (after && (moved || !before || olds.enrolled === false)) {
+        const reason = !before ? "webhook enabled" : moved ? "webhook moved" : "load balancer may be stale";
+        await enrol(ctx, inputs, id, reason, trace);
+      }
+      return { outs: outputsOf(hook, inputs.enabled) };
     },
   );
 }
@@ -270,24 +259,31 @@ export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Reco
     { action: "webhook.delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
     async (trace) => {
       const existed = await ctx.client.webhooks.delete(id, trace);
-      const brandId = typeof props.brandId === "string" ? props.brandId : undefined;
-      const callbackUrl = typeof props.callbackUrl === "string" ? props.callbackUrl : undefined;
-      if (!existed || !brandId || !callbackUrl) return;
+      const following = followingOf(props);
+      // A disabled webhook's load balancer was told when it was disabled.
+      if (!existed || !following) return;
       // Without its webhook the pool can no longer track this channel: take it out of rotation.
-      const brand = (await ctx.client.brands.get(brandId, { trace })) ?? tombstone(brandId, String(props.name ?? brandId));
-      await assertCallbackAllowed(ctx, callbackUrl);
-      await sendEnrolment(brand, "webchat.brand.deleted", {
-        callbackUrl,
-        webhookId: id,
-        secret: ctx.config.webhookSecret,
-        sleep: ctx.sleep,
-      });
+      await sendRemoval(ctx, following, String(props.name ?? following.brandId), id, "webhook deleted", trace);
     },
   );
 }
 
-function enrolmentOptions(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: string) {
-  return { callbackUrl: inputs.callbackUrl, webhookId, secret: ctx.config.webhookSecret, sleep: ctx.sleep };
+/** Reads the channel now that the webhook follows it, and sends its state to the load balancer. */
+async function enrol(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: string, reason: string, trace: CallTrace): Promise<void> {
+  const observedAt = Date.now();
+  const brand = await ctx.client.brands.get(inputs.brandId, { trace });
+  if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
+  await sendEnrolment(brand, "enrol", { ...deliveryTarget(ctx, inputs.callbackUrl, webhookId), reason, observedAt });
+}
+
+async function sendRemoval(ctx: RuntimeContext, from: Following, name: string, webhookId: string, reason: string, trace: CallTrace) {
+  const brand = (await ctx.client.brands.get(from.brandId, { trace })) ?? tombstone(from.brandId, name);
+  await assertCallbackAllowed(ctx, from.callbackUrl);
+  await sendEnrolment(brand, "remove", { ...deliveryTarget(ctx, from.callbackUrl, webhookId), reason });
+}
+
+function deliveryTarget(ctx: RuntimeContext, callbackUrl: string, webhookId: string) {
+  return { callbackUrl, webhookId, secret: ctx.config.webhookSecret, sleep: ctx.sleep };
 }
 
 function tombstone(id: string, name: string): Brand {

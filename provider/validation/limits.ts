@@ -1,6 +1,7 @@
 /**
- * The platform limits of a web messaging channel (brand), from the API contract.
- * One source of truth for the client-side validator and the emulator's server-side checks.
+ * The limits of the contract that the provider's own checks enforce before any API call (schema.ts
+ * for channels, the webhook runtime for webhooks). The emulator keeps its own copy, transcribed from
+ * the contract, so that it stays an independent oracle; a unit test checks that the two agree.
  */
 export const LIMITS = {
   name: { min: 1, max: 128 },
@@ -13,9 +14,6 @@ export const LIMITS = {
 export const CHANNEL_TYPES = ["webchat", "webmessaging"] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
-export const HEALTH_STATUSES = ["pending", "active", "degraded", "unreachable"] as const;
-export type HealthStatus = (typeof HEALTH_STATUSES)[number];
-
 export const WEBHOOK_EVENT_TYPES = ["webchat.brand.created", "webchat.brand.updated", "webchat.brand.deleted"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -23,11 +21,3 @@ export const WEBHOOK_LIMITS = {
   retryCount: { min: 0, max: 10 },
   retryInterval: { min: 1, max: 3_600 },
 } as const;
-
-/** OAuth scopes, per call family. */
-export const SCOPES = {
-  brandRead: "webchat:brand:read",
-  brandWrite: "webchat:brand:write",
-  webhookWrite: "webhooks:webhook:write",
-} as const;
-export const ALL_SCOPES = Object.values(SCOPES);

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,7 +17,6 @@ import {
   EmulatorProcess,
   brandIdsOnDisk,
   chaosSeed,
-  freePort,
   inventory,
   issueToken,
   issuedTokenHashes,
@@ -56,7 +56,8 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-emucrash-"));
     emulator = await EmulatorProcess.start({
-      port: await freePort(),
+      // The CLI picks the port; the restart comes back on it (retrying while something else holds it).
+      port: 0,
       data: path.join(tmp, "emulator.db"),
       client: owner,
       adminToken: ADMIN,
@@ -147,12 +148,26 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
     const recorded = declared.map((d) => stateResource(state, d.resourceName)?.id).filter((id): id is string => !!id);
     for (const id of recorded) expect(live.has(id), `channel ${id} recorded in the state`).toBe(true);
     for (const id of onDisk) if (deleted.has(id)) compensatedIds.add(id);
-    const compensated = compensatedIds.size;
     console.log(
       `emulator-crash: the interrupted up ended with code ${interrupted.code}; ${recorded.length} channels in its state, ` +
-        `${compensated} committed channels deleted again by a failed create`,
+        `${compensatedIds.size} committed channels deleted again by a failed create`,
     );
-    if (compensated > 0) expect(project.auditText()).toContain("the channel was deleted again so nothing is left half-made");
+    // The audit trail's account of compensations (a failed create names the channel it made and
+    // removed) is exactly what the restarted server saw deleted, none or some.
+    const audited = project
+      .auditText()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { action: string; outcome: string; targetId?: string; error?: string })
+      .filter((r) => r.action === "create" && r.outcome === "failure" && r.targetId !== undefined);
+    for (const r of audited)
+      expect(r.error).toMatch(/the channel was deleted again so nothing is left half-made|could not be deleted again/);
+    expect(
+      audited
+        .filter((r) => r.error!.includes("deleted again so nothing is left half-made") && onDisk.has(r.targetId!))
+        .map((r) => r.targetId)
+        .sort(),
+    ).toEqual([...compensatedIds].sort());
   }, 180_000);
 
   it("the next up converges on exactly the declared channels and webhooks, and preview shows no changes", async () => {
@@ -192,4 +207,55 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
     );
     expect(findings).toEqual([]);
   }, 60_000);
+});
+
+describe("restarting the emulator on its port", () => {
+  it("retries the bind while another process holds the port, and comes back on the same URL once it is free", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-port-"));
+    const squatter = net.createServer();
+    let emulator = await EmulatorProcess.start({
+      port: 0,
+      data: path.join(tmp, "emulator.db"),
+      client: owner,
+      adminToken: ADMIN,
+    });
+    try {
+      const url = emulator.url;
+      await emulator.kill9();
+      await new Promise<void>((resolve, reject) => squatter.once("error", reject).listen(emulator.opts.port, "127.0.0.1", resolve));
+      let refusals = 0;
+      let firstRefusal!: () => void;
+      const refused = new Promise<void>((resolve) => (firstRefusal = resolve));
+      const restarting = emulator.restart(60_000, () => {
+        refusals++;
+        firstRefusal();
+      });
+      // The port is freed only once the restart has met EADDRINUSE.
+      await refused;
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+      emulator = await restarting;
+      expect(emulator.url).toBe(url);
+      expect(refusals).toBeGreaterThan(0);
+    } finally {
+      if (squatter.listening) squatter.close();
+      await emulator.stop();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("gives up with a message naming the port when it stays taken", async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-port-"));
+    const squatter = net.createServer();
+    const emulator = await EmulatorProcess.start({ port: 0, data: path.join(tmp, "emulator.db"), client: owner, adminToken: ADMIN });
+    try {
+      await emulator.kill9();
+      await new Promise<void>((resolve, reject) => squatter.once("error", reject).listen(emulator.opts.port, "127.0.0.1", resolve));
+      await expect(emulator.restart(1_000)).rejects.toThrow(
+        `the emulator could not come back on port ${emulator.opts.port}: another process held it for 1 s after the crash`,
+      );
+    } finally {
+      squatter.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

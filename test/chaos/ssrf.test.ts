@@ -6,11 +6,13 @@
  * update that re-points a live channel at one is refused before the API is asked.
  *
  * Offline there is no public DNS (no `localtest.me`), so the resolving case uses a name from
- * /etc/hosts that maps to a non-public address (here `vm`/`runsc` -> 127.0.0.1), found at run time.
+ * /etc/hosts that maps to a non-public address (here `vm`/`runsc` -> 127.0.0.1), or the machine's
+ * own name, found at run time; a machine with neither fails the suite rather than skip the case.
  * No request leaves 127.0.0.1: every refused address is refused before a connection, and the
  * accepted channel's public IP literal is only health-probed by the emulator's simulation.
  */
 import { randomBytes } from "node:crypto";
+import * as dns from "node:dns/promises";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -30,14 +32,24 @@ const ADMIN = `chaos-admin-${randomBytes(4).toString("hex")}`;
 /** Public and never contacted: the emulator simulates its health probe. */
 const PUBLIC_ENDPOINT = "wss://93.184.215.14/chat";
 
-/** A name other than localhost that /etc/hosts maps to a non-public address, if there is one. */
-function hostsAlias(): string | undefined {
+/**
+ * A host name other than localhost that the system resolver maps only to non-public addresses:
+ * one from /etc/hosts, else the machine's own name (which resolves to a loopback or private
+ * address on almost every machine).
+ */
+async function resolvingAlias(): Promise<{ name: string; address: string } | undefined> {
   const text = fs.existsSync("/etc/hosts") ? fs.readFileSync("/etc/hosts", "utf8") : "";
+  const candidates: string[] = [];
   for (const line of text.split("\n")) {
     const [address, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
     if (!address || !ipaddr.isValid(address) || ipaddr.parse(address).range() === "unicast") continue;
-    const alias = names.find((n) => n !== "localhost" && !n.endsWith(".localhost") && /^[a-z0-9.-]+$/i.test(n));
-    if (alias) return alias;
+    candidates.push(...names.filter((n) => n !== "localhost" && !n.endsWith(".localhost") && /^[a-z0-9.-]+$/i.test(n)));
+  }
+  candidates.push(os.hostname());
+  for (const name of candidates) {
+    const found = await dns.lookup(name, { all: true }).catch(() => []);
+    if (found.length > 0 && found.every((a) => ipaddr.process(a.address).range() !== "unicast"))
+      return { name, address: found[0]!.address };
   }
   return undefined;
 }
@@ -56,16 +68,22 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
   let receiver: RunningReceiver;
   let project: PulumiProject;
   let cliOutput = "";
-  const alias = hostsAlias();
+  let alias: string;
+  let aliasAddress: string;
   const record = (r: CliResult) => {
     cliOutput += r.stdout + r.stderr;
     return r;
   };
 
   beforeAll(async () => {
-    console.log(
-      `ssrf: the resolving host name case uses ${alias ? `"${alias}" from /etc/hosts` : "no /etc/hosts alias (none maps to a non-public address here)"}`,
-    );
+    const found = await resolvingAlias();
+    if (!found)
+      throw new Error(
+        "ssrf: no host name other than localhost resolves to a non-public address on this machine (neither an /etc/hosts " +
+          "entry nor the machine's own name), so the resolving case cannot run; add one to /etc/hosts",
+      );
+    ({ name: alias, address: aliasAddress } = found);
+    console.log(`ssrf: the resolving host name case uses "${alias}" (${aliasAddress})`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-chaos-ssrf-"));
     dataFile = path.join(tmp, "emulator.db");
     emulator = await startEmulator({
@@ -101,7 +119,7 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
       "ipv6-loopback": "wss://[::1]:9443/chat",
       localhost: "wss://localhost:9443/chat",
       "mapped-private": "wss://[::ffff:10.0.0.8]/chat",
-      ...(alias ? { "hosts-alias": `wss://${alias}:9443/chat` } : {}),
+      "hosts-alias": `wss://${alias}:9443/chat`,
     };
     await project.declareChannels(Object.entries(hostile).map(([name, endpointUrl]) => declaration(name, { endpointUrl })));
     const up = record(await project.up(["--continue-on-error"]));
@@ -112,8 +130,7 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
       expect(diagnostics, name).toMatch(/endpointUrl/);
     }
     expect(diagnosticsOf(up.stdout, "metadata")).toMatch(/metadata service/);
-    if (alias)
-      expect(diagnosticsOf(up.stdout, "hosts-alias")).toMatch(new RegExp(`"${alias}" resolves to 127\\.0\\.0\\.1, a loopback address`));
+    expect(diagnosticsOf(up.stdout, "hosts-alias")).toContain(`"${alias}" resolves to ${aliasAddress}, a `);
     expect(await posts("/api/v2/webchat/brands")).toEqual([]);
     expect((await inventory(emulator.url, owner)).brands).toEqual([]);
   }, 120_000);
@@ -126,7 +143,7 @@ describe("chaos: SSRF targets are refused through the real CLI", () => {
       "https://10.0.0.8/sync",
       "https://[::1]:8443/sync",
       `http://localhost:${port}/events`,
-      ...(alias ? [`https://${alias}:${port}/events`] : []),
+      `https://${alias}:${port}/events`,
     ];
     for (const callbackUrl of hostile) {
       await project.setConfig("lb:callbackUrl", callbackUrl);

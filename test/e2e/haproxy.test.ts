@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../emulator";
+import { BalancerSync } from "../../lb-receiver/balancer-sync";
 import { HaproxyDriver } from "../../lb-receiver/drivers/haproxy";
 import { runtimeCommand } from "../../lb-receiver/drivers/haproxy-runtime";
 import { type RunningReceiver, startReceiver } from "../../lb-receiver/server";
@@ -32,7 +33,13 @@ describe("HAProxy follows the declared channels through the real Pulumi CLI", ()
 
   const driver = () => new HaproxyDriver({ socket: haproxy.socket, backend: haproxy.backend, caFile: ca.caFile });
   const startOurReceiver = (port = 0) =>
-    startReceiver({ secret: webhookSecret, stateFile, port, balancer: driver(), balancerCheckIntervalMs: 300 });
+    startReceiver({
+      secret: webhookSecret,
+      stateFile,
+      port,
+      bindRetryMs: 30_000,
+      backend: new BalancerSync(driver(), { checkIntervalMs: 300 }),
+    });
   const channel = (name: string) => declaration(name, { endpointUrl: endpoints[name]!.endpointUrl });
 
   /** Waits until HAProxy serves exactly these endpoints' names through its frontend. */

@@ -25,7 +25,8 @@ async function poolOf(receiver: RunningReceiver): Promise<Record<string, string>
   return Object.fromEntries(members.map((m) => [m.name, m.endpointUrl]));
 }
 
-async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 15_000): Promise<T> {
+/** Waits on the observable pool; generous because a loaded 2-core machine delivers slowly. */
+async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = await read();
   while (JSON.stringify(last) !== JSON.stringify(expected) && Date.now() < deadline) {
@@ -47,7 +48,8 @@ describe("load balancer sync through the real Pulumi CLI", () => {
   const expectedPool = (decls: typeof declared) => Object.fromEntries(decls.map((d) => [d.name, d.endpointUrl]));
 
   beforeAll(async () => {
-    // Webhook retry intervals are scaled down: 1 s declared becomes 0.5 s.
+    // Webhook retry intervals are scaled down: 6 s declared becomes 3 s, so 10 retries give a
+    // receiver that is down ~30 s to come back, room enough on a loaded 2-core machine.
     emulator = await startEmulator({
       port: 0,
       data: ":memory:",
@@ -63,7 +65,7 @@ describe("load balancer sync through the real Pulumi CLI", () => {
         "genesys:clientId": owner.clientId,
         "genesys:allowPrivateNetworks": "true",
         "lb:retryCount": "10",
-        "lb:retryInterval": "1",
+        "lb:retryInterval": "6",
       },
       secrets: { "genesys:clientSecret": owner.clientSecret, "genesys:webhookSecret": webhookSecret },
       channels: declared,
@@ -107,7 +109,8 @@ describe("load balancer sync through the real Pulumi CLI", () => {
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const failed = (await admin.deliveries()).filter((d) => d.error !== undefined || (typeof d.status === "number" && d.status >= 300));
     expect(failed.length).toBeGreaterThan(0);
-    receiver = await startReceiver({ secret: webhookSecret, stateFile, port: receiverPort });
+    // The same, ephemeral, port: a connection elsewhere may hold it for a moment, so wait rather than fail.
+    receiver = await startReceiver({ secret: webhookSecret, stateFile, port: receiverPort, bindRetryMs: 60_000 });
     expect(await eventually(() => poolOf(receiver), expectedPool(declared))).toEqual(expectedPool(declared));
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_TOKEN_HEADER, assembleEmulator } from "../../emulator";
 import { isLoopbackHost } from "../../emulator/config";
 import { ADMIN, basic, brandBody, start, type Harness } from "./helpers";
 
@@ -39,6 +40,25 @@ describe("admin API access", () => {
     for (const a of ["10.0.0.1", "192.168.1.2", "::ffff:10.0.0.1", "0.0.0.0", "example.com", ""]) expect(isLoopbackHost(a)).toBe(false);
   });
 
+  it("refuses a peer that is not on loopback, whatever token it sends", async () => {
+    // The emulator only listens on loopback, so no real remote peer can reach it from a test: drive the
+    // same server through Fastify's injector, which presents the request as coming from that address.
+    const emu = assembleEmulator({ adminToken: ADMIN, quiet: true });
+    try {
+      const ask = (remoteAddress: string) =>
+        emu.app.inject({ method: "GET", url: "/__admin/requests", headers: { [ADMIN_TOKEN_HEADER]: ADMIN }, remoteAddress });
+      for (const peer of ["10.0.0.7", "::ffff:192.168.1.20", "2001:db8::1"]) {
+        const r = await ask(peer);
+        expect([peer, r.statusCode]).toEqual([peer, 403]);
+        expect(r.json()).toMatchObject({ code: "missing.any.permissions", message: "The admin API only answers loopback clients." });
+      }
+      // The same request from a loopback peer is answered, so the refusals above are the address's doing.
+      for (const peer of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) expect([peer, (await ask(peer)).statusCode]).toEqual([peer, 200]);
+    } finally {
+      await emu.close();
+    }
+  });
+
   it("refuses to listen on a non-loopback host", async () => {
     await expect(start({ host: "0.0.0.0" })).rejects.toThrow(/loopback/);
   });
@@ -59,6 +79,37 @@ describe("admin API access", () => {
     const fresh = await h.token();
     expect((await h.api("GET", BRANDS, { token: fresh })).json.total).toBe(0);
     expect((await h.api("GET", "/api/v2/webhooks/webhooks", { token: fresh })).json.total).toBe(0);
+  });
+});
+
+describe("admin calls", () => {
+  it("are never rate limited, faulted or logged, while API calls are", async () => {
+    const h = await start({ rateLimit: { requests: 1, perSeconds: 3_600 } });
+    try {
+      const token = await h.token();
+      expect((await h.api("GET", BRANDS, { token })).status).toBe(200);
+      expect((await h.api("GET", BRANDS, { token })).status).toBe(429);
+      // A rule matching every request, for one shot: an admin call that met it would use it up.
+      const rule = (await h.admin("POST", "/faults", { status: 503, count: 1 })).json;
+      const admin = [
+        await h.admin("GET", "/faults"),
+        await h.admin("GET", "/requests"),
+        await h.admin("GET", "/tokens/count"),
+        await h.admin("GET", "/deliveries"),
+        await h.admin("DELETE", "/requests"),
+        await h.admin("GET", "/faults"),
+      ];
+      expect(admin.map((r) => r.status)).toEqual([200, 200, 200, 200, 204, 200]);
+      expect(admin[5]!.json.faults).toEqual([expect.objectContaining({ id: rule.id, hits: 0, count: 1 })]);
+      const faulted = await h.api("GET", BRANDS, { token });
+      expect(faulted.status).toBe(503);
+      const log = (await h.admin("GET", "/requests")).json.requests;
+      expect(log.map((e: { method: string; path: string; status: number }) => `${e.method} ${e.path} ${e.status}`)).toEqual([
+        `GET ${BRANDS} 503`,
+      ]);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { LIMITS } from "../../provider/validation/limits";
 import { start, brandBody, UUID_RE, type Harness } from "./helpers";
 
 const BRANDS = "/api/v2/webchat/brands";
@@ -82,7 +81,7 @@ describe("brands", () => {
       body: brandBody({ settings: { maxConcurrentSessions: settings.maxConcurrentSessions, rateLimitThreshold: 5 } }),
     });
     expect(r.status).toBe(201);
-    expect(r.json.settings).toMatchObject({ healthCheckInterval: LIMITS.healthCheckInterval.default, tlsCertificateChain: [] });
+    expect(r.json.settings).toMatchObject({ healthCheckInterval: 300, tlsCertificateChain: [] });
   });
 
   it("accepts a valid certificate chain covering the endpoint host", async () => {
@@ -133,41 +132,50 @@ describe("brands", () => {
     expect(r.json.message).toContain("version");
   });
 
+  // Limits are the contract's literal numbers (api-contract.md), never the provider's constants: the
+  // emulator is the oracle the provider is checked against. Each limit is probed on both sides of its edge.
   const base = brandBody();
+  const withSettings = (patch: Record<string, unknown>): Record<string, unknown> => ({ settings: { ...base.settings, ...patch } });
+  const atTheLimits: [string, Record<string, unknown>][] = [
+    ["a 1-character name", { name: "x" }],
+    ["a 128-character name", { name: "n".repeat(128) }],
+    ["an empty description", { description: "" }],
+    ["a 512-character description", { description: "d".repeat(512) }],
+    ["maxConcurrentSessions 1", withSettings({ maxConcurrentSessions: 1 })],
+    ["maxConcurrentSessions 10000", withSettings({ maxConcurrentSessions: 10_000 })],
+    ["rateLimitThreshold 1", withSettings({ rateLimitThreshold: 1 })],
+    ["rateLimitThreshold 5000", withSettings({ rateLimitThreshold: 5_000 })],
+    ["healthCheckInterval 30", withSettings({ healthCheckInterval: 30 })],
+    ["healthCheckInterval 3600", withSettings({ healthCheckInterval: 3_600 })],
+  ];
+
+  it.each(atTheLimits)("accepts %s, exactly at the contract's limit, and stores it as sent", async (_what, patch) => {
+    const body = { ...brandBody(), ...patch };
+    const r = await h.api("POST", BRANDS, { token, body });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject(patch);
+    const put = await h.api("PUT", `${BRANDS}/${r.json.id}`, { token, body: { ...body, version: 1 } });
+    expect(put.status, put.text).toBe(200);
+  });
+
   const violations: [string, Record<string, unknown>, string][] = [
     ["name", { name: "" }, "name"],
     ["name", { name: "   " }, "name"],
-    ["name", { name: "x".repeat(LIMITS.name.max + 1) }, "name"],
-    ["description", { description: "x".repeat(LIMITS.description.max + 1) }, "description"],
+    ["name", { name: "n".repeat(129) }, "name"],
+    ["description", { description: "d".repeat(513) }, "description"],
     ["endpointUrl", { endpointUrl: "http://wss.example.com/messages" }, "endpointUrl"],
     ["endpointUrl", { endpointUrl: "not a url" }, "endpointUrl"],
     ["allowedOrigins", { allowedOrigins: [] }, "allowedOrigins"],
     ["allowedOrigins", { allowedOrigins: ["https://app.example.com/path"] }, "allowedOrigins[0]"],
     ["channelTypes", { channelTypes: ["sms"] }, "channelTypes[0]"],
     ["channelTypes", { channelTypes: [] }, "channelTypes"],
-    [
-      "maxConcurrentSessions",
-      { settings: { ...base.settings, maxConcurrentSessions: LIMITS.maxConcurrentSessions.max + 1 } },
-      "settings.maxConcurrentSessions",
-    ],
+    ["maxConcurrentSessions", withSettings({ maxConcurrentSessions: 10_001 }), "settings.maxConcurrentSessions"],
     ["maxConcurrentSessions", { settings: { ...base.settings, maxConcurrentSessions: 0 } }, "settings.maxConcurrentSessions"],
     ["maxConcurrentSessions", { settings: { ...base.settings, maxConcurrentSessions: 1.5 } }, "settings.maxConcurrentSessions"],
-    [
-      "rateLimitThreshold",
-      { settings: { ...base.settings, rateLimitThreshold: LIMITS.rateLimitThreshold.max + 1 } },
-      "settings.rateLimitThreshold",
-    ],
+    ["rateLimitThreshold", withSettings({ rateLimitThreshold: 5_001 }), "settings.rateLimitThreshold"],
     ["rateLimitThreshold", { settings: { ...base.settings, rateLimitThreshold: 0 } }, "settings.rateLimitThreshold"],
-    [
-      "healthCheckInterval",
-      { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.min - 1 } },
-      "settings.healthCheckInterval",
-    ],
-    [
-      "healthCheckInterval",
-      { settings: { ...base.settings, healthCheckInterval: LIMITS.healthCheckInterval.max + 1 } },
-      "settings.healthCheckInterval",
-    ],
+    ["healthCheckInterval", withSettings({ healthCheckInterval: 29 }), "settings.healthCheckInterval"],
+    ["healthCheckInterval", withSettings({ healthCheckInterval: 3_601 }), "settings.healthCheckInterval"],
     [
       "tlsCertificateChain",
       { settings: { ...base.settings, tlsCertificateChain: ["-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----"] } },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "./clock";
 import { basic, brandBody, CLIENT, start, UUID_RE, type Harness, type Res } from "./helpers";
 
 const BRANDS = "/api/v2/webchat/brands";
@@ -80,26 +81,50 @@ describe("correlation ids and error bodies", () => {
   });
 });
 
-describe("rate limiting", () => {
-  it("answers the request over the limit with 429 and an integer Retry-After, per token", async () => {
-    const h = await start({ rateLimit: { requests: 3, perSeconds: 2 } });
+describe("rate limiting, on a clock the test drives", () => {
+  it("answers the request over the limit with 429 and Retry-After: the whole seconds left in the window, per token", async () => {
+    const clock = new ManualClock();
+    const h = await start({ rateLimit: { requests: 3, perSeconds: 2 }, clock });
     try {
       const t1 = await h.token();
       for (let i = 0; i < 3; i++) expect((await h.api("GET", BRANDS, { token: t1 })).status).toBe(200);
       const limited = await h.api("GET", BRANDS, { token: t1 });
       expectGenesysError(limited, 429, "too.many.requests.retry.after");
-      const retryAfter = limited.headers.get("retry-after");
-      expect(retryAfter).toMatch(/^\d+$/);
-      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-      expect(Number(retryAfter)).toBeLessThanOrEqual(2);
+      expect(limited.headers.get("retry-after")).toBe("2");
+      expect(limited.json.message).toContain("[2] seconds");
 
       // The token endpoint is not limited per token, and a second token has its own budget.
       const t2 = await h.token();
       expect((await h.api("GET", BRANDS, { token: t2 })).status).toBe(200);
-      expect((await h.api("GET", BRANDS, { token: t1 })).status).toBe(429);
 
-      await new Promise((r) => setTimeout(r, Number(retryAfter) * 1000 + 50));
-      expect((await h.api("GET", BRANDS, { token: t1 })).status).toBe(200);
+      clock.advance(1_000);
+      expect((await h.api("GET", BRANDS, { token: t1 })).headers.get("retry-after")).toBe("1");
+      clock.advance(999); // a millisecond before the window closes: still limited, and never "0"
+      const late = await h.api("GET", BRANDS, { token: t1 });
+      expect([late.status, late.headers.get("retry-after")]).toEqual([429, "1"]);
+      clock.advance(1);
+      for (let i = 0; i < 3; i++) expect((await h.api("GET", BRANDS, { token: t1 })).status).toBe(200);
+      expect((await h.api("GET", BRANDS, { token: t1 })).status).toBe(429);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("uses the contract's default of 300 requests per minute per token", async () => {
+    const clock = new ManualClock();
+    const h = await start({ clock });
+    try {
+      const token = await h.token();
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 301; i++) {
+        const s = (await h.api("GET", BRANDS, { token })).status;
+        statuses.set(s, (statuses.get(s) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(statuses)).toEqual({ 200: 300, 429: 1 });
+      clock.advance(59_000);
+      expect((await h.api("GET", BRANDS, { token })).headers.get("retry-after")).toBe("1");
+      clock.advance(1_000);
+      expect((await h.api("GET", BRANDS, { token })).status).toBe(200);
     } finally {
       await h.close();
     }

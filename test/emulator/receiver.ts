@@ -5,7 +5,6 @@ export interface Received {
   headers: IncomingHttpHeaders;
   raw: string;
   body: any;
-  at: number;
 }
 
 /** A webhook receiver on 127.0.0.1:0 that records each request and answers with a scripted status. */
@@ -13,7 +12,8 @@ export class Receiver {
   readonly received: Received[] = [];
   /** Statuses for the next requests, in order; once empty, every request gets 200. */
   statuses: number[] = [];
-  delayMs = 0;
+  /** While set, requests are recorded but left unanswered until `release()`. */
+  private held: (() => void)[] | undefined;
   private server!: Server;
   url = "";
 
@@ -23,9 +23,11 @@ export class Receiver {
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
-        this.received.push({ headers: req.headers, raw, body: JSON.parse(raw), at: Date.now() });
+        this.received.push({ headers: req.headers, raw, body: JSON.parse(raw) });
         const status = this.statuses.shift() ?? 200;
-        setTimeout(() => res.writeHead(status).end(), this.delayMs);
+        const answer = (): void => void res.writeHead(status).end();
+        if (this.held) this.held.push(answer);
+        else answer();
       });
     });
     await new Promise<void>((r) => this.server.listen(0, "127.0.0.1", r));
@@ -33,7 +35,19 @@ export class Receiver {
     return this;
   }
 
-  async waitFor(n: number, timeoutMs = 5000): Promise<Received[]> {
+  hold(): void {
+    this.held ??= [];
+  }
+
+  /** Answers every held request and stops holding. */
+  release(): void {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const answer of held) answer();
+  }
+
+  /** Polls for the n-th request; the generous default leaves room for a loaded machine. */
+  async waitFor(n: number, timeoutMs = 20_000): Promise<Received[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.received.length < n) {
       if (Date.now() > deadline) throw new Error(`expected ${n} deliveries, got ${this.received.length}`);

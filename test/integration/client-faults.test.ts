@@ -8,6 +8,9 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient, GenesysApiError, type BrandSpec, type RetryPolicy } from "../../provider/genesys";
+import { BrandsApi } from "../../provider/genesys/brands";
+import { Transport } from "../../provider/genesys/transport";
+import { ManualClock } from "../emulator/clock";
 import { EmulatorAdmin } from "../support/admin";
 
 const clientId = "fault-client";
@@ -26,8 +29,25 @@ const spec = (name: string): BrandSpec => ({
   settings: { maxConcurrentSessions: 10, rateLimitThreshold: 10, tlsCertificateChain: [], healthCheckInterval: 300 },
 });
 
-function client(policy: Partial<RetryPolicy> = {}, secret = clientSecret, apiUrl = emulator.url) {
-  return createGenesysClient({ apiUrl, clientId, clientSecret: secret, policy: { baseDelayMs: 20, maxDelayMs: 200, ...policy } });
+function client(policy: Partial<RetryPolicy> = {}, secret = clientSecret, apiUrl = emulator.url, sleep?: (ms: number) => Promise<void>) {
+  return createGenesysClient({ apiUrl, clientId, clientSecret: secret, policy: { baseDelayMs: 20, maxDelayMs: 200, ...policy }, sleep });
+}
+
+/** A sleep that records every wait the client asks for and then really waits, so the order of events is unchanged. */
+function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
+  const waits: number[] = [];
+  return { waits, sleep: (ms) => (waits.push(ms), new Promise((resolve) => setTimeout(resolve, ms))) };
+}
+
+/** Polls the emulator's request log until `ready` holds for it (observable state instead of a fixed sleep). */
+async function logWhen(ready: (log: Awaited<ReturnType<EmulatorAdmin["requests"]>>) => boolean, what: string) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const log = await admin.requests();
+    if (ready(log)) return log;
+    if (Date.now() > deadline) throw new Error(`the request log never showed ${what}: ${JSON.stringify(log)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 async function brandsNamed(name: string) {
@@ -94,10 +114,18 @@ describe("Genesys client under faults", () => {
   });
 
   it("retries a GET that fails with 500 using backoff", async () => {
-    const c = client();
+    const { sleep, waits } = recordingSleep();
+    const c = client({}, clientSecret, emulator.url, sleep);
     const { brand } = await c.brands.create(spec("flaky-get"));
+    await admin.clearRequests();
     await admin.fault({ method: "GET", path: `/api/v2/webchat/brands/${brand.id}`, status: 500, count: 2 });
     expect((await c.brands.get(brand.id))?.id).toBe(brand.id);
+    const gets = apiCalls(await admin.requests(), "GET", `/api/v2/webchat/brands/${brand.id}`);
+    expect(gets.map((r) => r.status)).toEqual([500, 500, 200]);
+    // Full jitter under an exponential ceiling: base 20 ms, then 40 ms.
+    expect(waits).toHaveLength(2);
+    expect(waits[0]).toBeLessThan(20);
+    expect(waits[1]).toBeLessThan(40);
   });
 
   it("does not resend a POST that got a 500 before looking the channel up by name", async () => {
@@ -138,37 +166,58 @@ describe("Genesys client under faults", () => {
     expect(await brandsNamed("never")).toEqual([]);
   });
 
-  it("retries a GET slower than the timeout and a POST that never answers ends with one channel", async () => {
-    const c = client({ timeoutMs: 400 });
+  it("abandons a GET that outlasts the timeout and retries it, and a POST that never answers ends with one channel", async () => {
+    const timeoutMs = 400;
+    const c = client({ timeoutMs });
     const { brand } = await c.brands.create(spec("slow"));
-    await admin.fault({ method: "GET", path: `/api/v2/webchat/brands/${brand.id}`, delayMs: 1500, count: 1 });
+    await admin.clearRequests();
+    await admin.fault({ method: "GET", path: `/api/v2/webchat/brands/${brand.id}`, hang: true, count: 1 });
     expect((await c.brands.get(brand.id))?.id).toBe(brand.id);
+    const gets = apiCalls(
+      await logWhen((log) => apiCalls(log, "GET", `/api/v2/webchat/brands/${brand.id}`).length >= 2, "both GETs"),
+      "GET",
+      `/api/v2/webchat/brands/${brand.id}`,
+    );
+    // The first attempt never got an answer (status 0); the client gave up on it at its timeout, not before, and asked again.
+    expect(gets.map((r) => r.status)).toEqual([0, 200]);
+    expect(Date.parse(gets[1]!.time) - Date.parse(gets[0]!.time)).toBeGreaterThanOrEqual(timeoutMs - 20);
     await admin.fault({ method: "POST", path: "/api/v2/webchat/brands", hang: true, count: 1 });
     const second = await c.brands.create(spec("hung"));
     expect((await brandsNamed("hung")).map((b) => b.id)).toEqual([second.brand.id]);
   });
 
-  it("renews a token that expires mid-run without failing a call", async () => {
-    const short = await startEmulator({
+  it("renews the token ahead of its expiry, on one clock shared with the emulator, so no call meets a 401", async () => {
+    const clock = new ManualClock();
+    const timed = await startEmulator({
       port: 0,
       data: ":memory:",
       clients: [{ clientId, clientSecret }],
       adminToken: ADMIN,
-      tokenTtlSeconds: 2,
+      tokenTtlSeconds: 100,
+      clock,
       quiet: true,
     });
     try {
-      const c = client({}, clientSecret, short.url);
-      const { brand } = await c.brands.create(spec("ttl"));
-      for (let i = 0; i < 6; i++) {
-        expect((await c.brands.get(brand.id))?.id).toBe(brand.id);
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      const log = await new EmulatorAdmin(short.url, ADMIN).requests();
+      const transport = new Transport({ apiUrl: timed.url, authUrl: timed.url, clientId, clientSecret, now: () => clock.now() });
+      const brands = new BrandsApi(transport);
+      const { brand } = await brands.create(spec("ttl"));
+      // A 100 s token is renewed 30 s early: still in use at 69 s, replaced at 70 s, 30 s before the server expires it.
+      clock.advance(69_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(1);
+      clock.advance(1_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(2);
+      clock.advance(69_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      clock.advance(1_000);
+      expect((await brands.get(brand.id))?.id).toBe(brand.id);
+      expect(transport.stats.tokenRequests).toBe(3);
+      const log = await new EmulatorAdmin(timed.url, ADMIN).requests();
+      expect(log.filter((r) => r.path === "/oauth/token").map((r) => r.status)).toEqual([200, 200, 200]);
       expect(log.filter((r) => r.status === 401)).toEqual([]);
-      expect(c.transport.stats.tokenRequests).toBeGreaterThanOrEqual(2);
     } finally {
-      await short.close();
+      await timed.close();
     }
   });
 
@@ -182,20 +231,76 @@ describe("Genesys client under faults", () => {
     expect(await admin.tokensIssued(clientId)).toBe(2);
   });
 
-  it("fails wrong credentials at once with a clear error that carries no secret", async () => {
-    const started = Date.now();
-    const err = await client({}, "not-the-secret")
-      .brands.findByName("x")
-      .catch((e: unknown) => e);
+  it("fails wrong credentials at once, with one token request and no wait, in a clear error that carries no secret", async () => {
+    const { sleep, waits } = recordingSleep();
+    const wrong = client({}, "not-the-secret", emulator.url, sleep);
+    const err = await wrong.brands.findByName("x").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GenesysApiError);
     const e = err as GenesysApiError;
     expect(e.status).toBe(401);
     expect(e.message).toMatch(/obtain an OAuth token failed: 401 invalid_client/);
     expect(e.message).toMatch(/genesys:clientSecret/);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(waits).toEqual([]);
+    expect(wrong.transport.stats.tokenRequests).toBe(1);
+    expect((await admin.requests()).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(["POST /oauth/token 401"]);
     const everything = JSON.stringify(e) + e.message + String(e.stack);
     expect(everything).not.toContain("not-the-secret");
     expect(everything).not.toMatch(/Basic |Bearer |authorization/i);
+  });
+
+  it("fails clearly when the API refuses the token again right after re-authentication", async () => {
+    const c = client();
+    const { brand } = await c.brands.create(spec("refused-twice"));
+    await admin.clearRequests();
+    await admin.fault({ method: "GET", path: `/api/v2/webchat/brands/${brand.id}`, status: 401, count: 2 });
+    const err = (await c.brands.get(brand.id).catch((e: unknown) => e)) as GenesysApiError;
+    expect(err).toBeInstanceOf(GenesysApiError);
+    expect(err.status).toBe(401);
+    expect(err.message).toMatch(
+      /^read channel .* failed: 401 .*the OAuth client was refused: check genesys:clientId \/ genesys:clientSecret/,
+    );
+    const log = await admin.requests();
+    // Exactly one re-authentication between the two refusals, then no further attempt.
+    expect(log.map((r) => `${r.method} ${r.path.split("?")[0]} ${r.status}`)).toEqual([
+      `GET /api/v2/webchat/brands/${brand.id} 401`,
+      "POST /oauth/token 200",
+      `GET /api/v2/webchat/brands/${brand.id} 401`,
+    ]);
+  });
+
+  it("fails at once when Retry-After asks for longer than the cap, instead of waiting it out", async () => {
+    const { sleep, waits } = recordingSleep();
+    const c = client({ retryAfterCapMs: 5_000 }, clientSecret, emulator.url, sleep);
+    await c.transport.accessToken();
+    await admin.clearRequests();
+    await admin.fault({ method: "GET", path: "/api/v2/webchat/brands", status: 429, retryAfter: 6 });
+    const err = (await c.brands.findByName("patient").catch((e: unknown) => e)) as GenesysApiError;
+    expect(err.status).toBe(429);
+    expect(waits).toEqual([]);
+    expect((await admin.requests()).map((r) => r.status)).toEqual([429]);
+  });
+
+  it("waits out a Retry-After exactly at the cap", async () => {
+    const { sleep, waits } = recordingSleep();
+    const c = client({ retryAfterCapMs: 1_000 }, clientSecret, emulator.url, sleep);
+    await c.transport.accessToken();
+    await admin.clearRequests();
+    await admin.fault({ method: "GET", path: "/api/v2/webchat/brands", status: 429, retryAfter: 1, count: 1 });
+    expect(await c.brands.findByName("patient")).toBeUndefined();
+    expect(waits).toEqual([1_000]);
+    expect((await admin.requests()).map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it.each([404, 409])("does not retry a %i", async (status) => {
+    const { sleep, waits } = recordingSleep();
+    const c = client({}, clientSecret, emulator.url, sleep);
+    const { brand } = await c.brands.create(spec(`final-${status}`));
+    await admin.clearRequests();
+    await admin.fault({ method: "PUT", path: `/api/v2/webchat/brands/${brand.id}`, status, count: 1 });
+    const err = (await c.brands.update(brand.id, spec(`final-${status}`), brand.version).catch((e: unknown) => e)) as GenesysApiError;
+    expect(err.status).toBe(status);
+    expect(waits).toEqual([]);
+    expect(apiCalls(await admin.requests(), "PUT", "/api/v2/webchat/brands").map((r) => r.status)).toEqual([status]);
   });
 
   it("shares one token among concurrent callers", async () => {
@@ -210,12 +315,33 @@ describe("Genesys client under faults", () => {
     await new Promise<void>((r) => dead.listen(0, "127.0.0.1", r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    const started = Date.now();
-    const err = (await client({ budgetMs: 1500, maxAttempts: 50 }, clientSecret, `http://127.0.0.1:${port}`)
-      .brands.findByName("x")
+    // The client's own clock, moved only by its waits: the budget is counted in the time it chose to wait.
+    let clock = 0;
+    const waits: number[] = [];
+    const url = `http://127.0.0.1:${port}`;
+    const transport = new Transport({
+      apiUrl: url,
+      authUrl: url,
+      clientId,
+      clientSecret,
+      policy: { baseDelayMs: 200, maxDelayMs: 400, budgetMs: 1500, maxAttempts: 50 },
+      now: () => clock,
+      random: () => 0.99,
+      sleep: async (ms) => {
+        waits.push(ms);
+        clock += ms;
+      },
+    });
+    const err = (await transport
+      .request({ operation: "list brands", method: "GET", path: "/api/v2/webchat/brands" })
       .catch((e: unknown) => e)) as GenesysApiError;
-    expect(Date.now() - started).toBeLessThan(4000);
-    expect(err.message).toMatch(/connection was refused; gave up after \d+ attempts in \d+ s \(retry budget 2 s\)/);
+    expect(err).toBeInstanceOf(GenesysApiError);
+    // 198 + 396 + 396 + 396 = 1386 ms waited; one more 396 ms wait would overrun the 1500 ms budget.
+    expect(waits).toEqual([198, 396, 396, 396]);
+    expect(err.details.attempts).toBe(5);
+    expect(err.message).toMatch(
+      /^obtain an OAuth token failed: the connection was refused; gave up after 5 attempts in 1 s \(retry budget 2 s\)/,
+    );
   });
 
   it("makes concurrent callers wait together when the server says slow down", async () => {

@@ -45,25 +45,40 @@ afterAll(async () => emulator?.close());
 beforeEach(async () => admin.reset());
 
 describe("common errors name the cause and the fix", () => {
-  it("401 Unauthorized: wrong client credentials point at the secret to set", async () => {
+  it("401 Unauthorized: wrong client credentials point at the secret to set (the README's message, in full)", async () => {
     const message = await failure(createChannel(testContext(emulator.url, { ...owner, clientSecret: "wrong" }), definition("e401")));
-    expect(message).toMatch(/obtain an OAuth token failed: 401 invalid_client/);
-    expect(message).toContain("pulumi config set --secret genesys:clientSecret");
+    expect(message).toBe(
+      "obtain an OAuth token failed: 401 invalid_client (client authentication failed: check the client id and secret); " +
+        "the OAuth client was refused: check genesys:clientId / genesys:clientSecret (pulumi config set --secret " +
+        "genesys:clientSecret ...), that the client is active, and the region",
+    );
     expect(message).not.toContain("wrong");
   });
 
-  it("403 Forbidden: a client without the write scope is told which scope to grant", async () => {
+  it("403 Forbidden: a client without the write scope is told which scope to grant (the README's message, in full)", async () => {
     const message = await failure(createChannel(testContext(emulator.url, readOnly), definition("e403")));
-    expect(message).toMatch(/403 missing\.any\.permissions/);
-    expect(message).toContain("webchat:brand:write");
-    expect(message).toMatch(/correlation id [0-9a-f-]{36}/);
+    expect(message).toMatch(
+      new RegExp(
+        `^${escape(
+          'create channel "e403" failed: 403 missing.any.permissions - Unable to perform the requested action. You are ' +
+            "missing the following permission(s): [webchat:brand:write]; the OAuth client lacks a permission: grant it the " +
+            "scope named above (webchat:brand:read, webchat:brand:write, webhooks:webhook:write) (correlation id ",
+        )}[0-9a-f-]{36}\\)$`,
+      ),
+    );
   });
 
-  it("400 Bad Request: an invalid allowedOrigins entry is refused at check, before any API call, naming the entry", async () => {
+  it("400 Bad Request: invalid definitions are refused at check, before any API call, one line per problem (the README's lines)", async () => {
     const ctx = testContext(emulator.url, owner);
-    const { failures } = await checkChannel(ctx, { ...definition("e400"), allowedOrigins: ["https://www.example.com/app"] });
-    expect(failures).toEqual([expect.objectContaining({ property: "allowedOrigins[0]" })]);
-    expect(failures[0].reason).toMatch(/path/);
+    const { failures } = await checkChannel(ctx, {
+      ...definition("e400"),
+      allowedOrigins: ["https://www.example.com/app"],
+      settings: { ...definition("e400").settings, maxConcurrentSessions: 20000 },
+    });
+    expect(failures.map((f) => `${f.property}: ${f.reason}`)).toEqual([
+      'allowedOrigins[0]: must not have a path ("/app"); an origin is only scheme://host[:port], e.g. "https://www.example.com"',
+      "settings.maxConcurrentSessions: must be at most 10000 (got 20000); lower it to 10000 or less",
+    ]);
     expect(await admin.requests()).toEqual([]);
   });
 
@@ -74,12 +89,19 @@ describe("common errors name the cause and the fix", () => {
     expect(message).toMatch(/fix the field named above/);
   });
 
-  it("429 Too Many Requests: a limit that outlasts the retry policy fails with what to do", async () => {
+  it("429 Too Many Requests: a limit that outlasts the retry policy fails with what to do (the README's message, in full)", async () => {
     const ctx = testContext(emulator.url, owner);
     await admin.fault({ path: "/api/v2/webchat/brands", status: 429, retryAfter: 600 });
     const message = await failure(createChannel(ctx, definition("e429")));
-    expect(message).toMatch(/failed: 429 too\.many\.requests\.retry\.after/);
-    expect(message).toMatch(/lower `pulumi up --parallel` or try later/);
+    expect(message).toMatch(
+      new RegExp(
+        `^${escape(
+          'create channel "e429" failed: 429 too.many.requests.retry.after - Rate limit exceeded the maximum. Retry the ' +
+            "request in [600] seconds; the API kept answering 429 (rate limit) beyond what the retry policy waits for; lower " +
+            "`pulumi up --parallel` or try later (correlation id ",
+        )}[0-9a-f-]{36}\\)$`,
+      ),
+    );
   });
 
   it("DNS resolution failed: an endpoint host that does not resolve is refused at create, naming the host", async () => {
@@ -94,17 +116,23 @@ describe("common errors name the cause and the fix", () => {
     expect((await admin.requests()).filter((r) => r.method === "POST" && r.path.startsWith("/api/"))).toEqual([]);
   });
 
-  it("Payload signature mismatch: a definition changed after signing is refused with the words signature mismatch", async () => {
+  it("Payload signature mismatch: a definition changed after signing is refused with the README's message and the way to re-sign", async () => {
     const key = "common-errors-signing-key";
     const ctx = testContext(emulator.url, owner, { signatureKey: key });
     const signed = { ...definition("esig"), signature: signDefinition(definition("esig"), key) };
     expect((await checkChannel(ctx, signed)).failures).toEqual([]);
     const tampered = { ...signed, settings: { ...signed.settings, maxConcurrentSessions: 9999 } };
     const { failures } = await checkChannel(ctx, tampered);
-    expect(failures).toEqual([expect.objectContaining({ property: "signature" })]);
-    expect(failures[0].reason).toContain("signature mismatch");
+    expect(failures.map((f) => `${f.property}: ${f.reason}`)).toEqual([
+      "signature: signature mismatch: the definition was changed after signing, or signed with another key; re-sign " +
+        "it with `CHANNEL_SIGNING_KEY=... npm run sign -- def.json`",
+    ]);
     const message = await failure(createChannel(ctx, tampered));
     expect(message).toContain("signature mismatch");
     expect(message).not.toContain(key);
   });
 });
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -11,8 +11,14 @@ interface Registered {
   inputs: Record<string, any>;
 }
 const registered: Registered[] = [];
+/** Configured for the stack as the provider's secret, so the test can prove it never reaches a resource. */
+const CLIENT_SECRET = "program-test-client-secret-5e1f9a";
 
 beforeAll(() => {
+  pulumi.runtime.setAllConfig(
+    { "genesys:clientId": "program-test-client", "genesys:clientSecret": CLIENT_SECRET, "genesys:apiUrl": "http://127.0.0.1:1" },
+    ["genesys:clientSecret"],
+  );
   pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -43,7 +49,12 @@ describe("stack program", () => {
     const support = created.find((r) => r.name === "support")!;
     expect(support.inputs).toMatchObject({ name: "Customer Support", channelTypes: ["webmessaging"] });
     expect(typeof support.inputs.__provider).toBe("string");
-    expect(support.inputs.__provider).not.toMatch(/dev-secret|clientSecret":/);
+    // The secret is in the stack's config here, so a provider that captured config would carry it.
+    expect(pulumi.runtime.getConfig("genesys:clientSecret")).toBe(CLIENT_SECRET);
+    for (const r of created) {
+      expect(JSON.stringify(r.inputs)).not.toContain(CLIENT_SECRET);
+      expect(r.inputs.__provider).not.toMatch(/clientSecret/);
+    }
   });
 
   it("adds a load balancer webhook per channel, fed the channel's brandId, when a callback is configured", async () => {
@@ -83,5 +94,27 @@ describe("stack program", () => {
       settings: { maxConcurrentSessions: 1, rateLimitThreshold: 1 },
     };
     expect(() => deployChannels([decl, { ...decl, name: "E" }])).toThrow(/resourceName "dup"/);
+  });
+
+  it("refuses a channelsFile that is not a JSON array of declarations, naming the file", async () => {
+    const fs = await import("node:fs");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { readDeclarationsFile } = await import("../../stacks/program");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "channels-file-"));
+    try {
+      const object = path.join(dir, "object.json");
+      fs.writeFileSync(object, JSON.stringify({ resourceName: "a" }));
+      expect(() => readDeclarationsFile(object)).toThrow(`${object}: expected a JSON array of channel declarations`);
+      const broken = path.join(dir, "broken.json");
+      fs.writeFileSync(broken, "[{");
+      expect(() => readDeclarationsFile(broken)).toThrow(SyntaxError);
+      expect(() => readDeclarationsFile(path.join(dir, "missing.json"))).toThrow(/ENOENT/);
+      const list = path.join(dir, "list.json");
+      fs.writeFileSync(list, JSON.stringify([{ resourceName: "a", name: "A" }]));
+      expect(readDeclarationsFile(list)).toEqual([{ resourceName: "a", name: "A" }]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -114,6 +114,11 @@ export class EmulatorProcess {
     readonly opts: EmulatorProcessOptions,
   ) {}
 
+  /**
+   * Starts the emulator CLI. With `port: 0` the CLI binds a port of its own choosing (no probe
+   * port that another process could take before the child binds it); the port it got is kept in
+   * `opts`, so a restart comes back on the same URL.
+   */
   static async start(opts: EmulatorProcessOptions): Promise<EmulatorProcess> {
     const cli = path.join(repoRoot(), "dist", "emulator", "cli.js");
     if (!fs.existsSync(cli)) throw new Error("dist/emulator/cli.js is missing: run `npm run build` first");
@@ -140,15 +145,19 @@ export class EmulatorProcess {
     let output = "";
     child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 15_000;
+    // Generous: on a loaded 2-core machine a Node start alone can take seconds.
+    const deadline = Date.now() + 60_000;
     while (!LISTENING.test(output)) {
-      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+      const exited = child.exitCode !== null || child.signalCode !== null;
+      if (exited && /EADDRINUSE/.test(output)) throw new PortBusyError(opts.port, output);
+      if (exited || Date.now() > deadline) {
         child.kill("SIGKILL");
         throw new Error(`the emulator did not start on port ${opts.port}: ${output}`);
       }
       await sleep(20);
     }
-    const started = new EmulatorProcess(child, LISTENING.exec(output)![1]!, opts);
+    const url = LISTENING.exec(output)![1]!;
+    const started = new EmulatorProcess(child, url, { ...opts, port: Number(new URL(url).port) });
     started.output = output;
     child.stdout!.on("data", (d: Buffer) => (started.output += d.toString()));
     child.stderr!.on("data", (d: Buffer) => (started.output += d.toString()));
@@ -180,9 +189,41 @@ export class EmulatorProcess {
     clearTimeout(timer);
   }
 
-  /** The same data file, port and flags: what an operator's restart does. */
-  restart(): Promise<EmulatorProcess> {
-    return EmulatorProcess.start(this.opts);
+  /**
+   * The same data file, port and flags: what an operator's restart does. While the server was
+   * down, another process on the machine (a test worker binding port 0, an outgoing connection's
+   * local port) may hold the port for a while: the bind is retried until `busyWindowMs` has
+   * passed, then the restart fails saying so.
+   */
+  async restart(busyWindowMs = 60_000, onPortBusy?: () => void): Promise<EmulatorProcess> {
+    const giveUpAt = Date.now() + busyWindowMs;
+    for (;;) {
+      try {
+        return await EmulatorProcess.start(this.opts);
+      } catch (err) {
+        if (err instanceof PortBusyError) onPortBusy?.();
+        if (!(err instanceof PortBusyError) || Date.now() > giveUpAt) {
+          if (err instanceof PortBusyError)
+            throw new Error(
+              `the emulator could not come back on port ${this.opts.port}: another process held it for ${busyWindowMs / 1000} s ` +
+                `after the crash, and the stack's genesys:apiUrl names that port`,
+              { cause: err },
+            );
+          throw err;
+        }
+        await sleep(250);
+      }
+    }
+  }
+}
+
+/** The emulator exited because its port was taken (EADDRINUSE). */
+class PortBusyError extends Error {
+  constructor(
+    readonly port: number,
+    output: string,
+  ) {
+    super(`port ${port} is in use: ${output.trim()}`);
   }
 }
 

@@ -121,6 +121,35 @@ describe("audit CLI", () => {
     expect(html).not.toMatch(/url\(/i);
   });
 
+  it("summary --since counts only the records from that day on", async () => {
+    const dir = await trailWith({ "2025-03-01": 4, "2025-03-02": 2 });
+    const all = capture();
+    await main(["summary", "--json", "--dir", dir], all.io);
+    expect(JSON.parse(all.stdout())).toMatchObject({ totalAttempts: 6 });
+    const recent = capture();
+    await expect(main(["summary", "--json", "--dir", dir, "--since", "2025-03-02"], recent.io)).resolves.toBe(0);
+    // 2025-03-02: a create of 10 ms that succeeded and a read of 20 ms that failed.
+    expect(JSON.parse(recent.stdout())).toMatchObject({ totalAttempts: 2, successes: 1, failures: 1, averageLatencyMs: 15 });
+    const later = capture();
+    await main(["summary", "--json", "--dir", dir, "--since=2025-03-02T12:00:01Z"], later.io);
+    expect(JSON.parse(later.stdout())).toMatchObject({ totalAttempts: 0 });
+  });
+
+  it("report --since charts only the records from that time on, while verifying the whole chain", async () => {
+    const dir = await trailWith({ "2025-03-01": 4, "2025-03-02": 2 });
+    const out = path.join(tempDir(), "report.html");
+    await expect(main(["report", "--dir", dir, "--out", out, "--since", "2025-03-02"], capture().io)).resolves.toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toContain("chain intact (6 records)");
+    expect(html).toContain("<td>create</td><td>1</td><td>0</td><td>10.0</td><td>10.0</td>");
+  });
+
+  it("refuses a --since that is not a date, with usage", async () => {
+    const cap = capture();
+    await expect(main(["summary", "--dir", tempDir(), "--since", "last tuesday"], cap.io)).resolves.toBe(2);
+    expect(cap.stderr()).toContain("--since: not a date: last tuesday");
+  });
+
   it("report without --out is a usage error", async () => {
     const cap = capture();
     await expect(main(["report", "--dir", tempDir()], cap.io)).resolves.toBe(2);

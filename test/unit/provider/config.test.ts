@@ -24,6 +24,56 @@ describe("provider configuration", () => {
     expect(c).toMatchObject({ clientId: "env-id", clientSecret: "env-secret", region: "us-east-1" });
   });
 
+  // Every environment fallback the README's configuration reference lists, and the field it fills.
+  const required = { "genesys:clientId": "cfg-id", "genesys:clientSecret": "cfg-secret", "genesys:region": "eu-west-1" };
+  const fallbacks: [setting: string, env: string, field: keyof ReturnType<typeof loadProviderConfig>, config: string, fromEnv: string][] = [
+    ["genesys:clientId", "GENESYSCLOUD_OAUTHCLIENT_ID", "clientId", "cfg-id", "env-id"],
+    ["genesys:clientSecret", "GENESYSCLOUD_OAUTHCLIENT_SECRET", "clientSecret", "cfg-secret", "env-secret"],
+    ["genesys:region", "GENESYSCLOUD_REGION", "region", "eu-west-1", "us-east-1"],
+    ["genesys:apiUrl", "GENESYSCLOUD_API_URL", "apiUrl", "https://api.cfg.example", "https://api.env.example"],
+    ["genesys:authUrl", "GENESYSCLOUD_AUTH_URL", "authUrl", "https://login.cfg.example", "https://login.env.example"],
+    ["genesys:signatureKey", "CHANNEL_SIGNING_KEY", "signatureKey", "cfg-signing-key", "env-signing-key"],
+    ["genesys:webhookSecret", "GENESYS_WEBHOOK_SECRET", "webhookSecret", "cfg-webhook-secret", "env-webhook-secret"],
+    ["genesys:auditDir", "AUDIT_DIR", "auditDir", "/cfg/audit", "/env/audit"],
+  ];
+
+  it.each(fallbacks)("%s falls back to %s when the stack does not set it", (setting, env, field, _config, fromEnv) => {
+    const stack: Record<string, string> = { ...required };
+    delete stack[setting];
+    expect(loadProviderConfig(from(stack), { [env]: fromEnv }, "/p")[field]).toBe(fromEnv);
+  });
+
+  it.each(fallbacks)("%s set in the stack wins over %s", (setting, env, field, config, fromEnv) => {
+    expect(loadProviderConfig(from({ ...required, [setting]: config }), { [env]: fromEnv }, "/p")[field]).toBe(config);
+  });
+
+  it("reads no environment variable for the settings the README lists without one", () => {
+    const c = loadProviderConfig(from(required), {
+      GENESYSCLOUD_ALLOWPRIVATENETWORKS: "true",
+      ALLOW_PRIVATE_NETWORKS: "true",
+      HEALTH_TIMEOUT_SECONDS: "5",
+      GENESYSCLOUD_MAX_REQUESTS_PER_SECOND: "5",
+    });
+    expect(c).toMatchObject({ allowPrivateNetworks: false, healthTimeoutSeconds: 60 });
+    expect(c.maxRequestsPerSecond).toBeUndefined();
+  });
+
+  it("waits 60 s for a healthy probe by default, and takes genesys:healthTimeoutSeconds from 0 to 3600", () => {
+    expect(loadProviderConfig(from(required), {}).healthTimeoutSeconds).toBe(60);
+    expect(loadProviderConfig(from({ ...required, "genesys:healthTimeoutSeconds": "0" }), {}).healthTimeoutSeconds).toBe(0);
+    expect(loadProviderConfig(from({ ...required, "genesys:healthTimeoutSeconds": "3600" }), {}).healthTimeoutSeconds).toBe(3600);
+    expect(() => loadProviderConfig(from({ ...required, "genesys:healthTimeoutSeconds": "3601" }), {})).toThrow(
+      /genesys:healthTimeoutSeconds must be a whole number from 0 to 3600 \(got "3601"\); run: pulumi config set genesys:healthTimeoutSeconds 60/,
+    );
+  });
+
+  it("says how to set a missing secret in the words the README's troubleshooting quotes", () => {
+    const { "genesys:clientSecret": _secret, ...withoutSecret } = required;
+    expect(() => loadProviderConfig(from(withoutSecret), {})).toThrow(
+      "genesys:clientSecret is not set (nor GENESYSCLOUD_OAUTHCLIENT_SECRET); run: pulumi config set --secret genesys:clientSecret <oauth-client-secret>",
+    );
+  });
+
   it("lists every missing setting with the exact pulumi config set command, --secret where it belongs", () => {
     let message = "";
     try {

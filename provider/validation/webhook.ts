@@ -1,0 +1,99 @@
+/**
+ * The LoadBalancerWebhook's declared inputs, validated like a channel's: one zod schema with a
+ * message per rule that names the fix, every failure reported at once, defaults applied in one place.
+ * Whether the callback's address may be reached (DNS, private networks) is checked at create and
+ * update, not here: this stays free of network calls so `pulumi preview` can run it.
+ */
+import { z } from "zod";
+import { formatPath, type ValidationIssue } from "./issues";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS, type WebhookEventType } from "./limits";
+
+export interface WebhookDefinition {
+  name: string;
+  brandId: string;
+  callbackUrl: string;
+  /** Sorted, so the order they were declared in never shows as a change. */
+  eventTypes: WebhookEventType[];
+  deliveryPolicy: { retryCount: number; retryInterval: number };
+  enabled: boolean;
+}
+
+const WEBHOOK_DEFAULTS = {
+  eventTypes: [...WEBHOOK_EVENT_TYPES],
+  deliveryPolicy: { retryCount: 3, retryInterval: 60 },
+  enabled: true,
+} as const;
+
+const EVENT_LIST = WEBHOOK_EVENT_TYPES.join(", ");
+/** Plain http only to this machine: a load balancer's sync endpoint elsewhere must use TLS. */
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function policyField(key: keyof typeof WEBHOOK_LIMITS) {
+  const { min, max } = WEBHOOK_LIMITS[key];
+  const message = (input: unknown) => `must be a whole number from ${min} to ${max} (got ${JSON.stringify(input)})`;
+  return z
+    .number({ error: (iss) => message(iss.input) })
+    .refine((n) => Number.isInteger(n) && n >= min && n <= max, { error: (iss) => message(iss.input) })
+    .default(WEBHOOK_DEFAULTS.deliveryPolicy[key]);
+}
+
+const callbackUrl = z.string({ error: "must be an https:// URL (http:// only to localhost)" }).superRefine((value, ctx) => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    ctx.addIssue({ code: "custom", message: `"${value}" is not a URL; use e.g. https://lb.example.com/api/sync` });
+    return;
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+    ctx.addIssue({ code: "custom", message: `must use https (http only to localhost); got ${url.protocol}` });
+  }
+  if (url.username || url.password) {
+    ctx.addIssue({ code: "custom", message: "must not carry credentials; the webhook secret signs deliveries instead" });
+  }
+});
+
+const eventTypes = z
+  .array(z.enum(WEBHOOK_EVENT_TYPES, { error: (iss) => `unknown event type "${String(iss.input)}"; use one of ${EVENT_LIST}` }), {
+    error: `must be a non-empty list of ${EVENT_LIST}`,
+  })
+  .min(1, { error: `must be a non-empty list of ${EVENT_LIST}` })
+  .refine((list) => new Set(list).size === list.length, { error: "lists an event type twice; remove the duplicate" })
+  .default(() => [...WEBHOOK_DEFAULTS.eventTypes]);
+
+const webhookInputSchema = z.object({
+  name: z
+    .string({ error: "must be a string of 1 to 128 characters" })
+    .min(1, { error: "must be a string of 1 to 128 characters" })
+    .max(128, { error: "must be a string of 1 to 128 characters" }),
+  brandId: z.string({ error: "must be the id of a channel (pass channel.brandId)" }).min(1, {
+    error: "must be the id of a channel (pass channel.brandId)",
+  }),
+  callbackUrl,
+  eventTypes,
+  deliveryPolicy: z
+    .object({ retryCount: policyField("retryCount"), retryInterval: policyField("retryInterval") })
+    .default({ ...WEBHOOK_DEFAULTS.deliveryPolicy }),
+  enabled: z.boolean({ error: "must be true or false" }).default(WEBHOOK_DEFAULTS.enabled),
+});
+
+const KNOWN_KEYS = Object.keys(webhookInputSchema.shape);
+
+/**
+ * Validates declared webhook inputs. Keys starting with "__" are Pulumi's own (the serialised
+ * provider) and are ignored; null counts as not set, as Pulumi passes it for an unset optional input.
+ */
+export function validateWebhook(raw: Record<string, unknown>): { value?: WebhookDefinition; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const declared: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key.startsWith("__")) continue;
+    if (!KNOWN_KEYS.includes(key)) issues.push({ path: key, message: `unknown property; remove it (known: ${KNOWN_KEYS.join(", ")})` });
+    else if (value !== null) declared[key] = value;
+  }
+  const parsed = webhookInputSchema.safeParse(declared);
+  if (!parsed.success)
+    issues.push(...parsed.error.issues.map((i) => ({ path: formatPath(i.path as (string | number)[]), message: i.message })));
+  if (!parsed.success || issues.length > 0) return { issues };
+  return { issues, value: { ...parsed.data, eventTypes: [...parsed.data.eventTypes].sort() } };
+}
