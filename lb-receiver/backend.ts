@@ -11,6 +11,10 @@ export interface PoolBackend {
   /** Adds the channel's endpoint to rotation, or updates it. Throwing refuses the delivery (it is retried). */
   upsert(member: PoolMember): Promise<void>;
   remove(brandId: string): Promise<void>;
+  /** What the load balancer holds now, served at GET /balancer. */
+  describe?(): Promise<unknown>;
+  /** Stops background work (a restart watch) when the receiver closes. */
+  stop?(): void;
 }
 
 /** The reference receiver's default: the pool it serves at GET /pool is all there is. */

@@ -105,6 +105,13 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
       return reply(200, { members: ledger.members().sort((a, b) => a.name.localeCompare(b.name)) });
     }
     if (req.method === "GET" && req.url === "/health") return reply(200, { status: "ok" });
+    if (req.method === "GET" && req.url === "/balancer") {
+      if (!backend.describe) return reply(404, { error: "this receiver drives no load balancer (start it with --lb haproxy)" });
+      return void backend.describe().then(
+        (state) => reply(200, state),
+        (err: Error) => reply(503, { error: err.message }),
+      );
+    }
     if (req.method !== "POST" || req.url !== "/events") return reply(404, { error: "not found" });
 
     // Answer, then drop the connection rather than read the rest of an oversized body.
@@ -139,6 +146,7 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
     pool: () => ledger.members(),
     close: () =>
       new Promise<void>((resolve) => {
+        backend.stop?.();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,0 +1,144 @@
+/**
+ * A real load balancer in sync through the real CLI: `pulumi up` -> emulator -> signed deliveries
+ * -> the reference receiver -> HAProxy's Runtime API -> requests through HAProxy's frontend reach
+ * exactly the declared channels' TLS endpoints, each of which answers with its own name.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../../emulator";
+import { BalancerSync } from "../../lb-receiver/balancer-sync";
+import { HaproxyDriver } from "../../lb-receiver/drivers/haproxy";
+import { runtimeCommand } from "../../lb-receiver/drivers/haproxy-runtime";
+import { type RunningReceiver, startReceiver } from "../../lb-receiver/server";
+import { type RunningHaproxy, startHaproxy } from "../../scripts/haproxy";
+import { type Declaration, declaration } from "../support/declarations";
+import { PulumiProject } from "../support/pulumi-project";
+import { type NamedEndpoint, type TestCa, makeCa, startNamedEndpoint, tally } from "../support/tls-endpoints";
+
+const owner = { clientId: "haproxy-owner", clientSecret: `haproxy-owner-secret-${randomBytes(6).toString("hex")}` };
+const webhookSecret = `haproxy-webhook-secret-${randomBytes(6).toString("hex")}`;
+
+describe("HAProxy follows the declared channels through the real Pulumi CLI", () => {
+  let emulator: RunningEmulator;
+  let project: PulumiProject;
+  let ca: TestCa;
+  let haproxy: RunningHaproxy;
+  let receiver: RunningReceiver;
+  let receiverPort: number;
+  let stateFile: string;
+  const endpoints: Record<string, NamedEndpoint> = {};
+  let declared: Declaration[] = [];
+
+  const driver = () => new HaproxyDriver({ socket: haproxy.socket, backend: haproxy.backend, caFile: ca.caFile });
+  const startOurReceiver = (port = 0) =>
+    startReceiver({
+      secret: webhookSecret,
+      stateFile,
+      port,
+      bindRetryMs: 30_000,
+      backend: new BalancerSync(driver(), { checkIntervalMs: 300 }),
+    });
+  const channel = (name: string) => declaration(name, { endpointUrl: endpoints[name]!.endpointUrl });
+
+  /** Waits until HAProxy serves exactly these endpoints' names through its frontend. */
+  async function trafficReaches(names: string[], timeoutMs = 40_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let seen: string[] = [];
+    for (;;) {
+      const servers = await driver().servers();
+      if (servers.length === names.length && servers.every((s) => s.state === "up")) {
+        seen = Object.keys(await tally(haproxy.frontendUrl, names.length * 6)).sort();
+        if (JSON.stringify(seen) === JSON.stringify([...names].sort())) return seen;
+      }
+      if (Date.now() > deadline) return seen.length ? seen : servers.map((s) => `${s.name}:${s.state}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+
+  async function up(): Promise<void> {
+    await project.declareChannels(declared);
+    const res = await project.up();
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+  }
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0, data: ":memory:", clients: [owner], webhookIntervalScale: 0.5, quiet: true });
+    project = await PulumiProject.create({
+      config: {
+        "genesys:apiUrl": emulator.url,
+        "genesys:clientId": owner.clientId,
+        "genesys:allowPrivateNetworks": "true",
+        "lb:retryCount": "10",
+        "lb:retryInterval": "1",
+      },
+      secrets: { "genesys:clientSecret": owner.clientSecret, "genesys:webhookSecret": webhookSecret },
+    });
+    ca = makeCa(project.dir);
+    for (const name of ["alpha", "bravo", "charlie", "bravo-v2"]) endpoints[name] = await startNamedEndpoint(ca, name);
+    haproxy = await startHaproxy({ dir: path.join(project.dir, "haproxy"), caFile: ca.caFile });
+    stateFile = path.join(project.dir, "lb-pool.json");
+    receiver = await startOurReceiver();
+    receiverPort = Number(new URL(receiver.url).port);
+    await project.setConfig("lb:callbackUrl", `${receiver.url}/events`);
+  });
+
+  afterAll(async () => {
+    await receiver?.close();
+    await haproxy?.stop();
+    for (const e of Object.values(endpoints)) await e.close();
+    project?.cleanup();
+    await emulator?.close();
+  });
+
+  it("after up, requests through HAProxy reach all three declared channels", async () => {
+    declared = [channel("alpha"), channel("bravo"), channel("charlie")];
+    await up();
+    expect(await trafficReaches(["alpha", "bravo", "charlie"])).toEqual(["alpha", "bravo", "charlie"]);
+  });
+
+  it("an endpoint changed in code moves the traffic to the new endpoint", async () => {
+    declared[1] = { ...channel("bravo"), endpointUrl: endpoints["bravo-v2"]!.endpointUrl };
+    await up();
+    expect(await trafficReaches(["alpha", "bravo-v2", "charlie"])).toEqual(["alpha", "bravo-v2", "charlie"]);
+    const before = endpoints.bravo!.served();
+    await tally(haproxy.frontendUrl, 12);
+    expect(endpoints.bravo!.served()).toBe(before);
+  });
+
+  it("a destroyed channel gets no more requests", async () => {
+    declared = declared.filter((d) => d.resourceName !== "charlie");
+    await up();
+    expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
+    const before = endpoints.charlie!.served();
+    await tally(haproxy.frontendUrl, 12);
+    expect(endpoints.charlie!.served()).toBe(before);
+  });
+
+  it("HAProxy restarted loses its runtime servers and the receiver reconciles them back", async () => {
+    await haproxy.restart();
+    expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
+  });
+
+  it("the receiver restarted reconciles HAProxy from its saved pool", async () => {
+    await receiver.close();
+    // While the receiver is away someone adds a stray server and removes a declared one by hand.
+    const ids = (await driver().servers()).map((s) => s.name);
+    await driver().remove(ids[0]!);
+    expect(await runtimeCommand(haproxy.socket, `add server ${haproxy.backend}/stray 127.0.0.1:${endpoints.charlie!.port}`)).toMatch(
+      /New server registered/,
+    );
+    receiver = await startOurReceiver(receiverPort);
+    expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
+    expect(fs.readFileSync(stateFile, "utf8")).not.toContain(webhookSecret);
+  });
+
+  it("destroy empties the backend", async () => {
+    const res = await project.destroy();
+    expect(res.code, res.stdout + res.stderr).toBe(0);
+    const deadline = Date.now() + 20_000;
+    while ((await driver().servers()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await driver().servers()).toEqual([]);
+  });
+});
