@@ -3,7 +3,7 @@
  * -> the reference receiver -> HAProxy's Runtime API -> requests through HAProxy's frontend reach
  * exactly the declared channels' TLS endpoints, each of which answers with its own name.
  */
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -55,6 +55,25 @@ describe("HAProxy follows the declared channels through the real Pulumi CLI", ()
       if (Date.now() > deadline) return seen.length ? seen : servers.map((s) => `${s.name}:${s.state}`);
       await new Promise((r) => setTimeout(r, 300));
     }
+  }
+
+  /** Posts a delivery signed as Genesys signs one (HMAC computed here, not by the receiver's code). */
+  async function deliver(body: object, webhookId?: string): Promise<{ status: number; outcome: string }> {
+    const raw = JSON.stringify(body);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const signature = "sha256=" + createHmac("sha256", webhookSecret).update(`${ts}.${raw}`).digest("hex");
+    const res = await fetch(`${receiver.url}/events`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "x-genesys-signature": signature,
+        "x-genesys-timestamp": ts,
+        ...(webhookId ? { "x-genesys-webhook-id": webhookId } : {}),
+      },
+      body: raw,
+    });
+    const answer = (await res.json()) as { status?: string; error?: string };
+    return { status: res.status, outcome: answer.status ?? answer.error ?? "" };
   }
 
   async function up(): Promise<void> {
@@ -114,6 +133,36 @@ describe("HAProxy follows the declared channels through the real Pulumi CLI", ()
     const before = endpoints.charlie!.served();
     await tally(haproxy.frontendUrl, 12);
     expect(endpoints.charlie!.served()).toBe(before);
+  });
+
+  it("a replayed or stale delivery changes nothing in HAProxy", async () => {
+    const before = await driver().servers();
+    const pool = (await (await fetch(`${receiver.url}/pool`)).json()) as {
+      members: { brandId: string; name: string; endpointUrl: string; followers: string[] }[];
+    };
+    const alpha = pool.members.find((m) => m.name === "Channel alpha")!;
+    // A created event for alpha older than what the pool last applied (a late retry or a replay).
+    const stale = {
+      id: randomUUID(),
+      eventType: "webchat.brand.created",
+      timestamp: new Date(Date.now() - 10 * 60_000).toISOString(),
+      brand: { id: alpha.brandId, name: alpha.name, endpointUrl: endpoints.charlie!.endpointUrl },
+    };
+    // As Genesys sends them: from the webhook that follows alpha.
+    const webhookId = alpha.followers[0];
+    expect(await deliver(stale, webhookId)).toEqual({ status: 200, outcome: "stale ignored" });
+    // A newer event, then the very same signed body again: applied once, the repeat ignored.
+    const fresh = {
+      ...stale,
+      id: randomUUID(),
+      eventType: "webchat.brand.updated",
+      timestamp: new Date().toISOString(),
+      brand: { id: alpha.brandId, name: alpha.name, endpointUrl: alpha.endpointUrl },
+    };
+    expect(await deliver(fresh, webhookId)).toEqual({ status: 200, outcome: "applied" });
+    expect(await deliver(fresh, webhookId)).toEqual({ status: 200, outcome: "duplicate ignored" });
+    expect(await driver().servers()).toEqual(before);
+    expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
   });
 
   it("HAProxy restarted loses its runtime servers and the receiver reconciles them back", async () => {

@@ -101,11 +101,14 @@ describe("lb-receiver CLI", () => {
     [["--port", "70000"], "--port must be 0..65535"],
     [["--port"], "--port needs a value"],
     [["--verbose"], "unknown flag --verbose"],
+    [["--allow-unsigned", "--lb", "nginx"], "--lb nginx: the load balancers supported are: haproxy"],
+    [["--allow-unsigned", "--lb", "haproxy"], "--lb haproxy needs --haproxy-socket PATH (HAProxy's stats socket, level admin)"],
   ])("exits 2 with usage for %j", async (args, message) => {
     const r = run(args as string[]);
     expect(await r.exit).toBe(2);
     expect(r.err()).toBe(
-      `lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]\n`,
+      `lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]\n` +
+        "                   [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]\n",
     );
   });
 });
