@@ -7,10 +7,13 @@
  *   npm start                 the above
  *   npm start -- --keep       leave the emulator and the receiver running, detached, and exit
  *   npm start -- --stop       stop what an earlier --keep left running
+ *   npm start -- --lb haproxy also run a throwaway HAProxy that the receiver keeps equal to the pool,
+ *                             and print its backend's servers next to the pool
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type RunningHaproxy, startHaproxy } from "./haproxy";
 import { printDeployments } from "./print-deployments";
 import { pulumiEnv, pulumiSettings, repoRoot, toolsBin, withoutProjectVariables } from "./pulumi-env";
 import {
@@ -26,23 +29,32 @@ import {
 const EMULATOR_PORT = 8787;
 const RECEIVER_PORT = 8788;
 const STACK = "dev";
-const USAGE = "usage: npm start [-- --keep | --stop]";
+const USAGE = "usage: npm start [-- --keep | --stop | --lb haproxy]";
 
 interface StartOptions {
   keep: boolean;
   stop: boolean;
+  lb?: "haproxy";
 }
 
 class UsageError extends Error {}
 
 export function parseStartArgs(argv: string[]): StartOptions {
   const opts: StartOptions = { keep: false, stop: false };
-  for (const arg of argv) {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
     if (arg === "--keep") opts.keep = true;
     else if (arg === "--stop") opts.stop = true;
-    else throw new UsageError(`unknown option ${arg}; ${USAGE}`);
+    else if (arg === "--lb") {
+      const value = argv[++i];
+      if (value !== "haproxy")
+        throw new UsageError(`--lb takes haproxy (the one load balancer driver shipped), got ${value ?? "nothing"}; ${USAGE}`);
+      opts.lb = value;
+    } else throw new UsageError(`unknown option ${arg}; ${USAGE}`);
   }
   if (opts.keep && opts.stop) throw new UsageError(`--keep and --stop exclude each other; ${USAGE}`);
+  // HAProxy runs as this command's child; leaving it behind detached is not supported yet.
+  if (opts.lb && (opts.keep || opts.stop)) throw new UsageError(`--lb haproxy runs in the foreground only: drop --keep/--stop; ${USAGE}`);
   return opts;
 }
 
@@ -101,7 +113,7 @@ function dataDir(root: string): string {
   return path.join(root, ".data");
 }
 
-function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.ProcessEnv): ServiceSpec[] {
+function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.ProcessEnv, haproxy?: RunningHaproxy): ServiceSpec[] {
   const data = dataDir(root);
   const specs: ServiceSpec[] = [
     {
@@ -120,7 +132,21 @@ function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.Pro
       id: "lb-receiver",
       port: RECEIVER_PORT,
       script: "dist/lb-receiver/cli.js",
-      args: ["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET", "--state", path.join(data, "lb-pool.json")],
+      args: [
+        ...["--port", String(RECEIVER_PORT), "--secret-env", "LB_WEBHOOK_SECRET", "--state", path.join(data, "lb-pool.json")],
+        ...(haproxy
+          ? [
+              "--lb",
+              "haproxy",
+              "--haproxy-socket",
+              haproxy.socket,
+              "--haproxy-backend",
+              haproxy.backend,
+              "--haproxy-ca-file",
+              haproxy.caFile,
+            ]
+          : []),
+      ],
       ready: /listening on (http:\/\/\S+)/,
       // The receiver verifies deliveries with the same secret the stack gives the webhooks.
       env: { ...cleanEnv, LB_WEBHOOK_SECRET: configValue("genesys:webhookSecret", env, root) },
@@ -129,7 +155,7 @@ function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.Pro
   return specs;
 }
 
-async function startFlow(keep: boolean): Promise<void> {
+async function startFlow(keep: boolean, lb?: "haproxy"): Promise<void> {
   const root = repoRoot();
   // What the user's shell would give the project (GENESYSCLOUD_*, CHANNEL_SIGNING_KEY, ...) is
   // for their own stacks; the dev stack and its services get none of it.
@@ -143,8 +169,18 @@ async function startFlow(keep: boolean): Promise<void> {
   fs.mkdirSync(dataDir(root), { recursive: true });
   const attached: StartedService[] = [];
   const kept: KeptService[] = [];
+  let haproxy: RunningHaproxy | undefined;
   try {
-    for (const spec of serviceSpecs(root, env, cleanEnv)) {
+    if (lb === "haproxy") {
+      if (await isListening(RECEIVER_PORT)) {
+        throw new Error(`a receiver already runs on port ${RECEIVER_PORT} without HAProxy: stop it first (npm start -- --stop)`);
+      }
+      haproxy = await startHaproxy({ dir: path.join(dataDir(root), "haproxy") });
+      console.log(
+        `HAProxy: started, frontend ${haproxy.frontendUrl}, backend ${haproxy.backend}, stats socket ${path.relative(root, haproxy.socket)}`,
+      );
+    }
+    for (const spec of serviceSpecs(root, env, cleanEnv, haproxy)) {
       const ensured = await ensureService(spec, root, keep);
       if (ensured.kind === "attached") attached.push(ensured.service);
       if (ensured.kind === "kept") kept.push(ensured.service);
@@ -161,10 +197,27 @@ async function startFlow(keep: boolean): Promise<void> {
     if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {
       printPool(await waitForPool(`http://127.0.0.1:${RECEIVER_PORT}/pool`, Object.keys(outputs).length));
     }
+    if (haproxy) await printBalancer(`http://127.0.0.1:${RECEIVER_PORT}/balancer`);
     if (keep) printShellSetup(root);
   } finally {
     for (const s of attached.reverse()) await s.stop();
+    await haproxy?.stop();
     if (kept.length > 0) printKept(kept, root);
+  }
+}
+
+async function printBalancer(url: string): Promise<void> {
+  const res = await fetch(url);
+  const body = (await res.json()) as { servers?: { name: string; address: string; port: number; state: string }[]; error?: string };
+  console.log("\nHAProxy backend (kept equal to the pool by the receiver):");
+  if (!body.servers) return console.log(`  not readable: ${body.error ?? res.status}`);
+  // The dev stack's endpoints are placeholders nobody serves, so health checks mark them down.
+  printTable(
+    ["server (channel id)", "address", "state"],
+    body.servers.map((s) => [s.name, `${s.address}:${s.port}`, s.state]),
+  );
+  if (body.servers.length > 0 && body.servers.every((s) => s.state !== "up")) {
+    console.log("(down: nothing listens on the dev stack's endpoints; declare channels whose endpoints answer TLS to see them up)");
   }
 }
 
@@ -259,7 +312,7 @@ async function main(argv: string[]): Promise<void> {
     interrupted = true;
   });
   if (opts.stop) await stopFlow();
-  else await startFlow(opts.keep);
+  else await startFlow(opts.keep, opts.lb);
 }
 
 if (require.main === module) {
