@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   clients?: EmulatorClient[];
   /** Per access token; default 300 per 60 s. */
   rateLimit?: { requests: number; perSeconds: number };
+  /** Every token of every client together (one org's allowance); default none. */
+  orgRateLimit?: { requests: number; perSeconds: number };
   /** Default 86400. */
   tokenTtlSeconds?: number;
   /** Enables /__admin when set. */
@@ -38,6 +40,7 @@ export interface ResolvedConfig {
   data: string;
   clients: Required<EmulatorClient>[];
   rateLimit: { requests: number; perSeconds: number };
+  orgRateLimit: { requests: number; perSeconds: number } | undefined;
   tokenTtlSeconds: number;
   adminToken: string | undefined;
   healthProbe: "simulated" | "connect";
@@ -77,6 +80,10 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   const rateLimit = opts.rateLimit ?? { requests: 300, perSeconds: 60 };
   positive("rateLimit.requests", rateLimit.requests, true);
   positive("rateLimit.perSeconds", rateLimit.perSeconds, false);
+  if (opts.orgRateLimit) {
+    positive("orgRateLimit.requests", opts.orgRateLimit.requests, true);
+    positive("orgRateLimit.perSeconds", opts.orgRateLimit.perSeconds, false);
+  }
 
   const healthProbe = opts.healthProbe ?? "simulated";
   if (healthProbe !== "simulated" && healthProbe !== "connect") {
@@ -91,6 +98,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
     data: opts.data ?? ":memory:",
     clients,
     rateLimit: { ...rateLimit },
+    orgRateLimit: opts.orgRateLimit ? { ...opts.orgRateLimit } : undefined,
     tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? 86_400, true),
     adminToken: opts.adminToken,
     healthProbe,

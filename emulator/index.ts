@@ -37,7 +37,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     config,
     store,
     tokens: new TokenService(store, config),
-    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds),
+    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds, Date.now, config.orgRateLimit),
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
