@@ -10,6 +10,7 @@ export type { Webhook, WebhookSpec } from "./webhooks";
 export { type CallTrace, newTrace } from "./transport";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
+export { CoordinationError } from "./coordination";
 
 export interface GenesysClientOptions {
   clientId: string;
@@ -19,6 +20,8 @@ export interface GenesysClientOptions {
   authUrl?: string;
   policy?: Partial<RetryPolicy>;
   maxRequestsPerSecond?: number;
+  coordinationUrl?: string;
+  orgMaxRequestsPerSecond?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -37,6 +40,8 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     policy: opts.policy,
     sleep: opts.sleep,
     maxRequestsPerSecond: opts.maxRequestsPerSecond,
+    coordinationUrl: opts.coordinationUrl,
+    orgMaxRequestsPerSecond: opts.orgMaxRequestsPerSecond,
   });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

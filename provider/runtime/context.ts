@@ -28,6 +28,8 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         apiUrl: config.apiUrl,
         authUrl: config.authUrl,
         maxRequestsPerSecond: config.maxRequestsPerSecond,
+        coordinationUrl: config.coordinationUrl,
+        orgMaxRequestsPerSecond: config.orgMaxRequestsPerSecond,
       }),
     audit: overrides.audit ?? new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) }),
     resolver: overrides.resolver ?? systemResolver,
