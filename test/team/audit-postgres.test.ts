@@ -1,27 +1,13 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuditDatabaseError, PostgresAuditTrail, exportAuditTrail, initAuditSchema, verifyTrail } from "../../provider/audit";
-import { repoRoot } from "../../scripts/pulumi-env";
 import { type ThrowawayPostgres, startPostgres } from "../../scripts/postgres";
+import { auditCli } from "./audit-cli";
 
-const run = promisify(execFile);
 const WRITER_PASSWORD = "writer-pw-8c1f2e";
-
-/** `npm run audit -- ...` without npm's rebuild: the compiled CLI (the suite builds first). */
-async function auditCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot(), "dist/scripts/audit.js"), ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 async function sql(url: string, statement: string): Promise<void> {
   const client = new Client({ connectionString: url });
