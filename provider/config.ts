@@ -29,6 +29,8 @@ export interface ProviderConfig {
   coordinationUrl?: string;
   /** Team mode: the org-wide rate shared by every OAuth client, kept through coordinationUrl. */
   orgMaxRequestsPerSecond?: number;
+  /** Team mode: the API's rate window in seconds (Genesys: 60), the shape of the shared budget's windows. */
+  rateWindowSeconds?: number;
   /** Team mode: PostgreSQL holding the org's one audit trail, instead of auditDir's files. */
   auditUrl?: string;
 }
@@ -65,6 +67,7 @@ const SETTINGS = {
     example: "postgres://genesys_runner:<password>@db.example.com:5432/genesys_team",
   },
   orgMaxRequestsPerSecond: { key: "orgMaxRequestsPerSecond", example: "50" },
+  rateWindowSeconds: { key: "rateWindowSeconds", example: "60" },
   auditUrl: {
     key: "auditUrl",
     env: ["GENESYS_AUDIT_URL"],
@@ -182,6 +185,8 @@ export function loadProviderConfig(
     return value;
   };
   const orgMaxRequestsPerSecond = rateSetting(SETTINGS.orgMaxRequestsPerSecond);
+  const rateWindow = read(source, env, SETTINGS.rateWindowSeconds);
+  const rateWindowSeconds = rateWindow === undefined ? undefined : int(SETTINGS.rateWindowSeconds, 1, 1, 3600);
   const coordinationUrl = postgresUrl(SETTINGS.coordinationUrl);
   const auditUrl = postgresUrl(SETTINGS.auditUrl);
   if (coordinationUrl && maxRequestsPerSecond === undefined && orgMaxRequestsPerSecond === undefined) {
@@ -213,6 +218,7 @@ export function loadProviderConfig(
     ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
     ...(coordinationUrl !== undefined ? { coordinationUrl } : {}),
     ...(orgMaxRequestsPerSecond !== undefined ? { orgMaxRequestsPerSecond } : {}),
+    ...(rateWindowSeconds !== undefined ? { rateWindowSeconds } : {}),
     ...(auditUrl !== undefined ? { auditUrl } : {}),
   };
 }

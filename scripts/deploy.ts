@@ -201,7 +201,15 @@ export async function runStacks(opts: DeployOptions, log: (line: string) => void
         }
       };
       try {
-        const stack: Stack = await LocalWorkspace.createOrSelectStack({ stackName: name, workDir: opts.dir }, { envVars, pulumiCommand });
+        const stack: Stack = await LocalWorkspace.createOrSelectStack(
+          { stackName: name, workDir: opts.dir },
+          { envVars, pulumiCommand },
+        ).catch((err: unknown) => {
+          // Another runner created it between our select and our init: it exists now, select it.
+          if (/already exists/.test(errorText(err)))
+            return LocalWorkspace.selectStack({ stackName: name, workDir: opts.dir }, { envVars, pulumiCommand });
+          throw err;
+        });
         const common = { onEvent, color: "never" as const };
         let changes: string;
         if (opts.command === "up") {

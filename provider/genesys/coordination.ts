@@ -20,6 +20,8 @@ export interface SharedBudgetOptions {
   perClientPerSecond?: number;
   /** Per API host, every client together. */
   orgPerSecond?: number;
+  /** The server's window: rates are kept as rate x window calls per window (Genesys: 60 s). Default 1. */
+  windowSeconds?: number;
   /** How long a call keeps trying to reach the database (a restart) before failing closed. */
   unreachableBudgetMs?: number;
   tableName?: string;
@@ -32,11 +34,13 @@ export class CoordinationError extends Error {
 
 /**
  * Slack added to each window, as in the in-process gate (pacing.ts) but wider: the server counts
- * arrivals, the budget counts grants made by a database round trip earlier, and runners' latencies
+ * arrivals, the budget counts grants made a database round trip earlier, and runners' latencies
  * vary more than one process's, so a window a little longer than the server's keeps a late grant
- * out of the server's next window. Costs about 10% of a one-second window's throughput.
+ * out of the server's next window. 100 ms, or 5% of longer windows (whose bursts are larger).
  */
-const WINDOW_GUARD_MS = 100;
+export function windowGuardMs(windowSeconds: number): number {
+  return Math.max(100, windowSeconds * 50);
+}
 
 /** The URL with its password replaced, for messages: the password never leaves this module. */
 export function redactUrl(url: string): string {
@@ -55,10 +59,11 @@ interface Window {
   durationSeconds: number;
 }
 
-/** A rate as a fixed window: whole calls per window, a rate under 1/s becomes a longer window. */
-export function windowFor(perSecond: number): Window {
-  const points = Math.max(1, Math.floor(perSecond));
-  return { points, durationSeconds: points / perSecond + WINDOW_GUARD_MS / 1000 };
+/** A rate as a fixed window: whole calls per window, a rate too low for one call per window becomes a longer window. */
+export function windowFor(perSecond: number, windowSeconds = 1): Window {
+  const points = Math.max(1, Math.floor(perSecond * windowSeconds));
+  const seconds = points / perSecond;
+  return { points, durationSeconds: seconds + windowGuardMs(seconds) / 1000 };
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -153,7 +158,7 @@ export class SharedBudget {
     const tableName = this.opts.tableName ?? "genesys_rate_budget";
     const make = (perSecond: number) =>
       new Promise<RateLimiterPostgres>((resolve, reject) => {
-        const { points, durationSeconds } = windowFor(perSecond);
+        const { points, durationSeconds } = windowFor(perSecond, this.opts.windowSeconds);
         const limiter: RateLimiterPostgres = new RateLimiterPostgres(
           {
             storeClient: pool,

@@ -22,6 +22,7 @@ export interface GenesysClientOptions {
   maxRequestsPerSecond?: number;
   coordinationUrl?: string;
   orgMaxRequestsPerSecond?: number;
+  rateWindowSeconds?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -42,6 +43,7 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     maxRequestsPerSecond: opts.maxRequestsPerSecond,
     coordinationUrl: opts.coordinationUrl,
     orgMaxRequestsPerSecond: opts.orgMaxRequestsPerSecond,
+    rateWindowSeconds: opts.rateWindowSeconds,
   });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

@@ -63,6 +63,8 @@ export interface TransportOptions extends Endpoints {
   coordinationUrl?: string;
   /** Team mode: the org-wide rate, every OAuth client together. */
   orgMaxRequestsPerSecond?: number;
+  /** Team mode: the API's rate window in seconds, the shape of the shared budget's windows. */
+  rateWindowSeconds?: number;
   /** Injected in tests so waits are observable and fast. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -106,6 +108,7 @@ export class Transport {
           clientId: opts.clientId,
           perClientPerSecond: opts.maxRequestsPerSecond,
           orgPerSecond: opts.orgMaxRequestsPerSecond,
+          windowSeconds: opts.rateWindowSeconds,
         })
       : undefined;
     this.gate = pacingGateFor(opts.apiUrl, undefined, opts.maxRequestsPerSecond, budget);

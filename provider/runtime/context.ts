@@ -30,6 +30,7 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         maxRequestsPerSecond: config.maxRequestsPerSecond,
         coordinationUrl: config.coordinationUrl,
         orgMaxRequestsPerSecond: config.orgMaxRequestsPerSecond,
+        rateWindowSeconds: config.rateWindowSeconds,
       }),
     audit:
       overrides.audit ??
