@@ -62,7 +62,7 @@ export class TeamProject {
   }
 
   /** `npm run deploy -- ...` (the compiled script; the suite builds first). */
-  deploy(args: string[], opts: { timeoutMs?: number } = {}): Promise<Run> {
+  deploy(args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {
     return this.spawn(process.execPath, [path.join(repoRoot(), "dist/scripts/deploy.js"), "--dir", this.dir, ...args], opts);
   }
 
