@@ -93,11 +93,36 @@ export class TeamProject {
   }
 }
 
+/**
+ * kill -9 of a runner and everything it started. The CLI starts its language host and providers in
+ * process groups of their own, so the tree is found through /proc (as a CI job's container would
+ * take them all down) before anything dies and reparents.
+ */
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
+  if (!child.pid) return;
+  const parents = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited while we looked
+    }
+  }
+  const tree: number[] = [];
+  for (const queue = [child.pid]; queue.length > 0;) {
+    const pid = queue.shift()!;
+    tree.push(pid);
+    queue.push(...(parents.get(pid) ?? []));
+  }
+  for (const pid of tree) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
   }
 }
 
