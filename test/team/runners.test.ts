@@ -94,9 +94,21 @@ describe("four runners, one org", () => {
     const summary = JSON.parse((await auditCli(["summary", "--json", "--url", teamUrl])).stdout);
     expect(summary.byAction.create.count).toBeGreaterThanOrEqual(STACKS.length * CHANNELS + 6);
 
+    // No secret in the org's trail nor in the state the runners share.
+    const dbPassword = new URL(teamUrl).password;
+    const exported = await auditCli(["export", "--url", teamUrl, "--out", `${project.dir}/audit-export`]);
+    expect(exported.stdout).toMatch(/^exported \d+ records from postgres:\/\/team_admin:\*\*\*@/);
+    const state = await project.pulumi(["stack", "export", "--stack", "eu", "--show-secrets"]);
+    expect(state.code).toBe(0);
+    expect(JSON.parse(state.stdout).deployment.resources.length).toBeGreaterThan(CHANNELS);
     const client = new Client({ connectionString: teamUrl });
     await client.connect();
     try {
+      const records = (await client.query<{ record: string }>("SELECT record FROM genesys_audit")).rows.map((r) => r.record).join("\n");
+      for (const secret of [CLIENT.secret, dbPassword]) {
+        expect(records).not.toContain(secret);
+        expect(state.stdout).not.toContain(secret);
+      }
       await client.query("ALTER TABLE genesys_audit DISABLE TRIGGER genesys_audit_no_update");
       await client.query(`UPDATE genesys_audit SET record = replace(record, '"outcome":"success"', '"outcome":"failure"') WHERE seq = 42`);
       await client.query("ALTER TABLE genesys_audit ENABLE TRIGGER genesys_audit_no_update");
