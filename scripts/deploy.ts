@@ -119,11 +119,12 @@ export function isLockContention(text: string): boolean {
 
 /** The lines of Pulumi's message that say who holds the lock ("created by user@host (pid N) at T"). */
 export function lockHolders(text: string): string[] {
-  return text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => /created by/.test(l))
-    .map((l) => l.replace(/postgres(ql)?:\/\/[^\s]*/g, (m) => redactBackend(m)));
+  const holders = new Set<string>();
+  for (const line of text.split("\n")) {
+    const m = /([0-9a-f-]{36})\.json\S*:\s*(created by .*)$/.exec(line.trim()) ?? /(?:^|\s)()(created by .*)$/.exec(line.trim());
+    if (m) holders.add(`${m[2]!.trim()}${m[1] ? ` (lock ${m[1]})` : ""}`);
+  }
+  return [...holders];
 }
 
 export function lockMessage(stack: string, backend: string | undefined, text: string, waitedSeconds: number): string {

@@ -87,6 +87,17 @@ describe("four runners, one org", () => {
     expect((await brandNames(emulator.url)).filter((n) => n.startsWith("shared "))).toHaveLength(6);
   });
 
+  it("eight runners up the same stack at once: one applies, every other one ends in the lock message, none in a raw NotFound", async () => {
+    const runs = await Promise.all(Array.from({ length: 8 }, () => project.deploy(["--stacks", "shared"])));
+    const applied = runs.filter((r) => r.code === 0);
+    const refused = runs.filter((r) => r.code !== 0);
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect(r.stdout).toMatch(/stack shared is locked by another runner \(held by/);
+      expect(r.stdout).not.toMatch(/FAILED: .*NotFound/);
+    }
+  });
+
   it("the runners' audit records are one chain; an edited row is named", async () => {
     const verify = await auditCli(["verify", "--url", teamUrl]);
     expect(verify.stderr).toBe("");

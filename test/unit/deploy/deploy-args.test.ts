@@ -39,7 +39,12 @@ describe("lock contention", () => {
   });
 
   it("says who holds the lock and how to clear a stale one, without the backend's password", () => {
-    expect(lockHolders(locked)).toEqual([expect.stringContaining("created by root@ci-7 (pid 4242)")]);
+    // Listed once each, without the backend URL, however often the CLI's output repeats them.
+    expect(lockHolders(`${locked}\n${locked}`)).toEqual(["created by root@ci-7 (pid 4242) at 2026-11-28T17:00:00Z"]);
+    const uuid = "fc03e1c7-8e3c-4188-8cd0-6bc1657017d1";
+    expect(
+      lockHolders(`  postgres://****:***@h/state/.pulumi/locks/o/p/eu/${uuid}.json?sslmode=disable: created by root@vm (pid 7) at T`),
+    ).toEqual([`created by root@vm (pid 7) at T (lock ${uuid})`]);
     const message = lockMessage("eu", "postgres://runner:pw@db:5432/state", locked, 30);
     expect(message).toContain("stack eu is locked by another runner (held by");
     expect(message).toContain("created by root@ci-7 (pid 4242)");
