@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * node dist/emulator/cli.js [--port N] [--data FILE|:memory:] [--client ID:SECRET[:SCOPE,SCOPE...]]...
- *   [--rate-limit N/Ss] [--token-ttl SECONDS] [--admin-token T] [--health-probe simulated|connect]
+ *   [--rate-limit N/Ss] [--org-rate-limit N/Ss] [--token-ttl SECONDS] [--admin-token T] [--health-probe simulated|connect]
  *   [--webhook-interval-scale F] [--seed N] [--activation-delay-ms MS] [--deletion-delay-ms MS]
  *   [--draft-settle-ms MS] [--quiet]
  */
@@ -23,6 +23,7 @@ export const USAGE = `Usage: node dist/emulator/cli.js [options]
                                 ro:ro-secret:webchat:brand:read; no SCOPES = every scope
   --rate-limit N/Ss             requests per window per token, e.g. 300/60s or 5/1s
                                 (default ${DEFAULT_RATE_LIMIT.requests}/${DEFAULT_RATE_LIMIT.perSeconds}s)
+  --org-rate-limit N/Ss         requests per window for every token together (default none)
   --token-ttl SECONDS           access token lifetime (default ${DEFAULT_TOKEN_TTL_SECONDS})
   --admin-token T               enable /__admin (or set GENESYS_EMULATOR_ADMIN_TOKEN; default off)
   --health-probe MODE           simulated (default) or connect
@@ -41,6 +42,7 @@ const VALUE_FLAGS = new Set([
   "--data",
   "--client",
   "--rate-limit",
+  "--org-rate-limit",
   "--token-ttl",
   "--admin-token",
   "--health-probe",
@@ -116,10 +118,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Emulator
       case "--client":
         clients.push(parseClient(value));
         break;
-      case "--rate-limit": {
+      case "--rate-limit":
+      case "--org-rate-limit": {
         const m = /^(\d+)\/(\d+(?:\.\d+)?)s?$/.exec(value);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) throw new UsageError(`--rate-limit must look like 300/60s, got "${value}"`);
-        opts.rateLimit = { requests: Number(m[1]), perSeconds: Number(m[2]) };
+        if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) throw new UsageError(`${flag} must look like 300/60s, got "${value}"`);
+        opts[flag === "--rate-limit" ? "rateLimit" : "orgRateLimit"] = { requests: Number(m[1]), perSeconds: Number(m[2]) };
         break;
       }
       case "--token-ttl":

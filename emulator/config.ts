@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   clients?: EmulatorClient[];
   /** Per access token; default 300 per 60 s (the contract's). */
   rateLimit?: { requests: number; perSeconds: number };
+  /** Every token of every client together (one org's allowance); default none. */
+  orgRateLimit?: { requests: number; perSeconds: number };
   /** Default 86400. */
   tokenTtlSeconds?: number;
   /** Enables /__admin when set. */
@@ -47,6 +49,7 @@ export interface ResolvedConfig {
   data: string;
   clients: Required<EmulatorClient>[];
   rateLimit: { requests: number; perSeconds: number };
+  orgRateLimit: { requests: number; perSeconds: number } | undefined;
   tokenTtlSeconds: number;
   adminToken: string | undefined;
   healthProbe: "simulated" | "connect";
@@ -100,6 +103,10 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
   const rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
   positive("rateLimit.requests", rateLimit.requests, true);
   positive("rateLimit.perSeconds", rateLimit.perSeconds, false);
+  if (opts.orgRateLimit) {
+    positive("orgRateLimit.requests", opts.orgRateLimit.requests, true);
+    positive("orgRateLimit.perSeconds", opts.orgRateLimit.perSeconds, false);
+  }
 
   const healthProbe = opts.healthProbe ?? "simulated";
   if (healthProbe !== "simulated" && healthProbe !== "connect") {
@@ -117,6 +124,7 @@ export function resolveConfig(opts: EmulatorOptions = {}): ResolvedConfig {
     data: opts.data ?? ":memory:",
     clients,
     rateLimit: { ...rateLimit },
+    orgRateLimit: opts.orgRateLimit ? { ...opts.orgRateLimit } : undefined,
     tokenTtlSeconds: positive("tokenTtlSeconds", opts.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, true),
     adminToken: opts.adminToken,
     healthProbe,

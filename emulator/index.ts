@@ -54,7 +54,7 @@ export function assembleEmulator(opts: EmulatorOptions = {}): AssembledEmulator 
     clock,
     store,
     tokens: new TokenService(store, config),
-    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds, () => clock.now()),
+    limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds, () => clock.now(), config.orgRateLimit),
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,

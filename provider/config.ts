@@ -27,6 +27,14 @@ export interface ProviderConfig {
   maxRequestsPerSecond?: number;
   /** How long a configuration publish refused with 400 is retried (default 30 s; tests shorten it). */
   publishRetrySeconds?: number;
+  /** Team mode: PostgreSQL holding the rate budget every runner shares (never logged: it carries a password). */
+  coordinationUrl?: string;
+  /** Team mode: the org-wide rate shared by every OAuth client, kept through coordinationUrl. */
+  orgMaxRequestsPerSecond?: number;
+  /** Team mode: the API's rate window in seconds (Genesys: 60), the shape of the shared budget's windows. */
+  rateWindowSeconds?: number;
+  /** Team mode: PostgreSQL holding the org's one audit trail, instead of auditDir's files. */
+  auditUrl?: string;
 }
 
 export type ConfigSource = (key: string) => string | undefined;
@@ -55,6 +63,20 @@ const SETTINGS = {
   healthTimeoutSeconds: { key: "healthTimeoutSeconds", example: "60" },
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", example: "5" },
   useEnvironment: { key: "useEnvironment", example: "false" },
+  coordinationUrl: {
+    key: "coordinationUrl",
+    env: ["GENESYS_COORDINATION_URL"],
+    secret: true,
+    example: "postgres://genesys_runner:<password>@db.example.com:5432/genesys_team",
+  },
+  orgMaxRequestsPerSecond: { key: "orgMaxRequestsPerSecond", example: "50" },
+  rateWindowSeconds: { key: "rateWindowSeconds", example: "60" },
+  auditUrl: {
+    key: "auditUrl",
+    env: ["GENESYS_AUDIT_URL"],
+    secret: true,
+    example: "postgres://genesys_audit_writer:<password>@db.example.com:5432/genesys_team",
+  },
 } satisfies Record<string, Setting>;
 
 function fix(s: Setting): string {
@@ -152,6 +174,41 @@ export function loadProviderConfig(
       maxRequestsPerSecond = n;
     }
   }
+  const rateSetting = (s: Setting): number | undefined => {
+    const value = read(source, env, s);
+    if (value === undefined) return undefined;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || n > 10_000) {
+      problems.push(`genesys:${s.key} must be a number above 0 and at most 10000 (got "${value}"); run: ${fix(s)}`);
+      return undefined;
+    }
+    return n;
+  };
+  const postgresUrl = (s: Setting): string | undefined => {
+    const value = read(source, env, s);
+    if (value === undefined) return undefined;
+    if (!/^postgres(ql)?:\/\/[^/\s]+/.test(value)) {
+      // The value itself is not echoed: it may carry a password.
+      problems.push(`genesys:${s.key} must be a postgres:// URL; run: ${fix(s)}`);
+      return undefined;
+    }
+    return value;
+  };
+  const orgMaxRequestsPerSecond = rateSetting(SETTINGS.orgMaxRequestsPerSecond);
+  const rateWindow = read(source, env, SETTINGS.rateWindowSeconds);
+  const rateWindowSeconds = rateWindow === undefined ? undefined : int(SETTINGS.rateWindowSeconds, 1, 1, 3600);
+  const coordinationUrl = postgresUrl(SETTINGS.coordinationUrl);
+  const auditUrl = postgresUrl(SETTINGS.auditUrl);
+  if (coordinationUrl && maxRequestsPerSecond === undefined && orgMaxRequestsPerSecond === undefined) {
+    problems.push(
+      `genesys:coordinationUrl shares a rate budget, but no rate is set; run: ${fix(SETTINGS.maxRequestsPerSecond)} (and/or ${fix(SETTINGS.orgMaxRequestsPerSecond)})`,
+    );
+  }
+  if (orgMaxRequestsPerSecond !== undefined && !read(source, env, SETTINGS.coordinationUrl)) {
+    problems.push(
+      `genesys:orgMaxRequestsPerSecond is shared through a database: it needs genesys:coordinationUrl; run: ${fix(SETTINGS.coordinationUrl)}`,
+    );
+  }
   const auditDir = path.resolve(cwd, read(source, env, SETTINGS.auditDir) ?? "audit-logs");
   if (problems.length > 0) {
     throw new ConfigError(`Genesys provider configuration is incomplete:\n  - ${problems.join("\n  - ")}`);
@@ -169,10 +226,34 @@ export function loadProviderConfig(
     healthTimeoutSeconds,
     healthPollIntervalMs: 1000,
     ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
+    ...(coordinationUrl !== undefined ? { coordinationUrl } : {}),
+    ...(orgMaxRequestsPerSecond !== undefined ? { orgMaxRequestsPerSecond } : {}),
+    ...(rateWindowSeconds !== undefined ? { rateWindowSeconds } : {}),
+    ...(auditUrl !== undefined ? { auditUrl } : {}),
   };
 }
 
 /** The values that must never appear in state, outputs, logs, audit records or messages. */
 export function secretsOf(config: ProviderConfig): string[] {
-  return [config.clientSecret, config.signatureKey, config.webhookSecret].filter((v): v is string => typeof v === "string" && v.length > 0);
+  return [
+    config.clientSecret,
+    config.signatureKey,
+    config.webhookSecret,
+    config.coordinationUrl,
+    config.auditUrl,
+    passwordOf(config.coordinationUrl),
+    passwordOf(config.auditUrl),
+  ].filter((v): v is string => typeof v === "string" && v.length > 0);
+}
+
+/** The password inside a database URL (team mode), itself a secret wherever it might be echoed. */
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(url).password);
+    // A very short password would redact unrelated text; it is still never logged by us.
+    return password.length >= 4 ? password : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,11 +1,16 @@
 /**
- * Audit trail CLI: `node dist/scripts/audit.js <verify|summary|report> [--dir DIR] [--since DATE] [--out FILE] [--json]`.
+ * Audit trail CLI: `node dist/scripts/audit.js <verify|summary|report> [--dir DIR | --url postgres://...] [--since DATE] [--out FILE] [--json]`.
+ * With --url (team mode) the org's trail is exported from PostgreSQL to JSON Lines in a temporary
+ * folder first, so the very same verifier and metrics run on it; `export` keeps that copy, `init`
+ * applies the table and its append-only triggers.
  *
  * Exit codes: 0 ok, 1 the trail failed verification (or is missing), 2 usage error.
  */
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
-import { summarize, verifyTrail, type AuditMetrics } from "../provider/audit";
+import * as os from "node:os";
+import { AUDIT_SCHEMA_SQL, exportAuditTrail, initAuditSchema, summarize, verifyTrail, type AuditMetrics } from "../provider/audit";
+import { redactedAuditUrl } from "../provider/audit/postgres";
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
@@ -13,18 +18,21 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = `usage: audit <command> [--dir DIR] [--since YYYY-MM-DD|ISO-TIME]
+const USAGE = `usage: audit <command> [--dir DIR | --url postgres://...] [--since YYYY-MM-DD|ISO-TIME]
 commands:
   verify                 check the hash chain across all day files
   summary [--json]       attempts, successes, failures, latency and provisioning success rate
   report --out FILE      self-contained HTML report
-DIR defaults to $AUDIT_DIR, then ./audit-logs`;
+  export --url URL --out DIR   the PostgreSQL trail as JSON Lines day files (verify them with --dir DIR)
+  init --url URL         create the PostgreSQL trail's table and append-only triggers (prints the SQL)
+DIR defaults to $AUDIT_DIR, then ./audit-logs; --url reads team mode's trail in PostgreSQL instead`;
 
 class UsageError extends Error {}
 
 interface Args {
   command: string;
   dir: string;
+  url?: string;
   out?: string;
   since?: Date;
   json: boolean;
@@ -47,7 +55,7 @@ function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
     }
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || value === "") throw new UsageError(`--${name} needs a value`);
-    if (!["dir", "out", "since"].includes(name)) throw new UsageError(`unknown option --${name}`);
+    if (!["dir", "url", "out", "since"].includes(name)) throw new UsageError(`unknown option --${name}`);
     flags.set(name, value);
   }
   if (flags.has("help")) throw new UsageError("");
@@ -63,7 +71,21 @@ function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
     if (Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${sinceRaw}`);
   }
   const out = flags.get("out");
-  return { command, dir, json: flags.get("json") === true, ...(typeof out === "string" ? { out } : {}), ...(since ? { since } : {}) };
+  const url = flags.get("url");
+  if (typeof url === "string") {
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError("--url must be a postgres:// URL");
+    if (flags.has("dir")) throw new UsageError("--dir and --url name two different trails: give one");
+  } else if (command === "export" || command === "init") {
+    throw new UsageError(`${command} needs --url postgres://...`);
+  }
+  return {
+    command,
+    dir,
+    json: flags.get("json") === true,
+    ...(typeof url === "string" ? { url } : {}),
+    ...(typeof out === "string" ? { out } : {}),
+    ...(since ? { since } : {}),
+  };
 }
 
 async function dirExists(dir: string): Promise<boolean> {
@@ -233,6 +255,29 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  if (args.url) {
+    if (args.command === "init") {
+      await initAuditSchema(args.url);
+      io.stdout.write(`${AUDIT_SCHEMA_SQL}\n-- applied to ${redactedAuditUrl(args.url)}\n`);
+      return 0;
+    }
+    if (args.command === "export") {
+      if (!args.out) {
+        io.stderr.write(`audit: export needs --out DIR\n${USAGE}\n`);
+        return 2;
+      }
+      const n = await exportAuditTrail(args.url, path.resolve(args.out));
+      io.stdout.write(`exported ${n} records from ${redactedAuditUrl(args.url)} to ${path.resolve(args.out)}\n`);
+      return 0;
+    }
+    const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "audit-export-"));
+    try {
+      await exportAuditTrail(args.url, tmp);
+      return await main([...stripUrl(argv), "--dir", tmp], io);
+    } finally {
+      await fsp.rm(tmp, { recursive: true, force: true });
+    }
+  }
   const dir = path.resolve(args.dir);
   if (!(await dirExists(dir))) {
     io.stderr.write(`audit: no audit directory at ${dir}\n`);
@@ -277,6 +322,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`audit: unknown command ${args.command}\n${USAGE}\n`);
       return 2;
   }
+}
+
+/** The arguments without --url and its value, for the second pass over the exported copy. */
+function stripUrl(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--url") i++;
+    else if (!arg.startsWith("--url=")) out.push(arg);
+  }
+  return out;
 }
 
 if (require.main === module) {

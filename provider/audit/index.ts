@@ -7,3 +7,4 @@ export { AuditTrail } from "./trail";
 export { verifyTrail } from "./verify";
 export { summarize } from "./metrics";
 export { redact } from "./redact";
+export { PostgresAuditTrail, AuditDatabaseError, AUDIT_SCHEMA_SQL, exportAuditTrail, initAuditSchema } from "./postgres";

@@ -99,7 +99,7 @@ export class AuditTrail {
     return result;
   }
 
-  private prepare(event: AuditEvent): Omit<AuditRecord, "seq" | "timestamp" | "prevHash" | "hash"> {
+  protected prepare(event: AuditEvent): Omit<AuditRecord, "seq" | "timestamp" | "prevHash" | "hash"> {
     if (!event || typeof event !== "object") throw new TypeError("audit event must be an object");
     if (typeof event.durationMs !== "number" || !Number.isFinite(event.durationMs) || event.durationMs < 0) {
       throw new TypeError(`audit event durationMs must be a finite non-negative number, got ${String(event.durationMs)}`);

@@ -12,6 +12,7 @@ export type { ConfigurationDocument, ConfigurationVersion, Deployment, Deploymen
 export { type CallTrace, newTrace } from "./transport";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
+export { CoordinationError } from "./coordination";
 
 export interface GenesysClientOptions {
   clientId: string;
@@ -21,6 +22,9 @@ export interface GenesysClientOptions {
   authUrl?: string;
   policy?: Partial<RetryPolicy>;
   maxRequestsPerSecond?: number;
+  coordinationUrl?: string;
+  orgMaxRequestsPerSecond?: number;
+  rateWindowSeconds?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -46,6 +50,9 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
       apiUrl: opts.apiUrl ? "genesys:apiUrl" : "genesys:region",
       authUrl: opts.authUrl ? "genesys:authUrl" : opts.apiUrl ? "genesys:apiUrl" : "genesys:region",
     },
+    coordinationUrl: opts.coordinationUrl,
+    orgMaxRequestsPerSecond: opts.orgMaxRequestsPerSecond,
+    rateWindowSeconds: opts.rateWindowSeconds,
   });
   return {
     transport,

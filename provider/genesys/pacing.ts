@@ -10,6 +10,9 @@
  * (Genesys answers in whole seconds, often for a window that closes a few milliseconds later), and
  * the allowance is per access token, i.e. per provider process, which is what this gate spans.
  *
+ * In team mode (genesys:coordinationUrl) a granted call also draws from the budget every runner
+ * shares (coordination.ts) before it goes out; this gate still spans only its own process.
+ *
  * Hand-rolled rather than Bottleneck: Bottleneck has had no release since 2019 and has no notion
  * of learning a limit from throttling; this is the whole mechanism.
  */
@@ -19,6 +22,11 @@ export interface PacingOptions {
   /** Sends allowed per second, averaged over a window of about a second; unset = no proactive limit. */
   maxPerSecond?: number;
   now?: () => number;
+}
+
+/** A budget shared beyond this process (team mode); take() rejects when it cannot be consulted. */
+export interface ExternalBudget {
+  take(): Promise<void>;
 }
 
 /**
@@ -40,6 +48,7 @@ export class PacingGate {
   private sent: number[] = [];
   private perWindow = 0;
   private windowMs = 0;
+  private budget?: ExternalBudget;
 
   constructor(private readonly opts: PacingOptions) {
     this.limit = opts.maxInFlight;
@@ -62,13 +71,34 @@ export class PacingGate {
     this.pump();
   }
 
+  /** Draws every grant from `budget` too (team mode), or from this process alone when undefined. */
+  setBudget(budget: ExternalBudget | undefined): void {
+    this.budget = budget;
+  }
+
   /** Current allowance, for tests and diagnostics. */
   get allowance(): number {
     return Math.floor(this.limit);
   }
 
-  /** Resolves when this caller may send; the caller must call the returned release exactly once. */
-  acquire(): Promise<() => void> {
+  /**
+   * Resolves when this caller may send; the caller must call the returned release exactly once.
+   * Rejects, holding nothing, when the shared budget cannot be consulted (team mode fails closed).
+   */
+  async acquire(): Promise<() => void> {
+    const release = await this.acquireLocal();
+    if (!this.budget) return release;
+    try {
+      // After the local grant, so the call goes out as soon as the shared budget allows it.
+      await this.budget.take();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return release;
+  }
+
+  private acquireLocal(): Promise<() => void> {
     return new Promise((resolve) => {
       const grant = () => {
         this.inFlight++;
@@ -147,7 +177,7 @@ const gates = new Map<string, PacingGate>();
  * One gate per API host per process, shared by every client of that host. A client that states a
  * rate sets it for the host; one that does not leaves the host's rate as it is.
  */
-export function pacingGateFor(apiUrl: string, maxInFlight = 64, maxPerSecond?: number): PacingGate {
+export function pacingGateFor(apiUrl: string, maxInFlight = 64, maxPerSecond?: number, budget?: ExternalBudget): PacingGate {
   let gate = gates.get(apiUrl);
   if (!gate) {
     gate = new PacingGate({ maxInFlight, maxPerSecond });
@@ -155,5 +185,6 @@ export function pacingGateFor(apiUrl: string, maxInFlight = 64, maxPerSecond?: n
   } else if (maxPerSecond !== undefined) {
     gate.setRate(maxPerSecond);
   }
+  if (budget) gate.setBudget(budget);
   return gate;
 }

@@ -19,6 +19,7 @@ import {
   retryDelayMs,
 } from "./retry";
 import { type PacingGate, pacingGateFor } from "./pacing";
+import { sharedBudgetFor } from "./coordination";
 import { PATHS } from "./paths";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
@@ -65,6 +66,12 @@ export interface TransportOptions extends Endpoints {
   settingOf?: { apiUrl: string; authUrl: string };
   /** The org's API rate per token, kept proactively (see pacing.ts); unset = react to 429s only. */
   maxRequestsPerSecond?: number;
+  /** Team mode: PostgreSQL keeping the budget every runner shares (coordination.ts). */
+  coordinationUrl?: string;
+  /** Team mode: the org-wide rate, every OAuth client together. */
+  orgMaxRequestsPerSecond?: number;
+  /** Team mode: the API's rate window in seconds, the shape of the shared budget's windows. */
+  rateWindowSeconds?: number;
   /** Injected in tests so waits are observable and fast. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -101,7 +108,17 @@ export class Transport {
     this.sleep = opts.sleep ?? realSleep;
     this.random = opts.random ?? Math.random;
     this.now = opts.now ?? Date.now;
-    this.gate = pacingGateFor(opts.apiUrl, undefined, opts.maxRequestsPerSecond);
+    const budget = opts.coordinationUrl
+      ? sharedBudgetFor({
+          url: opts.coordinationUrl,
+          apiHost: new URL(opts.apiUrl).host,
+          clientId: opts.clientId,
+          perClientPerSecond: opts.maxRequestsPerSecond,
+          orgPerSecond: opts.orgMaxRequestsPerSecond,
+          windowSeconds: opts.rateWindowSeconds,
+        })
+      : undefined;
+    this.gate = pacingGateFor(opts.apiUrl, undefined, opts.maxRequestsPerSecond, budget);
     this.http = axios.create({
       timeout: this.policy.timeoutMs,
       // A redirect would carry the bearer token to another host; we report it instead.

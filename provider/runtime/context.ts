@@ -3,7 +3,7 @@
  * the settings, one Genesys client (so one token cache and one pacing gate for all resources)
  * and the audit trail.
  */
-import { AuditTrail, type AuditEvent } from "../audit";
+import { AuditTrail, PostgresAuditTrail, type AuditEvent } from "../audit";
 import { type ConfigSource, type ProviderConfig, loadProviderConfig, secretsOf } from "../config";
 import { type CallTrace, type GenesysClient, createGenesysClient, newTrace } from "../genesys";
 import { type Resolver, systemResolver } from "../validation";
@@ -28,8 +28,16 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         apiUrl: config.apiUrl,
         authUrl: config.authUrl,
         maxRequestsPerSecond: config.maxRequestsPerSecond,
+        coordinationUrl: config.coordinationUrl,
+        orgMaxRequestsPerSecond: config.orgMaxRequestsPerSecond,
+        rateWindowSeconds: config.rateWindowSeconds,
       }),
-    audit: overrides.audit ?? new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) }),
+    audit:
+      overrides.audit ??
+      // Team mode: one org-wide chain in PostgreSQL instead of this runner's files.
+      (config.auditUrl
+        ? new PostgresAuditTrail({ url: config.auditUrl, secrets: secretsOf(config) })
+        : new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) })),
     resolver: overrides.resolver ?? systemResolver,
     sleep: overrides.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };

@@ -1,0 +1,329 @@
+/**
+ * Several stacks at once through Pulumi's Automation API, the way a platform team's CI runs them:
+ *
+ *   npm run deploy -- --stacks a,b,c,d [--command up|preview|refresh|destroy] [--parallel N]
+ *                     [--backend URL] [--lock-wait SECONDS] [--dir PROJECT] [--expect-no-changes]
+ *
+ * One progress line per stack as it goes, a summary table at the end, exit code 1 when any stack
+ * failed. A stack locked by another runner is waited for up to --lock-wait seconds (default 0), then
+ * fails with who holds the lock and how to clear a stale one. With the postgres:// backend a lock
+ * being released can surface as a raw "NotFound"; that is the same contention and ends the same way.
+ */
+import * as path from "node:path";
+import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { pulumiEnv, repoRoot } from "./pulumi-env";
+
+export type Command = "up" | "preview" | "refresh" | "destroy";
+
+export interface DeployOptions {
+  stacks: string[];
+  command: Command;
+  parallel: number;
+  backend?: string;
+  lockWaitSeconds: number;
+  dir: string;
+  expectNoChanges: boolean;
+}
+
+export interface StackResult {
+  stack: string;
+  command: Command;
+  ok: boolean;
+  /** "+3 ~1 -0" or "no changes". */
+  changes: string;
+  seconds: number;
+  /** Why it failed; empty on success. */
+  error: string;
+  lockWaits: number;
+}
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: npm run deploy -- --stacks a,b,c [--command up|preview|refresh|destroy] [--parallel N]
+                         [--backend URL] [--lock-wait SECONDS] [--dir PROJECT] [--expect-no-changes]
+  --stacks             stacks to run (created when missing)
+  --command            default up
+  --parallel           stacks at once (default: all of them)
+  --backend            state backend, e.g. postgres://user:pw@host:5432/db or file:///path (default $PULUMI_BACKEND_URL)
+  --lock-wait          seconds to wait for a stack locked by another runner (default 0: fail at once)
+  --dir                the Pulumi project (default this repository)
+  --expect-no-changes  fail a preview/up/refresh that would change anything`;
+
+export function parseArgs(argv: readonly string[]): DeployOptions {
+  const opts: DeployOptions = { stacks: [], command: "up", parallel: 0, lockWaitSeconds: 0, dir: repoRoot(), expectNoChanges: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (flag === "--expect-no-changes") {
+      opts.expectNoChanges = true;
+      continue;
+    }
+    if (flag === "--help") throw new UsageError("");
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+    switch (flag) {
+      case "--stacks":
+        opts.stacks = value.split(",").map((s) => s.trim());
+        if (opts.stacks.some((s) => !/^[A-Za-z0-9_.-]+$/.test(s)))
+          throw new UsageError(`--stacks: stack names are letters, digits, - _ . (got "${value}")`);
+        break;
+      case "--command":
+        if (!["up", "preview", "refresh", "destroy"].includes(value))
+          throw new UsageError(`--command must be up, preview, refresh or destroy (got "${value}")`);
+        opts.command = value as Command;
+        break;
+      case "--parallel":
+        if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--parallel must be a whole number from 1 (got "${value}")`);
+        opts.parallel = Number(value);
+        break;
+      case "--backend":
+        opts.backend = value;
+        break;
+      case "--lock-wait":
+        if (!/^\d+$/.test(value)) throw new UsageError(`--lock-wait must be whole seconds (got "${value}")`);
+        opts.lockWaitSeconds = Number(value);
+        break;
+      case "--dir":
+        opts.dir = path.resolve(value);
+        break;
+      default:
+        throw new UsageError(`unknown option ${flag}`);
+    }
+  }
+  if (opts.stacks.length === 0) throw new UsageError("--stacks is required, e.g. --stacks eu,us");
+  if (new Set(opts.stacks).size !== opts.stacks.length) throw new UsageError("--stacks names a stack twice");
+  if (opts.parallel === 0) opts.parallel = opts.stacks.length;
+  return opts;
+}
+
+/** A backend URL without its password, for messages. */
+export function redactBackend(url: string | undefined): string {
+  if (!url) return "(default backend)";
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+const LOCKED = /the stack is currently locked by|\[409\] Conflict/;
+/** The postgres:// backend's race: another runner's lock row vanished between listing and reading it. */
+const LOCK_RACE = /NotFound/;
+
+export function isLockContention(text: string): boolean {
+  return LOCKED.test(text) || (LOCK_RACE.test(text) && /lock/i.test(text));
+}
+
+/** The lines of Pulumi's message that say who holds the lock ("created by user@host (pid N) at T"). */
+export function lockHolders(text: string): string[] {
+  const holders = new Set<string>();
+  for (const line of text.split("\n")) {
+    const m = /([0-9a-f-]{36})\.json\S*:\s*(created by .*)$/.exec(line.trim()) ?? /(?:^|\s)()(created by .*)$/.exec(line.trim());
+    if (m) holders.add(`${m[2]!.trim()}${m[1] ? ` (lock ${m[1]})` : ""}`);
+  }
+  return [...holders];
+}
+
+export function lockMessage(stack: string, backend: string | undefined, text: string, waitedSeconds: number): string {
+  const holders = lockHolders(text);
+  const who = holders.length > 0 ? `held by ${holders.join("; ")}` : "held by another update (it was being released or taken as we looked)";
+  return (
+    `stack ${stack} is locked by another runner (${who})` +
+    (waitedSeconds > 0 ? `; waited ${waitedSeconds} s` : "") +
+    `. Wait for that update to finish, or run again with --lock-wait SECONDS. If its runner is gone (a killed CI job), ` +
+    `clear the stale lock with: PULUMI_BACKEND_URL=${redactBackend(backend)} pulumi cancel --yes --stack ${stack}, ` +
+    `then pulumi refresh --yes --stack ${stack} and run this again`
+  );
+}
+
+function errorText(err: unknown): string {
+  const e = err as { message?: string; stderr?: string; commandResult?: { stderr?: string } };
+  return [e?.message, e?.commandResult?.stderr, e?.stderr].filter(Boolean).join("\n");
+}
+
+/** The lines that matter from a failed CLI run, without the Automation API's command-line dump. */
+function conciseError(text: string): string {
+  const lines = text
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => /error|failed|refused|unreachable/i.test(l) && !/^code:|^stdout:|^stderr:|^err\?:/.test(l));
+  const unique = [...new Set(lines)].slice(0, 4);
+  return (unique.length > 0 ? unique.join(" | ") : text.split("\n").slice(0, 3).join(" | ")).replace(/postgres(ql)?:\/\/[^\s]*/g, (m) =>
+    redactBackend(m),
+  );
+}
+
+function changesOf(summary: Record<string, number> | undefined): string {
+  if (!summary) return "";
+  const n = (k: string) => summary[k] ?? 0;
+  const text = `+${n("create")} ~${n("update")} -${n("delete")}${n("replace") ? ` ±${n("replace")}` : ""}`;
+  return text === "+0 ~0 -0" ? "no changes" : text;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export async function runStacks(opts: DeployOptions, log: (line: string) => void): Promise<StackResult[]> {
+  const env = pulumiEnv({}, process.env);
+  const envVars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) envVars[k] = v;
+  if (opts.backend) envVars.PULUMI_BACKEND_URL = opts.backend;
+  else if (process.env.PULUMI_BACKEND_URL) envVars.PULUMI_BACKEND_URL = process.env.PULUMI_BACKEND_URL;
+  const backend = envVars.PULUMI_BACKEND_URL;
+  const pulumiCommand = await PulumiCommand.get({ root: path.join(repoRoot(), ".tools"), skipVersionCheck: true }).catch(() =>
+    PulumiCommand.get({ skipVersionCheck: true }),
+  );
+
+  const queue = [...opts.stacks];
+  const results: StackResult[] = [];
+  const worker = async () => {
+    for (let name = queue.shift(); name !== undefined; name = queue.shift()) results.push(await runOne(name));
+  };
+
+  const runOne = async (name: string): Promise<StackResult> => {
+    const started = Date.now();
+    const deadline = started + opts.lockWaitSeconds * 1000;
+    let lockWaits = 0;
+    const say = (text: string) => log(`[${name}] ${text}`);
+    say(`${opts.command} started`);
+    for (;;) {
+      let done = 0;
+      let lastProgress = 0;
+      const onEvent = (event: EngineEvent) => {
+        if (event.resOutputsEvent) {
+          done++;
+          // One line every few seconds at most: four stacks of a hundred resources stay readable.
+          if (Date.now() - lastProgress > 3_000) {
+            lastProgress = Date.now();
+            say(`${done} resources done (${Math.round((Date.now() - started) / 1000)} s)`);
+          }
+        }
+      };
+      try {
+        const stack: Stack = await LocalWorkspace.createOrSelectStack(
+          { stackName: name, workDir: opts.dir },
+          { envVars, pulumiCommand },
+        ).catch((err: unknown) => {
+          // Another runner created it between our select and our init: it exists now, select it.
+          if (/already exists/.test(errorText(err)))
+            return LocalWorkspace.selectStack({ stackName: name, workDir: opts.dir }, { envVars, pulumiCommand });
+          throw err;
+        });
+        const common = { onEvent, color: "never" as const };
+        let changes: string;
+        if (opts.command === "up") {
+          const r = await stack.up({ ...common, expectNoChanges: opts.expectNoChanges });
+          changes = changesOf(r.summary.resourceChanges);
+        } else if (opts.command === "preview") {
+          const r = await stack.preview({ ...common, expectNoChanges: opts.expectNoChanges });
+          changes = changesOf(r.changeSummary);
+        } else if (opts.command === "refresh") {
+          const r = await stack.refresh({ ...common, expectNoChanges: opts.expectNoChanges });
+          changes = changesOf(r.summary.resourceChanges);
+        } else {
+          const r = await stack.destroy(common);
+          changes = changesOf(r.summary.resourceChanges);
+        }
+        const seconds = (Date.now() - started) / 1000;
+        say(`${opts.command} done: ${changes} in ${seconds.toFixed(1)} s`);
+        return { stack: name, command: opts.command, ok: true, changes, seconds, error: "", lockWaits };
+      } catch (err) {
+        const text = errorText(err);
+        if (isLockContention(text)) {
+          if (Date.now() < deadline) {
+            lockWaits++;
+            const wait = Math.min(5_000, 1_000 * lockWaits) + Math.floor(Math.random() * 500);
+            say(`locked by another runner; waiting (up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`);
+            await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+            continue;
+          }
+          const message = lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000));
+          say(`FAILED: ${message}`);
+          return {
+            stack: name,
+            command: opts.command,
+            ok: false,
+            changes: "",
+            seconds: (Date.now() - started) / 1000,
+            error: message,
+            lockWaits,
+          };
+        }
+        const message = conciseError(text);
+        say(`FAILED: ${message}`);
+        return {
+          stack: name,
+          command: opts.command,
+          ok: false,
+          changes: "",
+          seconds: (Date.now() - started) / 1000,
+          error: message,
+          lockWaits,
+        };
+      }
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(opts.parallel, opts.stacks.length) }, worker));
+  // The table follows the order the stacks were given in, not the order they finished.
+  return opts.stacks.map((s) => results.find((r) => r.stack === s) as StackResult);
+}
+
+export function summaryTable(results: StackResult[]): string {
+  const header = ["Stack", "Command", "Result", "Changes", "Seconds", "Note"];
+  const rows = results.map((r) => [
+    r.stack,
+    r.command,
+    r.ok ? "ok" : "FAILED",
+    r.changes,
+    r.seconds.toFixed(1),
+    r.ok ? (r.lockWaits ? `waited for a lock ${r.lockWaits}x` : "") : r.error.slice(0, 400),
+  ]);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.slice(0).map((r) => (c === 5 ? 0 : (r[c] ?? "").length))));
+  const fmt = (cells: string[]) =>
+    cells
+      .map((cell, c) => (c === 5 ? cell : c === 4 ? cell.padStart(widths[c] as number) : cell.padEnd(widths[c] as number)))
+      .join("  ")
+      .trimEnd();
+  const failed = results.filter((r) => !r.ok).length;
+  return [
+    fmt(header),
+    fmt(widths.map((w, c) => (c === 5 ? "----" : "-".repeat(w)))),
+    ...rows.map(fmt),
+    "",
+    `${results.length - failed} ok, ${failed} failed`,
+  ].join("\n");
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let opts: DeployOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    if (err.message) process.stderr.write(`deploy: ${err.message}\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const line = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
+  line(
+    `${opts.command} ${opts.stacks.join(", ")} (${opts.parallel} at once) on ${redactBackend(opts.backend ?? process.env.PULUMI_BACKEND_URL)}`,
+  );
+  const results = await runStacks(opts, line);
+  process.stdout.write(`\n${summaryTable(results)}\n`);
+  return results.every((r) => r.ok) ? 0 : 1;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`deploy: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * Several runners against one org: four stacks at once share one rate budget (0 responses 429,
+ * close to the floor the org's limit sets), two runners on one stack meet its lock, and the trail
+ * they write is one chain.
+ */
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningEmulator, startEmulator } from "../../emulator";
+import { initAuditSchema } from "../../provider/audit";
+import { type ThrowawayPostgres, startPostgres } from "../../scripts/postgres";
+import { ADMIN, CLIENT, TeamProject, brandNames, channelsFor, clearEmulatorRequests, emulatorRequests } from "./support";
+import { auditCli } from "./audit-cli";
+
+// The whole org's limit: 20 calls per 5 s window, low enough that the limit, not the CLI, sets the pace.
+const ORG_LIMIT = 4;
+const WINDOW = 5;
+const STACKS = ["eu", "us", "apac", "latam"];
+const CHANNELS = 25;
+
+describe("four runners, one org", () => {
+  let pg: ThrowawayPostgres;
+  let emulator: RunningEmulator;
+  let project: TeamProject;
+  let teamUrl: string;
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    emulator = await startEmulator({
+      clients: [{ clientId: CLIENT.id, clientSecret: CLIENT.secret }],
+      adminToken: ADMIN,
+      quiet: true,
+      orgRateLimit: { requests: ORG_LIMIT * WINDOW, perSeconds: WINDOW },
+    });
+    const state = await pg.createDatabase("pulumi_state");
+    teamUrl = await pg.createDatabase("genesys_team");
+    await initAuditSchema(teamUrl);
+    project = new TeamProject(state, { GENESYS_COORDINATION_URL: teamUrl, GENESYS_AUDIT_URL: teamUrl });
+    const config = {
+      "genesys:apiUrl": emulator.url,
+      "genesys:allowPrivateNetworks": "true",
+      "genesys:orgMaxRequestsPerSecond": String(ORG_LIMIT),
+    };
+    for (const stack of STACKS) project.declareStack(stack, channelsFor(stack, CHANNELS), config);
+    project.declareStack("shared", channelsFor("shared", 6), config);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await pg?.destroy();
+    project?.cleanup();
+  });
+
+  it("up four stacks of 25 channels at once: no 429, wall time within 1.2 x the org limit's floor, every stack converged", async () => {
+    await clearEmulatorRequests(emulator.url);
+    const run = await project.deploy(["--stacks", STACKS.join(","), "--parallel", "4"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    for (const stack of STACKS) expect(run.stdout).toMatch(new RegExp(`^${stack}\\s+up\\s+ok\\s+\\+${CHANNELS + 1} ~0 -0`, "m"));
+    expect(run.stdout).toContain("4 ok, 0 failed");
+
+    const requests = (await emulatorRequests(emulator.url)).filter((r) => r.path.startsWith("/api/"));
+    expect(requests.filter((r) => r.status === 429)).toEqual([]);
+    const times = requests.map((r) => Date.parse(r.time)).sort((a, b) => a - b);
+    const wallMs = times[times.length - 1]! - times[0]!;
+    const floorMs = (requests.length / ORG_LIMIT) * 1000;
+    console.log(
+      `4 runners: ${requests.length} API calls in ${(wallMs / 1000).toFixed(1)} s, floor ${(floorMs / 1000).toFixed(1)} s, ratio ${(wallMs / floorMs).toFixed(2)}`,
+    );
+    expect(wallMs).toBeLessThanOrEqual(1.2 * floorMs);
+
+    const names = await brandNames(emulator.url);
+    expect(names).toHaveLength(STACKS.length * CHANNELS);
+
+    const preview = await project.deploy(["--stacks", STACKS.join(","), "--command", "preview", "--expect-no-changes"]);
+    expect(preview.code).toBe(0);
+    expect(preview.stdout).toContain("4 ok, 0 failed");
+  });
+
+  it("two runners up the same stack at once: exactly one applies, the other ends in the lock message", async () => {
+    const [a, b] = await Promise.all([project.deploy(["--stacks", "shared"]), project.deploy(["--stacks", "shared"])]);
+    const runs = [a!, b!];
+    expect(runs.map((r) => r.code).sort()).toEqual([0, 1]);
+    const loser = runs.find((r) => r.code === 1)!;
+    expect(loser.stdout).toMatch(/stack shared is locked by another runner/);
+    expect(loser.stdout).toMatch(/pulumi cancel --yes --stack shared/);
+    // The backend's password never reaches the output.
+    expect(loser.stdout + loser.stderr).not.toContain(new URL(teamUrl).password);
+    expect((await brandNames(emulator.url)).filter((n) => n.startsWith("shared "))).toHaveLength(6);
+  });
+
+  it("eight runners up the same stack at once: one applies, every other one ends in the lock message, none in a raw NotFound", async () => {
+    const runs = await Promise.all(Array.from({ length: 8 }, () => project.deploy(["--stacks", "shared"])));
+    const applied = runs.filter((r) => r.code === 0);
+    const refused = runs.filter((r) => r.code !== 0);
+    expect(applied.length).toBeGreaterThanOrEqual(1);
+    for (const r of refused) {
+      expect(r.stdout).toMatch(/stack shared is locked by another runner \(held by/);
+      expect(r.stdout).not.toMatch(/FAILED: .*NotFound/);
+    }
+  });
+
+  it("the runners' audit records are one chain; an edited row is named", async () => {
+    const verify = await auditCli(["verify", "--url", teamUrl]);
+    expect(verify.stderr).toBe("");
+    expect(verify.stdout).toMatch(/^OK: \d+ records in \d+ files, chain intact/);
+    const summary = JSON.parse((await auditCli(["summary", "--json", "--url", teamUrl])).stdout);
+    expect(summary.byAction.create.count).toBeGreaterThanOrEqual(STACKS.length * CHANNELS + 6);
+
+    // No secret in the org's trail nor in the state the runners share.
+    const dbPassword = new URL(teamUrl).password;
+    const exported = await auditCli(["export", "--url", teamUrl, "--out", `${project.dir}/audit-export`]);
+    expect(exported.stdout).toMatch(/^exported \d+ records from postgres:\/\/team_admin:\*\*\*@/);
+    const state = await project.pulumi(["stack", "export", "--stack", "eu", "--show-secrets"]);
+    expect(state.code).toBe(0);
+    expect(JSON.parse(state.stdout).deployment.resources.length).toBeGreaterThan(CHANNELS);
+    const client = new Client({ connectionString: teamUrl });
+    await client.connect();
+    try {
+      const records = (await client.query<{ record: string }>("SELECT record FROM genesys_audit")).rows.map((r) => r.record).join("\n");
+      for (const secret of [CLIENT.secret, dbPassword]) {
+        expect(records).not.toContain(secret);
+        expect(state.stdout).not.toContain(secret);
+      }
+      await client.query("ALTER TABLE genesys_audit DISABLE TRIGGER genesys_audit_no_update");
+      await client.query(`UPDATE genesys_audit SET record = replace(record, '"outcome":"success"', '"outcome":"failure"') WHERE seq = 42`);
+      await client.query("ALTER TABLE genesys_audit ENABLE TRIGGER genesys_audit_no_update");
+    } finally {
+      await client.end();
+    }
+    const broken = await auditCli(["verify", "--url", teamUrl]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/\(seq 42\): hash does not match the record's content \(record was edited\)/);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CoordinationError, SharedBudget } from "../../provider/genesys/coordination";
+import { type ThrowawayPostgres, startPostgres } from "../../scripts/postgres";
+
+describe("shared rate budget in PostgreSQL", () => {
+  let pg: ThrowawayPostgres;
+  let url: string;
+  const budgets: SharedBudget[] = [];
+  const budget = (opts: Partial<ConstructorParameters<typeof SharedBudget>[0]> = {}) => {
+    const b = new SharedBudget({ url, apiHost: "api.test", clientId: "runner", perClientPerSecond: 5, ...opts });
+    budgets.push(b);
+    return b;
+  };
+
+  beforeAll(async () => {
+    pg = await startPostgres();
+    url = await pg.createDatabase("coordination");
+  });
+  afterAll(async () => {
+    for (const b of budgets) await b.close();
+    await pg?.destroy();
+  });
+
+  it("holds four independent budgets (as four runners) to one client's rate together", async () => {
+    const runners = [budget(), budget(), budget(), budget()];
+    const grants: number[] = [];
+    const started = Date.now();
+    await Promise.all(
+      runners.map(async (b) => {
+        for (let i = 0; i < 5; i++) {
+          await b.take();
+          grants.push(Date.now() - started);
+        }
+      }),
+    );
+    grants.sort((a, b) => a - b);
+    expect(grants).toHaveLength(20);
+    // 20 calls at 5 per window: four windows at least, so the last grant is three windows in.
+    expect(grants[19]!).toBeGreaterThanOrEqual(3 * 1000);
+    // Never 6 grants within one window (1 s plus the 100 ms guard, less the jitter of observing a grant here).
+    for (let i = 5; i < grants.length; i++) expect(grants[i]! - grants[i - 5]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("adds an org-wide budget that different OAuth clients share", async () => {
+    const a = budget({ clientId: "client-a", perClientPerSecond: 100, orgPerSecond: 3, apiHost: "org.test" });
+    const b = budget({ clientId: "client-b", perClientPerSecond: 100, orgPerSecond: 3, apiHost: "org.test" });
+    const started = Date.now();
+    await Promise.all([a, b, a, b, a, b].map((x) => x.take()));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+  });
+
+  it("fails closed with an error naming genesys:coordinationUrl and not the password when the database is down, and recovers after a restart", async () => {
+    const b = budget({ unreachableBudgetMs: 1_000, apiHost: "restart.test" });
+    await b.take();
+    await pg.stop();
+    const err = await b.take().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(CoordinationError);
+    const message = (err as Error).message;
+    expect(message).toContain("genesys:coordinationUrl");
+    expect(message).toMatch(/unreachable: connection refused/);
+    expect(message).not.toContain(new URL(url).password);
+    // The pool's idle clients died with the server: this process is still alive and recovers.
+    await pg.start();
+    await b.take();
+  });
+
+  it("rides out a short restart within its unreachable budget", async () => {
+    const b = budget({ unreachableBudgetMs: 30_000, apiHost: "short.test" });
+    await b.take();
+    await pg.stop();
+    const pending = b.take();
+    await new Promise((r) => setTimeout(r, 1_000));
+    await pg.start();
+    await expect(pending).resolves.toBeUndefined();
+  });
+
+  it("needs a rate to share", () => {
+    expect(() => new SharedBudget({ url, apiHost: "x", clientId: "y" })).toThrow(CoordinationError);
+  });
+});

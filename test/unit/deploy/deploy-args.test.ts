@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { UsageError, isLockContention, lockHolders, lockMessage, parseArgs, redactBackend, summaryTable } from "../../../scripts/deploy";
+
+describe("npm run deploy arguments", () => {
+  it("reads stacks, command, parallelism, backend and lock wait", () => {
+    expect(
+      parseArgs(["--stacks", "eu,us", "--command", "preview", "--parallel", "1", "--backend", "postgres://u:p@h/db", "--lock-wait=30"]),
+    ).toMatchObject({
+      stacks: ["eu", "us"],
+      command: "preview",
+      parallel: 1,
+      backend: "postgres://u:p@h/db",
+      lockWaitSeconds: 30,
+    });
+    expect(parseArgs(["--stacks", "a,b,c"]).parallel).toBe(3);
+  });
+
+  it.each([
+    [[], /--stacks is required/],
+    [["--stacks", "a,a"], /names a stack twice/],
+    [["--stacks", "a", "--command", "import"], /--command must be up, preview, refresh or destroy/],
+    [["--stacks", "a", "--parallel", "0"], /--parallel must be a whole number/],
+    [["--stacks", "a b"], /stack names are letters/],
+  ])("refuses %j naming the option", (argv, message) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("lock contention", () => {
+  const locked = `error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with \`pulumi cancel\`.
+  postgres://runner:pw@db/state/.pulumi/locks/organization/p/eu/1f.json: created by root@ci-7 (pid 4242) at 2026-11-28T17:00:00Z`;
+
+  it("recognises the locked message, the 409 and the postgres backend's NotFound race alike", () => {
+    expect(isLockContention(locked)).toBe(true);
+    expect(isLockContention("[409] Conflict: Another update is currently in progress.")).toBe(true);
+    expect(isLockContention("error: checking lock: reading .pulumi/locks/organization/p/eu/1f.json: NotFound")).toBe(true);
+    expect(isLockContention("error: brand not found (NotFound)")).toBe(false);
+  });
+
+  it("says who holds the lock and how to clear a stale one, without the backend's password", () => {
+    // Listed once each, without the backend URL, however often the CLI's output repeats them.
+    expect(lockHolders(`${locked}\n${locked}`)).toEqual(["created by root@ci-7 (pid 4242) at 2026-11-28T17:00:00Z"]);
+    const uuid = "fc03e1c7-8e3c-4188-8cd0-6bc1657017d1";
+    expect(
+      lockHolders(`  postgres://****:***@h/state/.pulumi/locks/o/p/eu/${uuid}.json?sslmode=disable: created by root@vm (pid 7) at T`),
+    ).toEqual([`created by root@vm (pid 7) at T (lock ${uuid})`]);
+    const message = lockMessage("eu", "postgres://runner:pw@db:5432/state", locked, 30);
+    expect(message).toContain("stack eu is locked by another runner (held by");
+    expect(message).toContain("created by root@ci-7 (pid 4242)");
+    expect(message).toContain("waited 30 s");
+    expect(message).toContain("pulumi cancel --yes --stack eu");
+    expect(message).not.toContain(":pw@");
+    expect(lockMessage("eu", undefined, "NotFound lock", 0)).toContain("being released or taken as we looked");
+  });
+
+  it("redacts the backend's password", () => {
+    expect(redactBackend("postgres://runner:pw@db:5432/state")).toBe("postgres://runner:***@db:5432/state");
+    expect(redactBackend(undefined)).toBe("(default backend)");
+  });
+});
+
+describe("summary table", () => {
+  it("has a row per stack and a closing count", () => {
+    const table = summaryTable([
+      { stack: "eu", command: "up", ok: true, changes: "+26 ~0 -0", seconds: 61.2, error: "", lockWaits: 0 },
+      { stack: "us", command: "up", ok: false, changes: "", seconds: 3, error: "stack us is locked", lockWaits: 0 },
+    ]);
+    expect(table).toMatch(/^eu\s+up\s+ok\s+\+26 ~0 -0\s+61\.2$/m);
+    expect(table).toMatch(/^us\s+up\s+FAILED\s+3\.0\s+stack us is locked$/m);
+    expect(table).toMatch(/1 ok, 1 failed$/);
+  });
+});
