@@ -105,11 +105,13 @@ describe("stack program", () => {
     try {
       const object = path.join(dir, "object.json");
       fs.writeFileSync(object, JSON.stringify({ resourceName: "a" }));
-      expect(() => readDeclarationsFile(object)).toThrow(`${object}: expected a JSON array of channel declarations`);
+      expect(() => readDeclarationsFile(object)).toThrow(`channelsFile: ${object} must hold a JSON array of channel declarations`);
       const broken = path.join(dir, "broken.json");
       fs.writeFileSync(broken, "[{");
-      expect(() => readDeclarationsFile(broken)).toThrow(SyntaxError);
-      expect(() => readDeclarationsFile(path.join(dir, "missing.json"))).toThrow(/ENOENT/);
+      expect(() => readDeclarationsFile(broken)).toThrow(`channelsFile: ${broken} is not valid JSON`);
+      expect(() => readDeclarationsFile(path.join(dir, "missing.json"))).toThrow(
+        `channelsFile: cannot read ${path.join(dir, "missing.json")} (ENOENT)`,
+      );
       const list = path.join(dir, "list.json");
       fs.writeFileSync(list, JSON.stringify([{ resourceName: "a", name: "A" }]));
       expect(readDeclarationsFile(list)).toEqual([{ resourceName: "a", name: "A" }]);

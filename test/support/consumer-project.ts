@@ -122,7 +122,7 @@ export class ConsumerProject {
       files: ["index.ts"],
     });
     write("index.ts", opts.program);
-    fs.mkdirSync(path.join(dir, "state"));
+    fs.mkdirSync(path.join(dir, "state"), { recursive: true });
     return project;
   }
 
