@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { MAX_TOKEN_POOL_SIZE } from "./genesys/token-pool";
 
 export interface ProviderConfig {
   clientId: string;
@@ -25,6 +26,8 @@ export interface ProviderConfig {
   healthPollIntervalMs: number;
   /** The org's API rate per access token; the client stays under it instead of waiting out 429s. */
   maxRequestsPerSecond?: number;
+  /** Access tokens of the same client the provider spreads calls over, each paced at maxRequestsPerSecond; default 1. */
+  tokenPoolSize?: number;
 }
 
 export type ConfigSource = (key: string) => string | undefined;
@@ -52,6 +55,7 @@ const SETTINGS = {
   auditDir: { key: "auditDir", env: ["AUDIT_DIR"], example: "./audit-logs" },
   healthTimeoutSeconds: { key: "healthTimeoutSeconds", example: "60" },
   maxRequestsPerSecond: { key: "maxRequestsPerSecond", example: "5" },
+  tokenPoolSize: { key: "tokenPoolSize", example: "10" },
 } satisfies Record<string, Setting>;
 
 function fix(s: Setting): string {
@@ -130,6 +134,7 @@ export function loadProviderConfig(
   }
   const allowPrivateNetworks = bool(SETTINGS.allowPrivateNetworks, false);
   const healthTimeoutSeconds = int(SETTINGS.healthTimeoutSeconds, 60, 0, 3600);
+  const tokenPoolSize = int(SETTINGS.tokenPoolSize, 1, 1, MAX_TOKEN_POOL_SIZE);
   let maxRequestsPerSecond: number | undefined;
   const rate = read(source, env, SETTINGS.maxRequestsPerSecond);
   if (rate !== undefined) {
@@ -158,6 +163,7 @@ export function loadProviderConfig(
     auditDir,
     healthTimeoutSeconds,
     healthPollIntervalMs: 1000,
+    tokenPoolSize,
     ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
   };
 }

@@ -19,6 +19,7 @@ export interface GenesysClientOptions {
   authUrl?: string;
   policy?: Partial<RetryPolicy>;
   maxRequestsPerSecond?: number;
+  tokenPoolSize?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -37,6 +38,7 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     policy: opts.policy,
     sleep: opts.sleep,
     maxRequestsPerSecond: opts.maxRequestsPerSecond,
+    tokenPoolSize: opts.tokenPoolSize,
   });
   return { transport, brands: new BrandsApi(transport), webhooks: new WebhooksApi(transport) };
 }

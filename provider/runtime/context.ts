@@ -28,6 +28,7 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         apiUrl: config.apiUrl,
         authUrl: config.authUrl,
         maxRequestsPerSecond: config.maxRequestsPerSecond,
+        tokenPoolSize: config.tokenPoolSize,
       }),
     audit: overrides.audit ?? new AuditTrail({ dir: config.auditDir, secrets: secretsOf(config) }),
     resolver: overrides.resolver ?? systemResolver,
