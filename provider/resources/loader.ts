@@ -23,14 +23,20 @@ const PACKAGE_NAME = "genesys-webmessaging-pulumi";
 
 export type Kind = "channel" | "webhook";
 
+/** Set to "true" in the program's environment to store the inline form even when the package form is available. */
+export const INLINE_PROVIDER_ENV = "GENESYS_PULUMI_INLINE_PROVIDER";
+
 export function makeProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
+  if (process.env[INLINE_PROVIDER_ENV] === "true") return makeInlineProvider(kind);
   return providerByPackageName(kind) ?? makeInlineProvider(kind);
 }
 
 /**
  * The provider module as the project's node_modules resolves it, or undefined when it is not there
  * or would not be serialised by reference (so the caller falls back to the inline provider rather
- * than store a module whose relative requires break once serialised by value).
+ * than store a module whose relative requires break once serialised by value). The default is the
+ * working directory, which is what Pulumi's serializer resolves against: the language host runs the
+ * program from the directory of its `main`.
  */
 export function providerByPackageName(kind: Kind, projectDir = process.cwd()): pulumi.dynamic.ResourceProvider | undefined {
   // Resolving from inside node_modules skips Node's self-reference (this package's own name from
