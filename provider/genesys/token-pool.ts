@@ -2,10 +2,10 @@
  * A pool of access tokens of the same client (genesys:tokenPoolSize). Genesys counts its rate limit
  * per token, so N tokens raise the ceiling N-fold, the way Genesys's Terraform provider does with
  * `token_pool_size`. Each slot owns one token and one pacing gate kept at the per-token rate;
- * a call takes the slot with the fewest calls in progress, so calls spread over the pool. A slot
- * fetches its token on first use, once however many calls wait for it (single flight), and renews it
- * ahead of expiry. Slots fill one at a time as concurrency needs them, so a stack with little to do
- * never holds more tokens than it uses.
+ * a call takes the slot with the fewest calls in progress, the next in turn among equals, so calls
+ * spread over the whole pool even when the engine sends them a few at a time (an engine-paced `up`
+ * rarely has more calls in flight than tokens). A slot fetches its token on first use, once however
+ * many calls wait for it (single flight), and renews it ahead of expiry.
  */
 import type { PacingGate } from "./pacing";
 
@@ -51,10 +51,6 @@ class Slot implements TokenSlot {
     readonly gate: PacingGate,
     private readonly pool: { fetch: (slot: TokenSlot) => Promise<FetchedToken>; now: () => number },
   ) {}
-
-  get hasToken(): boolean {
-    return this.cached !== undefined || this.inFlight !== undefined;
-  }
 
   token(): Promise<string> {
     if (this.cached && this.pool.now() < this.cached.refreshAt) return Promise.resolve(this.cached.value);
@@ -113,8 +109,7 @@ export class TokenPool {
     let best: Slot | undefined;
     for (let k = 0; k < this.slots.length; k++) {
       const slot = this.slots[(this.next + k) % this.slots.length]!;
-      // An idle slot that already has a token beats one that would fetch a new token.
-      if (!best || slot.busy < best.busy || (slot.busy === best.busy && slot.hasToken && !best.hasToken)) best = slot;
+      if (!best || slot.busy < best.busy) best = slot;
     }
     this.next = (best!.index + 1) % this.slots.length;
     return best!;

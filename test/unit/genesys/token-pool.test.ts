@@ -51,14 +51,19 @@ describe("token pool", () => {
     expect(fetched).toEqual([]);
   });
 
-  it("keeps sequential calls on slots that already hold a token instead of fetching more", async () => {
-    const { p, fetched, settle } = pool(5);
-    for (let i = 0; i < 6; i++) {
-      const t = p.run((slot) => slot.token());
-      await settle();
+  it("takes every slot in turn even for calls made one at a time, each fetching its token once", async () => {
+    const { p, fetched, settle } = pool(3);
+    const used: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const t = p.run((slot) => {
+        used.push(slot.index);
+        return slot.token();
+      });
+      if (i < 3) await settle();
       await t;
     }
-    expect(fetched).toEqual([0]);
+    expect(used).toEqual([0, 1, 2, 0, 1, 2, 0]);
+    expect(fetched).toEqual([0, 1, 2]);
   });
 
   it("renews a token ahead of its expiry, and again after a 401 invalidates it", async () => {
