@@ -209,7 +209,7 @@ async function main(): Promise<number> {
 
 /** Opt-in (`--only scale`): at 1,000 channels it runs for many minutes. */
 async function scaleBench(cliArgs: string[]): Promise<{ rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> }> {
-  const sizes = flag("sizes", "100,400,1000").split(",").map(Number);
+  const sizes = flag("sizes", "100,400,1000").split(",").filter(Boolean).map(Number);
   const inlineSizes = flag("inline-sizes", "").split(",").filter(Boolean).map(Number);
   const env: Record<string, string> = {};
   for (const kv of flag("scale-env", "").split(",").filter(Boolean)) {
