@@ -5,6 +5,8 @@
  *   node dist/bench/run.js [--only preview,throughput,seed,emulator,audit] [--channels 100]
  *     [--rates 20/1,10/1,5/1] [--reps 3] [--max-rps auto|off|N] [--pulumi-args "--parallel 16"]
  *     [--audit-baseline-budget-s 60]
+ *   node dist/bench/run.js --only scale [--sizes 100,400,1000] [--inline-sizes 100]
+ *     [--pool-channels 1000] [--pool-size 10] [--pool-rate 5/1] [--scale-env PULUMI_SKIP_CHECKPOINTS=true]
  *
  * Everything talks to 127.0.0.1 only; every loop is bounded in count and in time.
  */
@@ -12,6 +14,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { emulatorRpsBench, type EmulatorRpsResult } from "./emulator-rps";
 import { type PreviewResult, type RefreshResult, type ThroughputResult, previewBench, throughputAndRefreshBench } from "./pulumi-stack";
+import { type PoolResult, type ScaleRow, scaleRow, tokenPoolRow } from "./scale";
 import { runSeedBaseline, type SeedResult } from "./seed-baseline";
 import { benchChannels } from "./support/channels";
 import { flag, machine, round } from "./support/machine";
@@ -100,6 +103,7 @@ async function main(): Promise<number> {
     seed: { rate: Rate; asWritten: SeedResult; uniqueWebhookNames: SeedResult }[];
     emulator?: EmulatorRpsResult;
     audit?: Awaited<ReturnType<typeof auditAppend>>;
+    scale?: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> };
   } = { throughput: [], seed: [] };
 
   if (only.has("preview")) results.preview = await timed("preview", () => previewBench({ resources: channels, reps, cliArgs }));
@@ -124,6 +128,7 @@ async function main(): Promise<number> {
     const peak = Math.max(1, ...results.throughput.map((t) => t.up.calls.peakPerSecond), ...rates.map((r) => r.requests / r.perSeconds));
     results.emulator = await timed("emulator req/s", () => emulatorRpsBench({ connections: 10, durationS: 10, peakNeededRps: peak }));
   }
+  if (only.has("scale")) results.scale = await scaleBench(cliArgs);
   if (only.has("audit")) results.audit = await timed("audit append", () => auditAppend(flag("audit-baseline-budget-s", "60")));
 
   const lines: string[] = [];
@@ -186,6 +191,7 @@ async function main(): Promise<number> {
         `${a.seedBaseline.stoppedEarly ? " (stopped at its time budget)" : ""}   ${a.pass ? "PASS" : "FAIL"}`,
     );
   }
+  if (results.scale) lines.push(...scaleLines(results.scale));
   const m = machine();
   lines.push(
     `machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, ${m.platform}, ${m.date}; total ${round((performance.now() - started) / 1000, 0)} s`,
@@ -195,9 +201,89 @@ async function main(): Promise<number> {
     (p?.pass ?? true) &&
     results.throughput.every((t) => t.up.pass && t.refresh.exactlyOneReadEach) &&
     (e ? e.errors === 0 && e.non2xx === 0 : true) &&
-    (a?.pass ?? true);
+    (a?.pass ?? true) &&
+    (results.scale ? scalePass(results.scale) : true);
   console.log(JSON.stringify({ bench: "all", pass, ...results, machine: m }));
   return pass ? 0 : 1;
+}
+
+/** Opt-in (`--only scale`): at 1,000 channels it runs for many minutes. */
+async function scaleBench(cliArgs: string[]): Promise<{ rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> }> {
+  const sizes = flag("sizes", "100,400,1000").split(",").filter(Boolean).map(Number);
+  const inlineSizes = flag("inline-sizes", "").split(",").filter(Boolean).map(Number);
+  const env: Record<string, string> = {};
+  for (const kv of flag("scale-env", "").split(",").filter(Boolean)) {
+    const [k, v] = kv.split("=");
+    env[k!] = v ?? "";
+  }
+  const rows: ScaleRow[] = [];
+  for (const [n, inline] of [...sizes.map((n) => [n, false] as const), ...inlineSizes.map((n) => [n, true] as const)]) {
+    rows.push(
+      await timed(`scale ${n} channels (${inline ? "inline" : "package"} provider)`, () =>
+        scaleRow({ channels: n, inlineProvider: inline, cliArgs, env, log }),
+      ),
+    );
+  }
+  const poolChannels = Number(flag("pool-channels", "1000"));
+  let pool: PoolResult | undefined;
+  if (poolChannels > 0) {
+    const [requests, perSeconds] = flag("pool-rate", "5/1").split("/").map(Number);
+    const poolSize = Number(flag("pool-size", "10"));
+    pool = await timed(`token pool: ${poolChannels} channels, ${poolSize} tokens at ${requests}/${perSeconds}s each`, () =>
+      tokenPoolRow({ channels: poolChannels, perTokenRate: { requests: requests!, perSeconds: perSeconds! }, poolSize, cliArgs }),
+    );
+  }
+  return { rows, pool, env };
+}
+
+const GROWTH_TARGET = 12;
+const OVERHEAD_TARGET = 1536;
+
+function growth(rows: ScaleRow[], key: "upS" | "previewS" | "refreshS" | "destroyS") {
+  const pkg = rows.filter((r) => r.provider === "package");
+  const small = pkg.find((r) => r.channels === 100);
+  const large = pkg.find((r) => r.channels === 1000);
+  return small && large ? round(large[key] / small[key]) : undefined;
+}
+
+function scalePass(s: { rows: ScaleRow[]; pool?: PoolResult }): boolean {
+  const growthOk = (["upS", "previewS", "refreshS", "destroyS"] as const).every((k) => (growth(s.rows, k) ?? 0) <= GROWTH_TARGET);
+  const overheadOk = s.rows.filter((r) => r.provider === "package").every((r) => r.overheadPerResource <= OVERHEAD_TARGET);
+  return growthOk && overheadOk && (s.pool?.pass ?? true);
+}
+
+function scaleLines(s: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> }): string[] {
+  const env = Object.entries(s.env)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(" ");
+  const lines = [
+    `scale (no rate limit${env ? `; ${env}` : ""}; targets: 1000/100 growth <= ${GROWTH_TARGET}x, state overhead <= ${OVERHEAD_TARGET} B/resource)`,
+    "  channels | provider | up s | preview s | refresh s | destroy s | state B | overhead B/res | __provider B | CLI written MB (up) | CLI peak MB | provider peak MB",
+  ];
+  for (const r of s.rows) {
+    lines.push(
+      `  ${r.channels} (+${r.channels}) | ${r.provider} | ${r.upS} | ${r.previewS} | ${r.refreshS} | ${r.destroyS} | ${r.stateBytes} | ${r.overheadPerResource} | ` +
+        `${r.providerBytes} | ${round(r.up.cliWrittenBytes / 1e6, 1)} | ${r.up.cliPeakRssMb} | ${r.up.providerPeakRssMb}`,
+    );
+  }
+  const g = (["upS", "previewS", "refreshS", "destroyS"] as const)
+    .map((k) => `${k.slice(0, -1)} ${growth(s.rows, k) ?? "n/a"}x`)
+    .join(", ");
+  const measuredGrowth = growth(s.rows, "upS") !== undefined;
+  lines.push(
+    measuredGrowth
+      ? `  growth 1000/100: ${g}   ${scalePass({ rows: s.rows }) ? "PASS" : "FAIL"}`
+      : "  growth 1000/100: not measured (needs --sizes with 100 and 1000)",
+  );
+  const p = s.pool;
+  if (p) {
+    lines.push(
+      `token pool: up of ${p.channels} channels (+webhooks), ${p.poolSize} tokens at ${p.perTokenRate.requests}/${p.perTokenRate.perSeconds}s each: ` +
+        `wall ${p.wallS} s, floor ${p.floorS} s (${p.calls.needed} calls), ratio ${p.ratio} (target <= ${p.target}); 429s ${p.calls.throttled}, ` +
+        `tokens ${p.tokensIssued}, failed ${p.calls.failed}   ${p.pass ? "PASS" : "FAIL"}`,
+    );
+  }
+  return lines;
 }
 
 main().then(

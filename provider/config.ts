@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import { MAX_TOKEN_POOL_SIZE } from "./genesys/token-pool";
 
 export interface ProviderConfig {
   clientId: string;
@@ -35,6 +36,8 @@ export interface ProviderConfig {
   rateWindowSeconds?: number;
   /** Team mode: PostgreSQL holding the org's one audit trail, instead of auditDir's files. */
   auditUrl?: string;
+  /** Access tokens of the same client the provider spreads calls over, each paced at maxRequestsPerSecond; default 1. */
+  tokenPoolSize?: number;
 }
 
 export type ConfigSource = (key: string) => string | undefined;
@@ -77,6 +80,7 @@ const SETTINGS = {
     secret: true,
     example: "postgres://genesys_audit_writer:<password>@db.example.com:5432/genesys_team",
   },
+  tokenPoolSize: { key: "tokenPoolSize", example: "10" },
 } satisfies Record<string, Setting>;
 
 function fix(s: Setting): string {
@@ -162,6 +166,7 @@ export function loadProviderConfig(
   }
   const allowPrivateNetworks = bool(SETTINGS.allowPrivateNetworks, false);
   const healthTimeoutSeconds = int(SETTINGS.healthTimeoutSeconds, 60, 0, 3600);
+  const tokenPoolSize = int(SETTINGS.tokenPoolSize, 1, 1, MAX_TOKEN_POOL_SIZE);
   let maxRequestsPerSecond: number | undefined;
   const rate = read(source, env, SETTINGS.maxRequestsPerSecond);
   if (rate !== undefined) {
@@ -225,6 +230,7 @@ export function loadProviderConfig(
     auditDir,
     healthTimeoutSeconds,
     healthPollIntervalMs: 1000,
+    tokenPoolSize,
     ...(maxRequestsPerSecond !== undefined ? { maxRequestsPerSecond } : {}),
     ...(coordinationUrl !== undefined ? { coordinationUrl } : {}),
     ...(orgMaxRequestsPerSecond !== undefined ? { orgMaxRequestsPerSecond } : {}),

@@ -8,6 +8,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { INLINE_PROVIDER_ENV } from "../../provider/resources/loader";
 import { pulumiEnv, repoRoot } from "../../scripts/pulumi-env";
 
 export interface CliRun {
@@ -31,6 +32,7 @@ export class BenchProject {
     main: string,
     config: Record<string, string>,
     secrets: Record<string, string> = {},
+    opts: { inlineProvider?: boolean } = {},
   ): Promise<BenchProject> {
     const root = repoRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gwm-bench-${name}-`));
@@ -38,6 +40,8 @@ export class BenchProject {
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: ${main}\n`);
     fs.mkdirSync(path.join(dir, "state"));
     const project = new BenchProject(dir);
+    // The provider's inline (serialised by value) form, as every state had it before, for a before/after comparison.
+    if (opts.inlineProvider) project.env[INLINE_PROVIDER_ENV] = "true";
     await project.cli(["stack", "init", project.stack], { check: true });
     // One set-all instead of one CLI start per key: each start costs about half a second.
     const args = ["config", "set-all", "--stack", project.stack];
@@ -51,10 +55,18 @@ export class BenchProject {
     return path.join(this.dir, name);
   }
 
-  cli(args: string[], opts: { check?: boolean; timeoutMs?: number } = {}): Promise<CliRun> {
+  cli(
+    args: string[],
+    opts: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
+  ): Promise<CliRun> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
-      const child = spawn("pulumi", ["--non-interactive", ...args], { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("pulumi", ["--non-interactive", ...args], {
+        cwd: this.dir,
+        env: { ...this.env, ...opts.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      if (child.pid !== undefined) opts.onSpawn?.(child.pid);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));

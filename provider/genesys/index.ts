@@ -25,6 +25,7 @@ export interface GenesysClientOptions {
   coordinationUrl?: string;
   orgMaxRequestsPerSecond?: number;
   rateWindowSeconds?: number;
+  tokenPoolSize?: number;
   sleep?: TransportOptions["sleep"];
 }
 
@@ -53,6 +54,7 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     coordinationUrl: opts.coordinationUrl,
     orgMaxRequestsPerSecond: opts.orgMaxRequestsPerSecond,
     rateWindowSeconds: opts.rateWindowSeconds,
+    tokenPoolSize: opts.tokenPoolSize,
   });
   return {
     transport,

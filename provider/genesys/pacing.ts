@@ -102,11 +102,14 @@ export class PacingGate {
     return new Promise((resolve) => {
       const grant = () => {
         this.inFlight++;
+        // pump() stamped this send just before granting it.
+        const sentAt = this.perWindow > 0 ? this.sent[this.sent.length - 1] : undefined;
         let released = false;
         resolve(() => {
           if (released) return;
           released = true;
           this.inFlight--;
+          this.recount(sentAt);
           this.pump();
         });
       };
@@ -131,6 +134,21 @@ export class PacingGate {
   /** Milliseconds until the shared pause ends. */
   remaining(): number {
     return Math.max(0, this.resumeAt - this.now());
+  }
+
+  /**
+   * Moves a send's stamp to when its response came back: the latest moment the server can have
+   * counted it. Stamped at send alone, a call delayed on its way (a busy event loop, a slow link)
+   * opens the server's window later than ours, and the first send of our next window lands in it.
+   */
+  private recount(sentAt: number | undefined): void {
+    if (sentAt === undefined) return;
+    const i = this.sent.indexOf(sentAt);
+    if (i >= 0) this.sent.splice(i, 1);
+    const at = this.now();
+    let j = this.sent.length;
+    while (j > 0 && this.sent[j - 1]! > at) j--;
+    this.sent.splice(j, 0, at);
   }
 
   /** Milliseconds until the rate window allows another send. */

@@ -21,6 +21,7 @@ import {
 import { type PacingGate, pacingGateFor } from "./pacing";
 import { sharedBudgetFor } from "./coordination";
 import { PATHS } from "./paths";
+import { type FetchedToken, TokenPool, type TokenSlot } from "./token-pool";
 
 export type Method = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -72,6 +73,8 @@ export interface TransportOptions extends Endpoints {
   orgMaxRequestsPerSecond?: number;
   /** Team mode: the API's rate window in seconds, the shape of the shared budget's windows. */
   rateWindowSeconds?: number;
+  /** Tokens of the same client to spread calls over, each paced at maxRequestsPerSecond (token-pool.ts); default 1. */
+  tokenPoolSize?: number;
   /** Injected in tests so waits are observable and fast. */
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -87,11 +90,6 @@ export interface TransportStats {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-interface CachedToken {
-  value: string;
-  refreshAt: number;
-}
-
 export class Transport {
   readonly stats: TransportStats = { tokenRequests: 0, attempts: 0, retries: 0, throttled: 0 };
   private readonly http: AxiosInstance;
@@ -99,9 +97,7 @@ export class Transport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
-  private readonly gate: PacingGate;
-  private token?: CachedToken;
-  private tokenInFlight?: Promise<string>;
+  private readonly pool: TokenPool;
 
   constructor(private readonly opts: TransportOptions) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
@@ -118,7 +114,13 @@ export class Transport {
           windowSeconds: opts.rateWindowSeconds,
         })
       : undefined;
-    this.gate = pacingGateFor(opts.apiUrl, undefined, opts.maxRequestsPerSecond, budget);
+    this.pool = new TokenPool({
+      size: opts.tokenPoolSize ?? 1,
+      fetch: (slot) => this.fetchToken(slot),
+      // Slot 0 keeps the host's process-wide gate; every further token has a gate of its own.
+      gateFor: (i) => pacingGateFor(i === 0 ? opts.apiUrl : `${opts.apiUrl}#token-${i}`, undefined, opts.maxRequestsPerSecond, budget),
+      now: this.now,
+    });
     this.http = axios.create({
       timeout: this.policy.timeoutMs,
       // A redirect would carry the bearer token to another host; we report it instead.
@@ -130,22 +132,12 @@ export class Transport {
     });
   }
 
-  /** The access token, fetched once and shared by every concurrent caller, renewed ahead of expiry. */
-  async accessToken(): Promise<string> {
-    if (this.token && this.now() < this.token.refreshAt) return this.token.value;
-    if (!this.tokenInFlight) {
-      this.tokenInFlight = this.fetchToken().finally(() => {
-        this.tokenInFlight = undefined;
-      });
-    }
-    return this.tokenInFlight;
+  /** The (first) access token, fetched once and shared by every concurrent caller, renewed ahead of expiry. */
+  accessToken(): Promise<string> {
+    return this.pool.primary.token();
   }
 
-  private invalidateToken(value: string): void {
-    if (this.token?.value === value) this.token = undefined;
-  }
-
-  private async fetchToken(): Promise<string> {
+  private async fetchToken(slot: TokenSlot): Promise<FetchedToken> {
     const form = new URLSearchParams({ grant_type: "client_credentials" }).toString();
     const basic = Buffer.from(`${this.opts.clientId}:${this.opts.clientSecret}`).toString("base64");
     const res = await this.send<{
@@ -159,6 +151,7 @@ export class Transport {
       this.opts.authUrl,
       { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
       form,
+      slot.gate,
     );
     this.stats.tokenRequests++;
     const body = res.data ?? {};
@@ -174,12 +167,8 @@ export class Transport {
         attempts: res.attempts,
       });
     }
-    const lifetimeMs = (body.expires_in ?? 3600) * 1000;
-    // Renew when 80% of the lifetime has passed (at least 30 s early when the lifetime allows),
-    // so no call goes out with a token about to expire in flight.
-    const early = Math.min(Math.max(30_000, lifetimeMs * 0.2), lifetimeMs / 2);
-    this.token = { value: body.access_token, refreshAt: this.now() + lifetimeMs - early };
-    return body.access_token;
+    // The pool renews it ahead of expiry, so no call goes out with a token about to expire in flight.
+    return { value: body.access_token, lifetimeMs: (body.expires_in ?? 3600) * 1000 };
   }
 
   /** An authenticated API call. */
@@ -194,18 +183,20 @@ export class Transport {
     }
   }
 
-  private async requestOnce<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
-    let token = await this.accessToken();
-    let res = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body);
-    if (res.status === 401) {
-      // The token expired or was revoked between our check and the server's: renew once.
-      this.invalidateToken(token);
-      token = await this.accessToken();
-      const again = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body);
-      res = { ...again, attempts: res.attempts + again.attempts };
-    }
-    if (res.status >= 200 && res.status < 300) return res;
-    throw this.failure(spec, res);
+  private requestOnce<T>(spec: RequestSpec): Promise<ApiResponse<T>> {
+    return this.pool.run(async (slot) => {
+      let token = await slot.token();
+      let res = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body, slot.gate);
+      if (res.status === 401) {
+        // The token expired or was revoked between our check and the server's: renew once.
+        slot.invalidate(token);
+        token = await slot.token();
+        const again = await this.send<T>(spec, this.opts.apiUrl, { Authorization: `Bearer ${token}` }, spec.body, slot.gate);
+        res = { ...again, attempts: res.attempts + again.attempts };
+      }
+      if (res.status >= 200 && res.status < 300) return res;
+      throw this.failure(spec, res);
+    });
   }
 
   private failure(spec: RequestSpec, res: ApiResponse<unknown>): GenesysApiError {
@@ -248,13 +239,19 @@ export class Transport {
    * Sends one logical call with retries. Returns the final response (any status) or throws when
    * no response could be had within the policy, or when a non-idempotent write has an unknown outcome.
    */
-  private async send<T>(spec: RequestSpec, baseUrl: string, headers: Record<string, string>, body: unknown): Promise<ApiResponse<T>> {
+  private async send<T>(
+    spec: RequestSpec,
+    baseUrl: string,
+    headers: Record<string, string>,
+    body: unknown,
+    gate: PacingGate,
+  ): Promise<ApiResponse<T>> {
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const started = this.now();
     let attempts = 0;
     const made = { errors: 0, throttled: 0 };
     for (;;) {
-      const release = await this.gate.acquire();
+      const release = await gate.acquire();
       attempts++;
       this.stats.attempts++;
       let outcome: AttemptOutcome;
@@ -274,7 +271,7 @@ export class Transport {
       } finally {
         release();
       }
-      if (outcome.kind === "response" && outcome.status < 400) this.gate.succeeded();
+      if (outcome.kind === "response" && outcome.status < 400) gate.succeeded();
 
       // A name that does not exist will not exist in a few seconds either: retrying only delays
       // the one fix (the setting), and nothing was sent, so even a POST has a known outcome.
@@ -308,9 +305,9 @@ export class Transport {
       let delay = retryDelayMs(outcome, made.errors, this.policy, this.random, this.now());
       if (outcome.kind === "response" && outcome.status === 429) {
         this.stats.throttled++;
-        this.gate.throttled(this.now() + delay);
+        gate.throttled(this.now() + delay);
       }
-      delay = Math.max(delay, this.gate.remaining());
+      delay = Math.max(delay, gate.remaining());
       const giveUp = attemptsExhausted(made, this.policy) || delay > this.policy.retryAfterCapMs || elapsed + delay > this.policy.budgetMs;
       if (giveUp) {
         if (response) return { status: response.status, data: response.data as T, correlationId, attempts };

@@ -31,6 +31,7 @@ export function buildContext(config: ProviderConfig, overrides: Partial<Omit<Run
         coordinationUrl: config.coordinationUrl,
         orgMaxRequestsPerSecond: config.orgMaxRequestsPerSecond,
         rateWindowSeconds: config.rateWindowSeconds,
+        tokenPoolSize: config.tokenPoolSize,
       }),
     audit:
       overrides.audit ??

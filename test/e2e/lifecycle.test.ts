@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
+import { writeSelfLink } from "../../scripts/self-link";
 import { channels as declared } from "../../stacks/channels";
 import { devWebDeployments } from "../../stacks/web-deployments";
 import { PulumiProject } from "../support/pulumi-project";
@@ -18,6 +19,8 @@ describe("dev stack program through the real Pulumi CLI", () => {
   let project: PulumiProject;
 
   beforeAll(async () => {
+    // What `npm run build` does: this checkout's program then loads the providers through node_modules.
+    writeSelfLink();
     emulator = await startEmulator({ port: 0, data: ":memory:", clients: [{ clientId, clientSecret }], quiet: true });
     project = await PulumiProject.create({
       config: { "genesys:apiUrl": emulator.url, "genesys:clientId": clientId, "genesys:allowPrivateNetworks": "true" },
@@ -59,9 +62,13 @@ describe("dev stack program through the real Pulumi CLI", () => {
     const providers = deployment.resources
       .map((r: { outputs?: { __provider?: string } }) => r.outputs?.__provider)
       .filter((p: unknown): p is string => typeof p === "string");
-    // One serialized provider per dynamic resource: the channels and the web deployment configuration and deployments.
+    // One serialized provider per dynamic resource: the channels and the web deployment configuration and deployments,
+    // each stored as a require of the package's provider module, not as code.
     expect(providers.length).toBe(declared.length + devWebDeployments.configurations.length + devWebDeployments.deployments.length);
-    for (const p of providers) expect(p.length).toBeLessThan(16_000);
+    for (const p of providers) {
+      expect(p).toMatch(/require\("genesys-webmessaging-pulumi\/providers\/(channel|webDeploymentConfiguration|webDeployment)"\)/);
+      expect(p.length).toBeLessThan(400);
+    }
   });
 
   it("destroy leaves the emulator with no channels", async () => {

@@ -211,10 +211,10 @@ describe("the packed provider used from another Pulumi project", () => {
       .filter((p): p is string => typeof p === "string");
     expect(providers.length).toBe(2);
     for (const code of providers) {
-      expect(code).toContain("genesys-webmessaging-pulumi/runtime");
+      // Loaded through node_modules, each provider is serialised as one require of its export.
+      expect(code).toMatch(/require\("genesys-webmessaging-pulumi\/providers\/(channel|webhook)"\)/);
       expect(code).not.toContain(repoRoot());
-      // The fallback path the closure captured is the installed copy's own.
-      expect(code).toContain(path.join(consumer.dir, "node_modules", "genesys-webmessaging-pulumi", "dist", "provider", "runtime"));
+      expect(code.length).toBeLessThan(400);
     }
   });
 

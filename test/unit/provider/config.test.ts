@@ -144,3 +144,23 @@ describe("genesys:maxRequestsPerSecond", () => {
     }
   });
 });
+
+describe("genesys:tokenPoolSize", () => {
+  const base = { "genesys:clientId": "id", "genesys:clientSecret": "s", "genesys:apiUrl": "http://127.0.0.1:1" };
+
+  it("is 1 by default: one token, as before pools existed", () => {
+    expect(loadProviderConfig(from(base), {}).tokenPoolSize).toBe(1);
+  });
+
+  it("accepts a whole number of tokens", () => {
+    expect(loadProviderConfig(from({ ...base, "genesys:tokenPoolSize": "10" }), {}).tokenPoolSize).toBe(10);
+  });
+
+  it("rejects zero, fractions, text and more than 50 tokens, naming the fix", () => {
+    for (const bad of ["0", "2.5", "many", "51"]) {
+      expect(() => loadProviderConfig(from({ ...base, "genesys:tokenPoolSize": bad }), {})).toThrow(
+        /genesys:tokenPoolSize must be a whole number from 1 to 50 .*run: pulumi config set genesys:tokenPoolSize 10/,
+      );
+    }
+  });
+});
