@@ -20,7 +20,7 @@ say() { printf '[pulumi-toolchain] %s\n' "$*"; }
 # Stamps: .NAME.version for what this script built from Go, .NAME.source for what it took from
 # elsewhere: the source path and its identity, so a changed or upgraded source is taken again, and
 # the identity of the file in .tools/bin, so one replaced by hand (a symlink, say) is replaced again.
-built_ok() { [ -x "$bin/$1" ] && [ ! -L "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$version" ]; }
+built_ok() { [ -x "$bin/$1" ] && [ ! -L "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "${2:-$version}" ]; } # built_ok NAME [STAMP]
 identity() { stat -c '%d:%i:%s:%Y' "$1"; }
 source_stamp() { echo "$2 $(identity "$2") $(identity "$bin/$1")"; } # source_stamp NAME SOURCE
 taken_ok() { # taken_ok NAME SOURCE
@@ -50,9 +50,9 @@ take() { # take NAME SOURCE: hard link (or copy) SOURCE into .tools/bin as NAME
 
 have_go() { command -v go >/dev/null 2>&1; }
 
-go_build() { # go_build NAME PACKAGE
-  local name="$1" pkg="$2" started
-  if built_ok "$name"; then say "$name $version: already built"; return; fi
+go_build() { # go_build NAME PACKAGE [STAMP]
+  local name="$1" pkg="$2" stamp="${3:-$version}" started
+  if built_ok "$name" "$stamp"; then say "$name $version: already built"; return; fi
   if ! have_go; then
     say "ERROR: neither '$name' on PATH nor the Go toolchain (go) to build it is available."
     say "Install Go 1.25+ (https://go.dev/dl) or the Pulumi CLI $version, then run this script again."
@@ -63,7 +63,7 @@ go_build() { # go_build NAME PACKAGE
   rm -f "$bin/.$name.version" "$bin/.$name.source"
   (cd "$root/tools/pulumi-cli" && GOFLAGS=-mod=mod GOBIN="$bin" go install \
      -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" "$pkg")
-  echo "$version" > "$bin/.$name.version"
+  echo "$stamp" > "$bin/.$name.version"
   say "built $name in $(( $(date +%s) - started ))s"
 }
 
@@ -83,14 +83,25 @@ upstream_host=""
 if [ -n "${existing:-}" ] && [ -x "$(dirname "$existing")/pulumi-language-nodejs" ]; then
   upstream_host="$(realpath "$(dirname "$existing")/pulumi-language-nodejs")"
 fi
-if built_ok pulumi-language-nodejs || have_go; then
-  go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs
+# Its stamp covers its own sources too, so a checkout that pulled a change to the host rebuilds it.
+host_stamp="$version sources:$(node -e '
+  const fs = require("fs"), path = require("path"), hash = require("crypto").createHash("sha256");
+  const dir = process.argv[1], host = "cmd/pulumi-language-nodejs";
+  let files = ["go.mod", "go.sum"];
+  try { files = files.concat(fs.readdirSync(path.join(dir, host)).filter((f) => f.endsWith(".go")).sort().map((f) => host + "/" + f)); } catch {}
+  for (const f of files) { try { hash.update(f + "\0").update(fs.readFileSync(path.join(dir, f))); } catch {} }
+  process.stdout.write(hash.digest("hex").slice(0, 16));
+' "$root/tools/pulumi-cli")"
+if built_ok pulumi-language-nodejs "$host_stamp" || have_go; then
+  go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs "$host_stamp"
 elif [ -n "$upstream_host" ]; then
   take pulumi-language-nodejs "$upstream_host"
 elif [ -x "$bin/pulumi-language-nodejs" ] && [ ! -L "$bin/pulumi-language-nodejs" ] && [ -f "$bin/.pulumi-language-nodejs.source" ]; then
   say "pulumi-language-nodejs: keeping the copy taken from $(cut -d' ' -f1 "$bin/.pulumi-language-nodejs.source")"
+elif [ -x "$bin/pulumi-language-nodejs" ] && [ -f "$bin/.pulumi-language-nodejs.version" ]; then
+  say "pulumi-language-nodejs: keeping an earlier build from older sources (no Go here to rebuild it)"
 else
-  go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs
+  go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs "$host_stamp"
 fi
 
 # Writes a file only when its content changed, by rename, so that a CLI of a test running in

@@ -53,8 +53,7 @@ export async function packProvider(destination: string): Promise<string> {
   const root = repoRoot();
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-pack-src-"));
   try {
-    const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, check: true });
-    for (const file of listed.stdout.split("\0").filter(Boolean)) {
+    for (const file of await sourceFiles(root)) {
       if (!fs.existsSync(path.join(root, file))) continue; // deleted in the working tree
       fs.mkdirSync(path.dirname(path.join(copy, file)), { recursive: true });
       fs.copyFileSync(path.join(root, file), path.join(copy, file));
@@ -72,6 +71,33 @@ export async function packProvider(destination: string): Promise<string> {
   } finally {
     fs.rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/** Build and run products a clone does not have, left out when the tree is not a git checkout of its own. */
+const NOT_SOURCES = new Set(["node_modules", "dist", ".tools", ".data", ".pulumi-state", ".pulumi-home", "test-results", "audit-logs"]);
+
+/**
+ * What a clone holds: git's list when `root` is the top of its own work tree; otherwise (the copy
+ * that scripts/node-lts.sh runs the suites in, made from that same list, inside the checkout's
+ * ignored .tools/) every file but the build and run products.
+ */
+async function sourceFiles(root: string): Promise<string[]> {
+  const top = await run("git", ["rev-parse", "--show-toplevel"], { cwd: root });
+  if (top.code === 0 && fs.realpathSync(top.stdout.trim()) === fs.realpathSync(root)) {
+    const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, check: true });
+    return listed.stdout.split("\0").filter(Boolean);
+  }
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const entry of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? path.join(rel, entry.name) : entry.name;
+      if (!rel && NOT_SOURCES.has(entry.name)) continue;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.isFile()) files.push(child);
+    }
+  };
+  walk("");
+  return files;
 }
 
 /** The TypeScript this checkout builds with, so the consumer's ts-node and type checks use the same. */
