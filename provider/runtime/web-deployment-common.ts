@@ -5,12 +5,32 @@
  */
 import canonicalize from "canonicalize";
 import { z } from "zod";
-import type { ValidationIssue } from "../validation";
+import { type ValidationIssue, formatIssues } from "../validation";
 import type { RuntimeContext } from "./context";
 
 export interface CheckFailure {
   property: string;
   reason: string;
+}
+
+/** A refused check, audited like any operation (no API call was made) and returned to the engine. */
+export async function refuseCheck(
+  ctx: RuntimeContext,
+  resourceType: string,
+  definition: Record<string, unknown>,
+  issues: ValidationIssue[],
+): Promise<CheckFailure[]> {
+  await ctx.audit.append({
+    action: "check",
+    resourceType,
+    resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
+    outcome: "failure",
+    durationMs: 0,
+    error: formatIssues(issues),
+    payload: definition,
+    actor: ctx.config.clientId,
+  });
+  return toFailures(issues);
 }
 
 export function toFailures(issues: ValidationIssue[]): CheckFailure[] {

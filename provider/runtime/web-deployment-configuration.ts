@@ -15,7 +15,7 @@ import { formatIssues } from "../validation";
 import { type ConfigurationDefinition, configurationSchema, validateConfiguration } from "../validation/web-deployment-configuration";
 import { WEB_DEPLOYMENT_LIMITS } from "../validation/web-deployment-limits";
 import { type RuntimeContext, audited } from "./context";
-import { type CheckFailure, messageOf, pollUntil, projectOnto, sameDocument, splitInputs, toFailures } from "./web-deployment-common";
+import { type CheckFailure, messageOf, pollUntil, projectOnto, sameDocument, refuseCheck, splitInputs } from "./web-deployment-common";
 
 export const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
 
@@ -44,17 +44,7 @@ export async function checkConfiguration(
   const { definition, adoptExistingId } = splitInputs(news);
   const result = validateConfiguration(definition);
   if (!result.ok) {
-    await ctx.audit.append({
-      action: "check",
-      resourceType: CONFIGURATION_TYPE,
-      resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
-      outcome: "failure",
-      durationMs: 0,
-      error: formatIssues(result.issues),
-      payload: definition,
-      actor: ctx.config.clientId,
-    });
-    return { inputs: news, failures: toFailures(result.issues) };
+    return { inputs: news, failures: await refuseCheck(ctx, CONFIGURATION_TYPE, definition, result.issues) };
   }
   return { inputs: { ...result.value, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }

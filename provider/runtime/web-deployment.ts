@@ -13,7 +13,7 @@ import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiErr
 import { formatIssues } from "../validation";
 import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
 import { type RuntimeContext, audited } from "./context";
-import { type CheckFailure, compact, messageOf, pollUntil, sameDocument, splitInputs, toFailures } from "./web-deployment-common";
+import { type CheckFailure, compact, messageOf, pollUntil, sameDocument, refuseCheck, splitInputs } from "./web-deployment-common";
 
 export const DEPLOYMENT_TYPE = "genesys:WebDeployment";
 
@@ -75,17 +75,7 @@ export async function checkDeployment(
   const { definition } = splitInputs(news);
   const result = validateDeployment(definition);
   if (!result.ok) {
-    await ctx.audit.append({
-      action: "check",
-      resourceType: DEPLOYMENT_TYPE,
-      resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
-      outcome: "failure",
-      durationMs: 0,
-      error: formatIssues(result.issues),
-      payload: definition,
-      actor: ctx.config.clientId,
-    });
-    return { inputs: news, failures: toFailures(result.issues) };
+    return { inputs: news, failures: await refuseCheck(ctx, DEPLOYMENT_TYPE, definition, result.issues) };
   }
   const { adoptExistingId } = splitInputs(news);
   // Unknown values (the configuration's id and version during a preview) must reach the engine as
