@@ -187,18 +187,6 @@ export async function runStacks(opts: DeployOptions, log: (line: string) => void
     const deadline = started + opts.lockWaitSeconds * 1000;
     let lockWaits = 0;
     const say = (text: string) => log(`[${name}] ${text}`);
-    const failed = (message: string): StackResult => {
-      say(`FAILED: ${message}`);
-      return {
-        stack: name,
-        command: opts.command,
-        ok: false,
-        changes: "",
-        seconds: (Date.now() - started) / 1000,
-        error: message,
-        lockWaits,
-      };
-    };
     say(`${opts.command} started`);
     for (;;) {
       let done = 0;
@@ -251,9 +239,29 @@ export async function runStacks(opts: DeployOptions, log: (line: string) => void
             await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
             continue;
           }
-          return failed(lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000)));
+          const message = lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000));
+          say(`FAILED: ${message}`);
+          return {
+            stack: name,
+            command: opts.command,
+            ok: false,
+            changes: "",
+            seconds: (Date.now() - started) / 1000,
+            error: message,
+            lockWaits,
+          };
         }
-        return failed(conciseError(text));
+        const message = conciseError(text);
+        say(`FAILED: ${message}`);
+        return {
+          stack: name,
+          command: opts.command,
+          ok: false,
+          changes: "",
+          seconds: (Date.now() - started) / 1000,
+          error: message,
+          lockWaits,
+        };
       }
     }
   };
