@@ -124,15 +124,15 @@ export class Transport {
 
   private async authenticated<T>(spec: RequestSpec, slot: TokenSlot): Promise<ApiResponse<T>> {
     const call = (this.apiCalls[slot.index] ??= this.calls(slot.gate, this.settings.apiUrl));
-    const send = (token: string) =>
+    const callWith = (token: string) =>
       call<T>({ spec, baseUrl: this.opts.apiUrl, headers: { Authorization: `Bearer ${token}` }, body: spec.body });
     let token = await slot.token();
-    let res = await send(token);
+    let res = await callWith(token);
     if (res.status === 401) {
       // The token expired or was revoked between our check and the server's: renew once.
       slot.invalidate(token);
       token = await slot.token();
-      const again = await send(token);
+      const again = await callWith(token);
       res = { ...again, attempts: res.attempts + again.attempts };
     }
     if (res.status >= 200 && res.status < 300) return res;
