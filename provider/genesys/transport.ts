@@ -23,7 +23,7 @@ import { type FetchedToken, TokenPool, type TokenSlot } from "./token-pool";
 import { type Call, withRetry } from "./with-retry";
 import { withPacing } from "./with-pacing";
 
-export { type ApiResponse, type CallTrace, newTrace } from "./call";
+export type { ApiResponse, CallTrace } from "./call";
 export type { TransportStats } from "./recording";
 
 export interface RequestSpec extends CallSpec {
