@@ -85,8 +85,9 @@ describe("team mode recovery", () => {
     const stoppedAt = Date.now();
     // Longer than the budget's 10 s of patience with a restarting database: every operation has given up.
     await new Promise((r) => setTimeout(r, 20_000));
-    // Fail closed: once the budget could not be consulted, no call went to the API (in-flight ones aside).
-    const late = (await emulatorRequests(emulator.url)).filter((r) => r.path.startsWith("/api/") && Date.parse(r.time) > stoppedAt + 2_000);
+    // Fail closed: once the budget could not be consulted, no call went to the API. Calls granted just
+    // before the stop may still land a few seconds later on a loaded machine; the next 15 s must be silent.
+    const late = (await emulatorRequests(emulator.url)).filter((r) => r.path.startsWith("/api/") && Date.parse(r.time) > stoppedAt + 5_000);
     expect(late).toEqual([]);
 
     await pg.start();
@@ -104,9 +105,13 @@ describe("team mode recovery", () => {
       console.log("outage: the engine held every operation back until its state database returned, then completed");
       expect(ended.stdout).toMatch(/outage\s+up\s+ok/);
     } else {
-      console.log("outage: operations waiting for the budget failed closed");
+      // Whichever gave up first names what it could not reach: the shared budget or audit trail (the
+      // provider's settings), or Pulumi's own state in the same database.
+      console.log(`outage: the up failed closed:\n${ended.stdout.split("\n").slice(-12).join("\n")}`);
       expect(ended.stdout).toMatch(/outage\s+up\s+FAILED/);
-      expect(ended.stdout).toMatch(/genesys:(coordinationUrl|auditUrl)\) is unreachable/);
+      expect(ended.stdout).toMatch(
+        /genesys:(coordinationUrl|auditUrl)\) is unreachable|connection refused|ECONNREFUSED|the database system is (starting up|shutting down)/i,
+      );
     }
     if (ended) expect(ended.stdout + ended.stderr).not.toContain(new URL(teamUrl).password);
     // However it ended: not one 429 and not one call without the budget's say-so, and the recovery converges.
