@@ -16,8 +16,6 @@ import { type ChannelDefinition, checkEndpointAddress, formatIssues, normalizeCh
 import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
 import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate, writeUnlessSame } from "./create-or-adopt";
 
-export type { CheckFailure } from "./context";
-
 export const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
 /** Inputs that steer the provider but are not part of the channel definition. */
