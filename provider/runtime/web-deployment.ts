@@ -12,8 +12,9 @@
 import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiError } from "../genesys";
 import { formatIssues } from "../validation";
 import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
-import { type RuntimeContext, audited } from "./context";
-import { type CheckFailure, compact, messageOf, pollUntil, sameDocument, refuseCheck, splitInputs } from "./web-deployment-common";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
+import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
+import { compact, pollUntil, sameDocument, splitInputs } from "./web-deployment-common";
 
 export const DEPLOYMENT_TYPE = "genesys:WebDeployment";
 
@@ -72,12 +73,9 @@ export async function checkDeployment(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-  const { definition } = splitInputs(news);
-  const result = validateDeployment(definition);
-  if (!result.ok) {
-    return { inputs: news, failures: await refuseCheck(ctx, DEPLOYMENT_TYPE, definition, result.issues) };
-  }
-  const { adoptExistingId } = splitInputs(news);
+  const { definition, adoptExistingId } = splitInputs(news);
+  const checked = await auditedCheck(ctx, DEPLOYMENT_TYPE, definition, () => validateDeployment(definition));
+  if (!checked.ok) return { inputs: news, failures: checked.failures };
   // Unknown values (the configuration's id and version during a preview) must reach the engine as
   // they came; known ones are stored in the shape read returns, so a refresh compares like with like.
   if (hasUnknown(definition)) {
@@ -88,7 +86,7 @@ export async function checkDeployment(
       failures: [],
     };
   }
-  const normalised = definitionOf(documentOf(result.value) as Deployment);
+  const normalised = definitionOf(documentOf(checked.value) as Deployment);
   return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
 
@@ -185,7 +183,7 @@ async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace):
     await record("success");
     return active;
   } catch (err) {
-    await record("failure", messageOf(err));
+    await record("failure", describe(err));
     throw err;
   }
 }
@@ -199,6 +197,11 @@ async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace):
   return true;
 }
 
+const subjectOf = (doc: DeploymentDocument): Subject => ({ kind: "web deployment", name: doc.name, adoptable: true });
+
+/** The members in which a live deployment differs from the declared document. */
+const differences = (live: Deployment, doc: DeploymentDocument): string[] => differingFields(documentOf(definitionOf(live)), doc);
+
 export async function createDeployment(
   ctx: RuntimeContext,
   inputs: Record<string, unknown>,
@@ -210,38 +213,23 @@ export async function createDeployment(
     ctx,
     { action: "create", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, payload: doc },
     async (trace) => {
-      const created = await createOrRecover(ctx, doc, trace);
+      const { live: created } = await createOrRecover(subjectOf(doc), {
+        post: async () => {
+          const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
+          return { created: deployment, recovered };
+        },
+        idOf: (d) => d.id,
+        differences: (d) => differences(d, doc),
+      });
       try {
         const active = await waitForActive(ctx, created.id, trace);
         return { id: created.id, outs: outputsOf(active) };
       } catch (err) {
-        // Nothing half-made: the engine records nothing for a failed create, so the deployment goes too.
-        try {
-          await deleteAndWait(ctx, created.id, trace);
-        } catch (cleanupErr) {
-          throw new Error(
-            `${messageOf(err)}; the deployment could not be deleted again (${messageOf(cleanupErr)}): ` +
-              `delete deployment ${created.id} by hand, or adopt it with adoptExistingId: "${created.id}"`,
-            { cause: err },
-          );
-        }
-        throw new Error(`${messageOf(err)}; the deployment was deleted again so nothing is left half-made`, { cause: err });
+        return undoCreate({ ...subjectOf(doc), id: created.id }, err, () => deleteAndWait(ctx, created.id, trace));
       }
     },
     (r) => ({ targetId: r.id, healthStatus: r.outs.status }),
   );
-}
-
-async function createOrRecover(ctx: RuntimeContext, doc: DeploymentDocument, trace: CallTrace): Promise<Deployment> {
-  const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
-  if (!recovered) return deployment;
-  if (!sameDocument(documentOf(definitionOf(deployment)), doc)) {
-    throw new Error(
-      `a web deployment named "${doc.name}" already exists (${deployment.id}) and differs from this definition; ` +
-        `choose another name, or take it over with adoptExistingId: "${deployment.id}"`,
-    );
-  }
-  return deployment;
 }
 
 async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentDocument): Promise<{ id: string; outs: DeploymentOutputs }> {
@@ -249,9 +237,14 @@ async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentD
     ctx,
     { action: "adopt", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, targetId: id, payload: doc },
     async (trace) => {
-      const live = await ctx.client.webDeployments.get(id, trace);
-      if (!live) throw new Error(`adoptExistingId: web deployment ${id} does not exist; remove adoptExistingId to create a new one`);
-      if (!sameDocument(documentOf(definitionOf(live)), doc)) await ctx.client.webDeployments.put(id, doc, trace);
+      await adoptExisting(
+        { kind: "web deployment", id },
+        {
+          read: () => ctx.client.webDeployments.get(id, trace),
+          differs: (live) => differences(live, doc).length > 0,
+          write: () => ctx.client.webDeployments.put(id, doc, trace),
+        },
+      );
       const active = await waitForActive(ctx, id, trace);
       return { id, outs: outputsOf(active, id) };
     },
