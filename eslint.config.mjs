@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Tests and benchmarks poke at arbitrary JSON from the API and the CLI; production code
-    // (provider, emulator, stacks, scripts, lb-receiver) stays free of `any`.
+    // (provider, emulator, stacks, cli, scripts, lb-receiver) stays free of `any`.
     files: ["test/**", "bench/**"],
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },

@@ -140,7 +140,7 @@ export function countCalls(log: LoggedRequest[]): CallCounts {
   };
 }
 
-export interface RateBoundResult {
+interface RateBoundResult {
   resources: number;
   rate: { requests: number; perSeconds: number };
   wallS: number;

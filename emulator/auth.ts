@@ -9,7 +9,7 @@ export interface Principal {
   scopes: ReadonlySet<string>;
 }
 
-export function sha256(value: string): string {
+function sha256(value: string): string {
   return createHash("sha256").update(value).digest("hex");
 }
 
@@ -18,7 +18,7 @@ export function safeEqual(a: string, b: string): boolean {
   return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 }
 
-export function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
+function parseBasic(header: string | undefined): { id: string; secret: string } | undefined {
   const m = /^basic\s+([A-Za-z0-9+/=._~-]+)\s*$/i.exec(header ?? "");
   if (!m) return undefined;
   const decoded = Buffer.from(m[1]!, "base64").toString("utf8");
@@ -27,7 +27,7 @@ export function parseBasic(header: string | undefined): { id: string; secret: st
   return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
 }
 
-export function parseBearer(header: string | undefined): string | undefined {
+function parseBearer(header: string | undefined): string | undefined {
   const m = /^bearer\s+(\S+)\s*$/i.exec(header ?? "");
   return m?.[1];
 }

@@ -15,7 +15,7 @@ const DEFAULT_PORT = 8787;
 const DEFAULT_DATA = ".data/emulator.db";
 
 // The defaults are printed from the constants the emulator uses, so --help cannot drift from them.
-export const USAGE = `Usage: node dist/emulator/cli.js [options]
+const USAGE = `Usage: node dist/emulator/cli.js [options]
   --port N                      listen port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 = ephemeral)
   --data FILE|:memory:          SQLite data file (default ${DEFAULT_DATA})
   --client ID:SECRET[:SCOPES]   OAuth client, repeatable (default ${DEFAULT_CLIENT.clientId}:${DEFAULT_CLIENT.clientSecret});
@@ -70,7 +70,7 @@ function int(flag: string, v: string, min: number, max: number): number {
  * two colons separate fields; everything after the second is the comma-separated scope list. OAuth's
  * Basic authentication cannot carry a ':' in a client id either, and the secret is ours to choose.
  */
-export function parseClient(value: string): EmulatorClient {
+function parseClient(value: string): EmulatorClient {
   const first = value.indexOf(":");
   const second = first < 0 ? -1 : value.indexOf(":", first + 1);
   const clientId = first < 0 ? value : value.slice(0, first);

@@ -3,7 +3,7 @@ import { ALL_SCOPES, DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./con
 import { ALL_WEBDEPLOYMENT_SCOPES, DEFAULT_TIMING, type WebDeploymentTiming } from "./webdeployments/contract";
 
 /** Every scope the emulator knows: the source design's and the web deployments surface's. */
-export const EMULATOR_SCOPES: readonly string[] = [...new Set([...ALL_SCOPES, ...ALL_WEBDEPLOYMENT_SCOPES])];
+const EMULATOR_SCOPES: readonly string[] = [...new Set([...ALL_SCOPES, ...ALL_WEBDEPLOYMENT_SCOPES])];
 
 export interface EmulatorClient {
   clientId: string;

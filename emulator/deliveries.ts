@@ -10,7 +10,7 @@ export function signDelivery(secret: string, timestamp: string, rawBody: string)
   return `sha256=${createHmac("sha256", secret).update(`${timestamp}.${rawBody}`).digest("hex")}`;
 }
 
-export function matches(webhook: Webhook, eventType: WebhookEventType, brandId: string): boolean {
+function matches(webhook: Webhook, eventType: WebhookEventType, brandId: string): boolean {
   return (
     webhook.enabled && webhook.eventFilters.some((f) => f.eventType === eventType && (f.brandId === undefined || f.brandId === brandId))
   );

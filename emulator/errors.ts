@@ -19,7 +19,7 @@ export type GenesysErrorCode =
   | "service.unavailable"
   | "gateway.timeout";
 
-export interface ErrorDetail {
+interface ErrorDetail {
   errorCode: string;
   fieldName?: string;
   entityId?: string;
@@ -102,7 +102,7 @@ const MESSAGE_BY_STATUS: Record<number, string> = {
   504: "The server did not receive a timely response from an upstream server.",
 };
 
-export function codeForStatus(status: number): string {
+function codeForStatus(status: number): string {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? "internal.server.error" : "bad.request");
 }
 

@@ -22,7 +22,6 @@ import { WebDeploymentsService, WebDeploymentStore } from "./webdeployments";
 export type { EmulatorClock } from "./clock";
 export type { EmulatorClient, EmulatorOptions } from "./config";
 export { ADMIN_TOKEN_HEADER } from "./handlers/admin";
-export { signDelivery } from "./deliveries";
 
 export interface RunningEmulator {
   url: string;

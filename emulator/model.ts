@@ -1,6 +1,6 @@
 import type { ChannelType, HealthStatus, WebhookEventType } from "./contract";
 
-export interface BrandSettings {
+interface BrandSettings {
   maxConcurrentSessions: number;
   rateLimitThreshold: number;
   tlsCertificateChain: string[];

@@ -259,7 +259,7 @@ export function parseBrand(body: unknown, opts: { requireVersion: boolean }): Pa
   return { input, version };
 }
 
-export function isAllowedWebhookUri(v: string): boolean {
+function isAllowedWebhookUri(v: string): boolean {
   const url = parseUrl(v);
   if (!url || url.username || url.password) return false;
   if (url.protocol === "https:") return url.hostname !== "";

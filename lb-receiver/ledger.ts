@@ -63,7 +63,7 @@ export interface LedgerSnapshot {
   recentDeliveries: [string, number][];
 }
 
-export type PoolChange = { kind: "upsert"; member: PoolMember } | { kind: "remove"; brandId: string } | { kind: "none" };
+type PoolChange = { kind: "upsert"; member: PoolMember } | { kind: "remove"; brandId: string } | { kind: "none" };
 
 export type Decision =
   | { outcome: "duplicate" }

@@ -11,8 +11,6 @@ import { type Decision, Ledger, deliverySchema, type PoolMember } from "./ledger
 import { loadState, saveState } from "./state-file";
 import { verifyDelivery } from "./verify";
 
-export type { PoolMember } from "./ledger";
-
 /** Deliveries are a few hundred bytes; anything far larger is refused before it is buffered. */
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 

@@ -1,6 +1,9 @@
-/** Public surface of the provider library that stacks import. */
+/** Public surface of the provider library that stacks import (`@public`: used by consumers, see knip.jsonc). */
+/** @public */
 export { WebMessagingChannel, type WebMessagingChannelArgs, type WebMessagingChannelSettingsArgs } from "./resources/web-messaging-channel";
+/** @public */
 export { LoadBalancerWebhook, type LoadBalancerWebhookArgs } from "./resources/load-balancer-webhook";
+/** @public */
 export {
   WebDeploymentConfiguration,
   type WebDeploymentConfigurationArgs,
@@ -12,4 +15,5 @@ export {
   type VideoArgs,
   type CustomI18nLabelsArgs,
 } from "./resources/web-deployment-configuration";
+/** @public */
 export { WebDeployment, type WebDeploymentArgs } from "./resources/web-deployment";

@@ -33,7 +33,7 @@ export interface RunningHaproxy {
   stop(): Promise<void>;
 }
 
-export function haproxyBinary(): string {
+function haproxyBinary(): string {
   const found = spawnSync("sh", ["-c", "command -v haproxy"], { encoding: "utf8" }).stdout.trim();
   if (found) return found;
   if (process.getuid?.() === 0) {
@@ -47,7 +47,7 @@ export function haproxyBinary(): string {
   throw new Error("HAProxy is not installed: run `sudo apt-get install haproxy` (2.6 or newer), then try again");
 }
 
-export function haproxyConfig(opts: { socket: string; port: number; backend: string; caFile: string }): string {
+function haproxyConfig(opts: { socket: string; port: number; backend: string; caFile: string }): string {
   return [
     "global",
     `  stats socket ${opts.socket} mode 600 level admin`,

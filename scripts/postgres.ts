@@ -45,7 +45,7 @@ interface RunAs {
 }
 
 /** The folder holding initdb and pg_ctl: PostgreSQL's own, not whatever wrapper is on PATH. */
-export function postgresBinDir(): string | undefined {
+function postgresBinDir(): string | undefined {
   const root = "/usr/lib/postgresql";
   if (fs.existsSync(root)) {
     const versions = fs
@@ -61,7 +61,7 @@ export function postgresBinDir(): string | undefined {
 }
 
 /** Installs Debian's `postgresql` when its binaries are missing (as root only); returns the bin folder. */
-export function ensurePostgresInstalled(log: (line: string) => void = () => {}): string {
+function ensurePostgresInstalled(log: (line: string) => void = () => {}): string {
   const found = postgresBinDir();
   if (found) return found;
   if (process.getuid?.() !== 0 || !fs.existsSync("/usr/bin/apt-get")) {

@@ -24,7 +24,7 @@ export const DEV_PASSPHRASE = "genesys-dev-stack";
 const PROJECT_VARIABLE_PREFIXES = ["GENESYSCLOUD_", "GENESYS_"];
 const PROJECT_VARIABLES = new Set(["CHANNEL_SIGNING_KEY", "AUDIT_DIR", "LB_WEBHOOK_SECRET", "PULUMI_CONFIG_PASSPHRASE_FILE"]);
 
-export function isProjectVariable(name: string): boolean {
+function isProjectVariable(name: string): boolean {
   return PROJECT_VARIABLES.has(name) || PROJECT_VARIABLE_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 

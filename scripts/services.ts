@@ -79,7 +79,7 @@ export function startService(opts: {
   });
 }
 
-export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
@@ -92,7 +92,7 @@ export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
 }
 
 /** What a pid file of a kept service holds, so `--stop` can tell it from an unrelated process. */
-export interface KeptRecord {
+interface KeptRecord {
   name: string;
   pid: number;
   url: string;

@@ -39,7 +39,7 @@ interface StartOptions {
 
 class UsageError extends Error {}
 
-export function parseStartArgs(argv: string[]): StartOptions {
+function parseStartArgs(argv: string[]): StartOptions {
   const opts: StartOptions = { keep: false, stop: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

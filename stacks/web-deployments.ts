@@ -8,13 +8,13 @@ import * as fs from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { WebDeployment, type WebDeploymentArgs, WebDeploymentConfiguration, type WebDeploymentConfigurationArgs } from "../provider";
 
-export interface ConfigurationDeclaration extends Omit<WebDeploymentConfigurationArgs, "name"> {
+interface ConfigurationDeclaration extends Omit<WebDeploymentConfigurationArgs, "name"> {
   /** The Pulumi logical name (stable; renaming it replaces the resource). */
   resourceName: string;
   name: string;
 }
 
-export interface DeploymentDeclaration extends Omit<WebDeploymentArgs, "name" | "configuration"> {
+interface DeploymentDeclaration extends Omit<WebDeploymentArgs, "name" | "configuration"> {
   resourceName: string;
   name: string;
   /** The resourceName of the configuration this deployment serves. */

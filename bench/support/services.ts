@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 
-export const ADMIN_TOKEN = "bench-admin";
+const ADMIN_TOKEN = "bench-admin";
 
 export interface LoggedRequest {
   time: string;

@@ -1,6 +1,6 @@
 import { invalidField } from "../errors";
 
-export const MAX_PAGE_SIZE = 500;
+const MAX_PAGE_SIZE = 500;
 
 export function parsePaging(query: Record<string, unknown>): { pageSize: number; pageNumber: number; name?: string } {
   const int = (key: string, fallback: number, max: number): number => {

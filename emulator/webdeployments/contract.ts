@@ -8,7 +8,7 @@
  * The emulator owns this contract: nothing here is imported from provider/.
  */
 
-export const BASE = "/api/v2/webdeployments";
+const BASE = "/api/v2/webdeployments";
 export const CONFIGURATIONS = `${BASE}/configurations`;
 export const DEPLOYMENTS = `${BASE}/deployments`;
 

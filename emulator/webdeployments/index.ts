@@ -9,7 +9,6 @@ import { registerConfigurations } from "./configurations";
 import { registerDeployments } from "./deployments";
 
 export { registerWebDeploymentsAdmin } from "./admin";
-export { ALL_WEBDEPLOYMENT_SCOPES, DEFAULT_TIMING, type WebDeploymentTiming } from "./contract";
 export { WebDeploymentsService } from "./service";
 export { WebDeploymentStore } from "./store";
 

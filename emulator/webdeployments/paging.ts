@@ -10,7 +10,7 @@ import type { CursorPage, CursorQuery } from "./model";
 
 const PREFIX = "wd1.";
 
-export function encodeCursor(seq: number): string {
+function encodeCursor(seq: number): string {
   return PREFIX + Buffer.from(String(seq), "utf8").toString("base64url");
 }
 

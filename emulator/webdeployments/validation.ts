@@ -100,7 +100,7 @@ class Checker {
   }
 }
 
-export function requireObject(body: unknown): Obj {
+function requireObject(body: unknown): Obj {
   if (!isObj(body)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
   return body;
 }

@@ -4,7 +4,7 @@ import type { WebDeploymentsService } from "./service";
 
 /** The SDK's model shapes (WebDeploymentConfigurationVersion, WebDeployment) built from stored records. */
 
-export function versionUri(id: string, version: string | number): string {
+function versionUri(id: string, version: string | number): string {
   return `${CONFIGURATIONS}/${id}/versions/${typeof version === "number" ? version : version.toLowerCase()}`;
 }
 

@@ -179,7 +179,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
 }
 
 /** HAProxy server names allow letters, digits and `_.:-`; channel ids are UUIDs, anything else is mapped. */
-export function serverName(id: string): string {
+function serverName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.:-]/g, "_");
 }
 

@@ -19,10 +19,6 @@ export async function listDayFiles(dir: string): Promise<string[]> {
   return names.filter((n) => DAY_FILE.test(n)).sort();
 }
 
-export function dayOf(fileName: string): string | undefined {
-  return DAY_FILE.exec(fileName)?.[1];
-}
-
 export interface Tail {
   /** Last complete line, without its newline; undefined when the file holds none. */
   lastLine?: string;

@@ -2,7 +2,7 @@
  * Audit trail of provider operations: who did what to which resource, when, how long it took,
  * with which (hashed) payload, and whether it worked.
  */
-export type { AuditAction, AuditEvent, AuditRecord, AuditOptions, AuditMetrics, ActionMetrics, AuditProblem, VerifyResult } from "./types";
+export type { AuditEvent, AuditRecord, AuditMetrics } from "./types";
 export { AuditTrail } from "./trail";
 export { verifyTrail } from "./verify";
 export { summarize } from "./metrics";

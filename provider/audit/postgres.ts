@@ -17,7 +17,7 @@ import { GENESIS_HASH, recordHash } from "./hash";
 import { AuditTrail } from "./trail";
 import type { AuditEvent, AuditRecord } from "./types";
 
-export const AUDIT_TABLE = "genesys_audit";
+const AUDIT_TABLE = "genesys_audit";
 
 /** Any fixed number: the lock only has to be the same for every writer of the org's trail. */
 const ADVISORY_LOCK_KEY = 7_466_173_451;

@@ -5,12 +5,12 @@
  * costs little, a credential reaching an append-only file can never be taken back.
  */
 
-export const REDACTED = "[REDACTED]";
+const REDACTED = "[REDACTED]";
 
 const SECRET_KEY = /secret|token|password|authorization|signature|signingkey|apikey|credential/i;
 
 /** Keys are compared with separators removed so "api_key", "x-api-key" and "signing_key" are caught too. */
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) || SECRET_KEY.test(key.replace(/[-_.\s]/g, ""));
 }
 

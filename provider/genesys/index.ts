@@ -9,7 +9,7 @@ export { GenesysApiError } from "./errors";
 export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
 export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
-export { type CallTrace, newTrace } from "./transport";
+export { type CallTrace, newTrace } from "./call";
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
 export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
 export { CoordinationError } from "./coordination";

@@ -49,6 +49,7 @@ export class PacingGate {
   private perWindow = 0;
   private windowMs = 0;
   private budget?: ExternalBudget;
+  private grants = 0;
 
   constructor(private readonly opts: PacingOptions) {
     this.limit = opts.maxInFlight;
@@ -81,6 +82,11 @@ export class PacingGate {
     return Math.floor(this.limit);
   }
 
+  /** Sends granted so far, for tests and diagnostics. */
+  get granted(): number {
+    return this.grants;
+  }
+
   /**
    * Resolves when this caller may send; the caller must call the returned release exactly once.
    * Rejects, holding nothing, when the shared budget cannot be consulted (team mode fails closed).
@@ -102,6 +108,7 @@ export class PacingGate {
     return new Promise((resolve) => {
       const grant = () => {
         this.inFlight++;
+        this.grants++;
         // pump() stamped this send just before granting it.
         const sentAt = this.perWindow > 0 ? this.sent[this.sent.length - 1] : undefined;
         let released = false;
@@ -205,4 +212,14 @@ export function pacingGateFor(apiUrl: string, maxInFlight = 64, maxPerSecond?: n
   }
   if (budget) gate.setBudget(budget);
   return gate;
+}
+
+/**
+ * The gate of a login host's token requests, apart from any API host's gate even where both are
+ * one host: Genesys limits logins apart from API calls, so a token renewal must not take a send
+ * from the API's rate window or team mode's shared budget. It has no stated rate; it only makes
+ * every token request of the process wait out the login host's own 429s together.
+ */
+export function loginGateFor(authUrl: string): PacingGate {
+  return pacingGateFor(`${authUrl}#login`);
 }

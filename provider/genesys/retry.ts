@@ -1,7 +1,8 @@
 /**
- * Retry policy as data, and the pure functions that apply it. The transport asks these two
- * questions (may I retry? how long do I wait?) and holds no policy of its own, so tests can set
- * delays to a millisecond and production can tune budgets without touching control flow.
+ * Retry policy as data, and the pure functions that apply it. The retry wrapper (with-retry.ts)
+ * asks these questions (may I retry? if not, how does the call end? how long do I wait? do I give
+ * up?) and holds no policy of its own, so tests can set delays to a millisecond and production can
+ * tune budgets without touching control flow.
  */
 export interface RetryPolicy {
   /** Attempts per call that may fail with an error (5xx, timeout, reset), the first one included. */
@@ -45,6 +46,12 @@ export type AttemptOutcome = { kind: "response"; status: number; retryAfter?: st
 
 const NEVER_RETRIED = new Set([400, 401, 403, 404, 409, 422]);
 
+/**
+ * Network failures a retry cannot help: a name that does not exist will not exist in a few seconds
+ * either, so retrying only delays the one fix (the setting), and nothing was sent.
+ */
+const NEVER_RETRIED_CODES = new Set(["ENOTFOUND"]);
+
 /** Parses Retry-After in either of its forms (delta-seconds or HTTP-date) to milliseconds. */
 export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
   if (value === undefined || value.trim() === "") return undefined;
@@ -61,13 +68,23 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
  * it took effect.
  */
 export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boolean {
-  if (outcome.kind === "network") return idempotent;
+  if (outcome.kind === "network") return idempotent && !NEVER_RETRIED_CODES.has(outcome.code);
   const { status } = outcome;
   if (NEVER_RETRIED.has(status)) return false;
   if (status === 429) return true; // refused before processing: safe for any method
   if (status === 503) return true; // Genesys sheds load before processing
   if (status >= 500) return idempotent;
   return false;
+}
+
+/**
+ * How a call ends on an attempt that is not retried: with the answer it got, with "the host does
+ * not resolve" (nothing was sent, so even a POST has a known outcome), or with "the outcome is
+ * unknown" (a write may have been applied: no answer, or a 5xx to a non-idempotent call).
+ */
+export function callEnd(outcome: AttemptOutcome, idempotent: boolean): "answer" | "unresolved-host" | "unknown-outcome" {
+  if (outcome.kind === "network") return NEVER_RETRIED_CODES.has(outcome.code) ? "unresolved-host" : "unknown-outcome";
+  return outcome.status >= 500 && !idempotent ? "unknown-outcome" : "answer";
 }
 
 /** The server's "come back later": refused before processing, with a time to come back. */
@@ -81,9 +98,27 @@ export interface AttemptCounts {
   throttled: number;
 }
 
+/** The counts after one more retryable attempt. */
+export function tally(made: AttemptCounts, outcome: AttemptOutcome): AttemptCounts {
+  return isThrottle(outcome) ? { ...made, throttled: made.throttled + 1 } : { ...made, errors: made.errors + 1 };
+}
+
 /** Whether the attempts made so far use up the policy (the time budget is checked separately). */
 export function attemptsExhausted(made: AttemptCounts, policy: RetryPolicy): boolean {
   return made.errors >= policy.maxAttempts || made.throttled >= policy.maxThrottledAttempts;
+}
+
+/**
+ * Whether a call stops instead of waiting `delayMs` for its next attempt: attempts used up, a wait
+ * longer than the server may ask for, or a wait that would overrun the call's time budget.
+ */
+export function givesUp(made: AttemptCounts, delayMs: number, elapsedMs: number, policy: RetryPolicy): boolean {
+  return attemptsExhausted(made, policy) || delayMs > policy.retryAfterCapMs || elapsedMs + delayMs > policy.budgetMs;
+}
+
+/** The wait a 429 or 503 asks for: its Retry-After, or the policy's fallback when it gives none usable. */
+export function throttleDelayMs(retryAfter: string | undefined, policy: RetryPolicy, now: number = Date.now()): number {
+  return parseRetryAfter(retryAfter, now) ?? policy.fallbackRetryAfterMs;
 }
 
 /** How long to wait before the next attempt (attempt = the number of attempts already made). */
@@ -94,10 +129,7 @@ export function retryDelayMs(
   random: () => number = Math.random,
   now: number = Date.now(),
 ): number {
-  if (outcome.kind === "response" && (outcome.status === 429 || outcome.status === 503)) {
-    const asked = parseRetryAfter(outcome.retryAfter, now);
-    return asked ?? policy.fallbackRetryAfterMs;
-  }
+  if (outcome.kind === "response" && isThrottle(outcome)) return throttleDelayMs(outcome.retryAfter, policy, now);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.floor(random() * ceiling);
 }

@@ -26,7 +26,10 @@ export interface TokenSlot {
 
 export interface TokenPoolOptions {
   size: number;
-  /** Fetches one token; `slot` is the slot asking, so the request goes through its gate. */
+  /**
+   * Fetches one token for `slot`. The slot's gate paces its API calls only: token requests go to
+   * the login host, limited apart, and must not spend the API host's rate (transport.ts).
+   */
   fetch: (slot: TokenSlot) => Promise<FetchedToken>;
   /** The gate of slot `index` (slot 0 is the process-wide gate of the API host). */
   gateFor: (index: number) => PacingGate;

@@ -10,17 +10,17 @@ import { makeProvider } from "./loader";
 type In<T> = pulumi.Input<T>;
 type List<T> = pulumi.Input<pulumi.Input<T>[]>;
 
-export interface EnabledArgs {
+interface EnabledArgs {
   enabled?: In<boolean>;
 }
-export interface EntityRefArgs {
+interface EntityRefArgs {
   id: In<string>;
 }
-export interface ImageArgs {
+interface ImageArgs {
   source?: In<{ defaultUrl?: In<string> }>;
 }
 
-export interface LocalizedLabelArgs {
+interface LocalizedLabelArgs {
   key: In<
     | "MessengerHomeHeaderTitle"
     | "MessengerHomeHeaderSubTitle"
@@ -110,7 +110,7 @@ export interface CobrowseArgs {
   pauseCriteria?: List<{ urlFragment: In<string>; condition: In<"Includes" | "DoesNotInclude" | "StartsWith" | "EndsWith" | "Equals"> }>;
 }
 
-export interface SelectorEventArgs {
+interface SelectorEventArgs {
   selector: In<string>;
   eventName: In<string>;
 }

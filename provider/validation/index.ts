@@ -3,8 +3,7 @@
  * and the signing CLI all go through this surface. RULES.md lists every rule and what is not enforced.
  */
 export { formatIssues, type ValidationIssue } from "./issues";
-export { type ChannelDefinition, channelInputSchema } from "./schema";
-export { validateChannel, normalizeChannel, type ValidationResult, type ValidateOptions } from "./validate";
+export type { ChannelDefinition } from "./schema";
+export { validateChannel, normalizeChannel, type ValidationResult } from "./validate";
 export { checkEndpointAddress, systemResolver, type Resolver } from "./network";
 export { signDefinition, verifySignature } from "./signature";
-export { LIMITS, CHANNEL_TYPES } from "./limits";

@@ -44,7 +44,7 @@ const RANGE_NAMES: Record<string, string> = {
 type Verdict = { allowed: true } | { allowed: false; why: string; metadata: boolean };
 
 /** Classifies one resolved address. Addresses that embed an IPv4 address are judged by that address. */
-export function classifyAddress(address: string, allowPrivateNetworks: boolean): Verdict {
+function classifyAddress(address: string, allowPrivateNetworks: boolean): Verdict {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
     parsed = ipaddr.parse(address);

@@ -5,13 +5,13 @@ const HTTP_ALLOWED_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 const EXAMPLE = 'write it as scheme://host[:port], e.g. "https://app.example.com"';
 
-export type OriginCheck = { ok: true; origin: string } | { ok: false; message: string };
+type OriginCheck = { ok: true; origin: string } | { ok: false; message: string };
 
 /**
  * Parses one allowedOrigins entry. Browsers compare the Origin header byte for byte, so anything
  * that is not exactly scheme://host[:port] can never match and is refused rather than guessed at.
  */
-export function parseOrigin(raw: string): OriginCheck {
+function parseOrigin(raw: string): OriginCheck {
   const fail = (message: string): OriginCheck => ({ ok: false, message });
   if (raw.trim() === "*")
     return fail(`the wildcard "*" would let any site embed the channel; list each site's origin instead, e.g. "https://app.example.com"`);

@@ -23,7 +23,7 @@ export type ChannelDefinition = {
  * afterwards on the raw input, so that a bad number never hides a bad origin: the user sees every
  * failure in one `pulumi preview`.
  */
-export const settingsSchema = z.strictObject({
+const settingsSchema = z.strictObject({
   maxConcurrentSessions: z.int().min(LIMITS.maxConcurrentSessions.min).max(LIMITS.maxConcurrentSessions.max),
   rateLimitThreshold: z.int().min(LIMITS.rateLimitThreshold.min).max(LIMITS.rateLimitThreshold.max),
   tlsCertificateChain: z.array(z.string()).optional(),
@@ -40,19 +40,17 @@ export const channelInputSchema = z.strictObject({
   signature: z.string().optional(),
 });
 
-export type ChannelInput = z.output<typeof channelInputSchema>;
-
 // Compile-time guard: the schema's enum and the public type must not drift apart.
 const _channelTypesMatch: ChannelType extends ChannelDefinition["channelTypes"][number] ? true : never = true;
 void _channelTypesMatch;
 
-export const KNOWN_KEYS: Record<string, readonly string[]> = {
+const KNOWN_KEYS: Record<string, readonly string[]> = {
   "": Object.keys(channelInputSchema.shape),
   settings: Object.keys(settingsSchema.shape),
 };
 
 /** Fields the API owns: a definition that sets them was probably copied from a GET response. */
-export const SERVER_SET_KEYS: Record<string, readonly string[]> = {
+const SERVER_SET_KEYS: Record<string, readonly string[]> = {
   "": ["id", "status", "version", "dateCreated", "dateModified", "selfUri"],
   settings: ["healthStatus", "lastHealthCheck"],
 };
@@ -182,7 +180,7 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * Edit distance where swapping two neighbouring letters ("nmae") counts as one slip (optimal string
  * alignment). A dozen lines over a handful of short keys: a dependency would cost more.
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
     Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
   );

@@ -3,7 +3,7 @@ import canonicalize from "canonicalize";
 import type { ValidationIssue } from "./issues";
 
 const HEX_SHA256 = /^[0-9a-fA-F]{64}$/;
-export const SIGN_COMMAND = "CHANNEL_SIGNING_KEY=... npm run sign -- def.json";
+const SIGN_COMMAND = "CHANNEL_SIGNING_KEY=... npm run sign -- def.json";
 
 /** The signed bytes: RFC 8785 (JCS) canonical JSON, so key order and whitespace never change a signature. */
 function signedBytes(def: unknown): string {

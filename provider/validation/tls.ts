@@ -2,7 +2,7 @@ import { X509Certificate } from "node:crypto";
 import { issue, type PathSegment, type ValidationIssue } from "./issues";
 
 /** A leaf (or any certificate of the chain) this close to expiry gets a warning, not an error. */
-export const EXPIRY_WARNING_DAYS = 30;
+const EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----$/;
@@ -16,7 +16,7 @@ interface PemBlock {
   element: number;
 }
 
-export interface ParsedCertificate {
+interface ParsedCertificate {
   certificate: X509Certificate;
   element: number;
 }
@@ -83,7 +83,7 @@ function readPemBlocks(chain: readonly string[], basePath: readonly PathSegment[
 }
 
 /** Parses every certificate of the chain; anything unusable becomes an issue at the element it starts in. */
-export function parseCertificateChain(
+function parseCertificateChain(
   chain: readonly string[],
   basePath: readonly PathSegment[] = ["settings", "tlsCertificateChain"],
 ): { certificates: ParsedCertificate[]; issues: ValidationIssue[] } {

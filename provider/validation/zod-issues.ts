@@ -8,7 +8,7 @@ import { describeValue, issue, type PathSegment, type ValidationIssue } from "./
 import { closestKey, valueAt } from "./schema";
 
 /** The keys a (possibly optional/array-wrapped) object schema accepts at `path`, or []. */
-export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): string[] {
+function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): string[] {
   let current: z.ZodType | undefined = unwrap(schema);
   for (const segment of path) {
     if (!current) return [];

@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { EmulatorAdmin } from "../support/admin";
 import { declaration } from "../support/declarations";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
-describe("stack configuration errors at preview", () => {
+describe("stack configuration errors at preview", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let admin: EmulatorAdmin;
   let project: PulumiProject;

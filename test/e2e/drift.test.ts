@@ -10,7 +10,7 @@ import { createGenesysClient, type BrandSpec } from "../../provider/genesys";
 import { EmulatorAdmin } from "../support/admin";
 import { changedPaths, declaration, stateResource } from "../support/declarations";
 import { listBrands } from "../support/genesys";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const owner = { clientId: "drift-owner", clientSecret: "drift-owner-secret-3b9f" };
 const ui = { clientId: "drift-admin-ui", clientSecret: "drift-ui-secret-0d2e" };
@@ -18,7 +18,7 @@ const ADMIN = "drift-admin";
 /** Several CLI runs per test on a shared 2-core machine: generous, never a speed target. */
 const E2E_TIMEOUT = 300_000;
 
-describe("refresh and drift through the real Pulumi CLI", () => {
+describe("refresh and drift through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let admin: EmulatorAdmin;
   let project: PulumiProject;
@@ -196,7 +196,7 @@ describe("refresh and drift through the real Pulumi CLI", () => {
   );
 });
 
-describe("drift of a channel that a load balancer webhook follows", () => {
+describe("drift of a channel that a load balancer webhook follows", CLI_TESTS, () => {
   const owner = { clientId: "drift-lb-owner", clientSecret: "drift-lb-owner-secret-8c41" };
   const webhookSecret = "drift-lb-webhook-secret-19fe";
   let emulator: RunningEmulator;

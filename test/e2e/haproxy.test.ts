@@ -14,13 +14,13 @@ import { runtimeCommand } from "../../lb-receiver/drivers/haproxy-runtime";
 import { type RunningReceiver, startReceiver } from "../../lb-receiver/server";
 import { type RunningHaproxy, startHaproxy } from "../../scripts/haproxy";
 import { type Declaration, declaration } from "../support/declarations";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 import { type NamedEndpoint, type TestCa, makeCa, startNamedEndpoint, tally } from "../support/tls-endpoints";
 
 const owner = { clientId: "haproxy-owner", clientSecret: `haproxy-owner-secret-${randomBytes(6).toString("hex")}` };
 const webhookSecret = `haproxy-webhook-secret-${randomBytes(6).toString("hex")}`;
 
-describe("HAProxy follows the declared channels through the real Pulumi CLI", () => {
+describe("HAProxy follows the declared channels through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
   let ca: TestCa;

@@ -9,12 +9,12 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { EmulatorAdmin } from "../support/admin";
 import { declaration } from "../support/declarations";
 import { listBrands } from "../support/genesys";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const owner = { clientId: "crash-owner", clientSecret: "crash-owner-secret-5a1c" };
 const ADMIN = "crash-admin";
 
-describe("interrupted create through the real Pulumi CLI", () => {
+describe("interrupted create through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let admin: EmulatorAdmin;
   let project: PulumiProject;

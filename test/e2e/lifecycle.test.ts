@@ -8,13 +8,13 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { writeSelfLink } from "../../scripts/self-link";
 import { channels as declared } from "../../stacks/channels";
 import { devWebDeployments } from "../../stacks/web-deployments";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 import { listBrands } from "../support/genesys";
 
 const clientId = "e2e-client";
 const clientSecret = `e2e-secret-${randomBytes(8).toString("hex")}`;
 
-describe("dev stack program through the real Pulumi CLI", () => {
+describe("dev stack program through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
 

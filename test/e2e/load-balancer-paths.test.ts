@@ -13,7 +13,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { declaration, stateResource, type Declaration } from "../support/declarations";
 import { apiClient } from "../support/genesys";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const owner = { clientId: "lb-paths-owner", clientSecret: `lb-paths-secret-${randomBytes(6).toString("hex")}` };
 const webhookSecret = `lb-paths-webhook-secret-${randomBytes(6).toString("hex")}`;
@@ -54,7 +54,7 @@ async function settled(receiver: RunningReceiver, expected: Pool, timeoutMs = 60
   return last;
 }
 
-describe("the load balancer's pool equals the declared channels after every up", () => {
+describe("the load balancer's pool equals the declared channels after every up", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
   let lb1: RunningReceiver;

@@ -13,7 +13,7 @@ import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { EmulatorAdmin } from "../support/admin";
 import { declaration } from "../support/declarations";
 import { apiClient, listBrands } from "../support/genesys";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const owner = { clientId: "lb-owner", clientSecret: `lb-owner-secret-${randomBytes(6).toString("hex")}` };
 const webhookSecret = `lb-webhook-secret-${randomBytes(6).toString("hex")}`;
@@ -36,7 +36,7 @@ async function eventually<T>(read: () => Promise<T>, expected: T, timeoutMs = 60
   return last;
 }
 
-describe("load balancer sync through the real Pulumi CLI", () => {
+describe("load balancer sync through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let admin: EmulatorAdmin;
   let receiver: RunningReceiver;

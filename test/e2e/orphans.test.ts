@@ -24,7 +24,7 @@ import {
   waitForExit,
   waitUntilGone,
 } from "../support/processes";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 /** What the issue asks: within 30 s of the kill, nothing of the run is left. */
 const GONE_WITHIN_MS = 30_000;
@@ -66,7 +66,7 @@ async function startPlugin(command: string, engine: FakeEngine, viaParent: boole
   return { pid, launcher, output: () => output };
 }
 
-describe("each plugin watches the engine it was started with", () => {
+describe("each plugin watches the engine it was started with", CLI_TESTS, () => {
   const started: number[] = [];
   const engines: FakeEngine[] = [];
 
@@ -106,7 +106,7 @@ describe("each plugin watches the engine it was started with", () => {
   }
 });
 
-describe("kill -9 of the CLI's process group in the middle of an up", () => {
+describe("kill -9 of the CLI's process group in the middle of an up", CLI_TESTS, () => {
   const owner = { clientId: "orphan-owner", clientSecret: "orphan-owner-secret-7e2d" };
   const ADMIN = "orphan-admin";
   let emulator: RunningEmulator;

@@ -17,6 +17,7 @@ import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { repoRoot } from "../../scripts/pulumi-env";
 import { ConsumerProject, RESOLUTIONS, packProvider } from "../support/consumer-project";
 import { apiClient, listBrands } from "../support/genesys";
+import { CLI_TESTS } from "../support/pulumi-project";
 
 const clientId = "consumer-client";
 const clientSecret = `consumer-secret-${randomBytes(8).toString("hex")}`;
@@ -53,7 +54,7 @@ async function listWebhooks(apiUrl: string): Promise<Webhook[]> {
   return res.data.entities;
 }
 
-describe("the packed provider used from another Pulumi project", () => {
+describe("the packed provider used from another Pulumi project", CLI_TESTS, () => {
   let packDir: string;
   let tarball: string;
   let emulator: RunningEmulator;

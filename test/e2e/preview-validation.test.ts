@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { EmulatorAdmin } from "../support/admin";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const owner = { clientId: "preview-owner", clientSecret: "preview-owner-secret-8e4a" };
 const ADMIN = "preview-admin";
@@ -30,7 +30,7 @@ interface CorpusCase {
 const load = (name: string): CorpusCase =>
   JSON.parse(fs.readFileSync(path.join(__dirname, "..", "fixtures", "invalid-channels", `${name}.json`), "utf8")) as CorpusCase;
 
-describe("invalid definitions through pulumi preview", () => {
+describe("invalid definitions through pulumi preview", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let admin: EmulatorAdmin;
   let project: PulumiProject;

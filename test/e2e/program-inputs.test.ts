@@ -9,11 +9,11 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { declaration } from "../support/declarations";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const count = (text: string, needle: string) => text.split(needle).length - 1;
 
-describe("the program's inputs at preview", () => {
+describe("the program's inputs at preview", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
 

@@ -9,7 +9,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { INLINE_PROVIDER_ENV } from "../../provider/resources/loader";
 import { writeSelfLink } from "../../scripts/self-link";
 import { listBrands } from "../support/genesys";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 const clientId = "upgrade-client";
 const clientSecret = `upgrade-secret-${randomBytes(8).toString("hex")}`;
@@ -28,7 +28,7 @@ const providers = async (project: PulumiProject, where: "inputs" | "outputs") =>
     .map((r) => r[where]?.__provider)
     .filter((p): p is string => typeof p === "string");
 
-describe("upgrading a stack from the inline provider form", () => {
+describe("upgrading a stack from the inline provider form", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
 

@@ -12,7 +12,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { repoRoot } from "../../scripts/pulumi-env";
 import { run } from "../support/consumer-project";
 import { declaration } from "../support/declarations";
-import { PulumiProject } from "../support/pulumi-project";
+import { PulumiProject, CLI_TESTS } from "../support/pulumi-project";
 
 /** What the script runs besides pulumi and go. */
 const BASICS = [
@@ -52,7 +52,7 @@ function basicsOnly(dir: string): string {
   return dir;
 }
 
-describe("the toolchain script run again", () => {
+describe("the toolchain script run again", CLI_TESTS, () => {
   let checkout: string;
   let installed: string;
   let bin: string;
@@ -136,7 +136,7 @@ describe("the toolchain script run again", () => {
   });
 });
 
-describe("the CLI set up by the toolchain", () => {
+describe("the CLI set up by the toolchain", CLI_TESTS, () => {
   const owner = { clientId: "toolchain-owner", clientSecret: "toolchain-owner-secret-3b9f" };
   let emulator: RunningEmulator;
   let project: PulumiProject;

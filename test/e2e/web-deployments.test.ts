@@ -12,7 +12,7 @@ import { printDeployments } from "../../scripts/print-deployments";
 import { EmulatorAdmin } from "../support/admin";
 import { createGenesysClient } from "../../provider/genesys";
 import { stateResource } from "../support/declarations";
-import { PulumiProject } from "../support/pulumi-project";
+import { CLI_TESTS, PulumiProject } from "../support/pulumi-project";
 import { markBroken, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
 
 const owner = { clientId: "wd-e2e-owner", clientSecret: "wd-e2e-secret-7c3d" };
@@ -41,7 +41,7 @@ interface Listed {
 }
 
 // Each step drives the CLI two or three times; on a loaded two-core machine that takes minutes.
-describe("web deployments through the real Pulumi CLI", { timeout: 300_000 }, () => {
+describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
   let emulator: RunningEmulator;
   let project: PulumiProject;
   const api = () => createGenesysClient({ apiUrl: emulator.url, ...ui, policy: { baseDelayMs: 1 } });

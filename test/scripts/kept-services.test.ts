@@ -10,12 +10,15 @@ import { createRequire } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+// Typed from the sources, loaded from the build. A namespace import, not `typeof import()`, which
+// knip (npm run unused) would not count as a use of the module's exports.
+import type * as Services from "../../scripts/services";
 
 const root = path.resolve(__dirname, "../..");
 const services = path.join(root, "dist", "scripts", "services.js");
 const emulatorCli = path.join(root, "dist", "emulator", "cli.js");
 
-type ServicesModule = typeof import("../../scripts/services");
+type ServicesModule = typeof Services;
 
 function alive(pid: number): boolean {
   try {

@@ -39,7 +39,7 @@ export function run(command: string, args: string[], opts: RunOptions): Promise<
  * checkout; an npm started from a test would read them and act on the repo instead of the folder
  * it was started in.
  */
-export function npmEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function npmEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(base).filter(([key]) => !/^npm_/i.test(key)));
 }
 

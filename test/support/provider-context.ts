@@ -9,7 +9,7 @@ import { buildContext, type RuntimeContext } from "../../provider/runtime/contex
 import type { Resolver } from "../../provider/validation";
 
 /** Names resolve to a public documentation-free address unless a test says otherwise. */
-export const publicResolver: Resolver = async () => ["93.184.215.14"];
+const publicResolver: Resolver = async () => ["93.184.215.14"];
 
 export function testContext(
   apiUrl: string,

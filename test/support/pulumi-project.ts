@@ -9,6 +9,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pulumiEnv, repoRoot } from "../../scripts/pulumi-env";
 
+/**
+ * Options for a describe whose tests drive the real CLI: each runs it several times (5 to 15 s a run,
+ * much more on a loaded two-core CI machine), so the suite's 30 s default would fail them for load.
+ */
+export const CLI_TESTS = { timeout: 300_000 } as const;
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;

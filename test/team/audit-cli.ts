@@ -8,7 +8,7 @@ const run = promisify(execFile);
 /** `npm run audit -- ...` without npm's rebuild: the compiled CLI (the suite builds first). */
 export async function auditCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot(), "dist/scripts/audit.js"), ...args]);
+    const { stdout, stderr } = await run(process.execPath, [path.join(repoRoot(), "dist/cli/audit.js"), ...args]);
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

@@ -1,5 +1,9 @@
+import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CoordinationError, SharedBudget } from "../../provider/genesys/coordination";
+import { startEmulator } from "../../emulator";
+import { BrandsApi } from "../../provider/genesys/brands";
+import { CoordinationError, SharedBudget, sharedBudgetFor } from "../../provider/genesys/coordination";
+import { Transport } from "../../provider/genesys/transport";
 import { type ThrowawayPostgres, startPostgres } from "../../scripts/postgres";
 
 describe("shared rate budget in PostgreSQL", () => {
@@ -75,6 +79,42 @@ describe("shared rate budget in PostgreSQL", () => {
     await new Promise((r) => setTimeout(r, 1_000));
     await pg.start();
     await expect(pending).resolves.toBeUndefined();
+  });
+
+  it("draws only API calls from the budget: token requests go to the login host, which is limited apart", async () => {
+    const client = { clientId: "budget-client", clientSecret: "budget-secret-7d2a" };
+    const emulator = await startEmulator({ port: 0, data: ":memory:", clients: [client], quiet: true });
+    const apiHost = new URL(emulator.url).host;
+    try {
+      // A 60 s window (50/s, as Genesys shapes it) holds every call of this test, so its count is the number of draws.
+      const transport = new Transport({
+        apiUrl: emulator.url,
+        authUrl: emulator.url,
+        ...client,
+        coordinationUrl: url,
+        maxRequestsPerSecond: 50,
+        rateWindowSeconds: 60,
+        tokenPoolSize: 3,
+      });
+      budgets.push(
+        sharedBudgetFor({ url, apiHost, clientId: client.clientId, perClientPerSecond: 50, orgPerSecond: undefined, windowSeconds: 60 }),
+      );
+      const brands = new BrandsApi(transport);
+      // Three calls at once take the three slots of the pool: three tokens fetched, three API calls.
+      await Promise.all([0, 1, 2].map((i) => brands.findByName(`budget-${i}`)));
+      expect(transport.stats.tokenRequests).toBe(3);
+      const db = new Pool({ connectionString: url });
+      try {
+        const { rows } = await db.query<{ points: number }>("SELECT points FROM genesys_rate_budget WHERE key = $1", [
+          `genesys:client:${apiHost}:${client.clientId}`,
+        ]);
+        expect(rows.map((r) => r.points)).toEqual([3]);
+      } finally {
+        await db.end();
+      }
+    } finally {
+      await emulator.close();
+    }
   });
 
   it("needs a rate to share", () => {

@@ -1,6 +1,6 @@
 /**
  * Team mode's test bench: a throwaway Pulumi project whose stacks share one PostgreSQL (state,
- * rate budget, audit trail) and one emulator, driven by the real deploy CLI (dist/scripts/deploy.js,
+ * rate budget, audit trail) and one emulator, driven by the real deploy CLI (dist/cli/deploy.js,
  * which drives the real Pulumi CLI through the Automation API) or by the Pulumi CLI itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -63,7 +63,7 @@ export class TeamProject {
 
   /** `npm run deploy -- ...` (the compiled script; the suite builds first). */
   deploy(args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {
-    return this.spawn(process.execPath, [path.join(repoRoot(), "dist/scripts/deploy.js"), "--dir", this.dir, ...args], opts);
+    return this.spawn(process.execPath, [path.join(repoRoot(), "dist/cli/deploy.js"), "--dir", this.dir, ...args], opts);
   }
 
   pulumi(args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {

@@ -2,10 +2,13 @@ import { describe, expect, it } from "vitest";
 import {
   DEFAULT_RETRY_POLICY,
   attemptsExhausted,
+  callEnd,
+  givesUp,
   isRetryable,
   isThrottle,
   parseRetryAfter,
   retryDelayMs,
+  tally,
 } from "../../../provider/genesys/retry";
 
 describe("retry policy", () => {
@@ -63,5 +66,27 @@ describe("retry policy", () => {
     expect(attemptsExhausted({ errors: policy.maxAttempts, throttled: 0 }, policy)).toBe(true);
     expect(attemptsExhausted({ errors: 0, throttled: policy.maxThrottledAttempts }, policy)).toBe(true);
     expect(policy.maxThrottledAttempts).toBeGreaterThanOrEqual(4 * policy.maxAttempts);
+  });
+
+  it("never retries a host name that does not resolve, even for an idempotent call", () => {
+    expect(isRetryable({ kind: "network", code: "ENOTFOUND" }, true)).toBe(false);
+    expect(isRetryable({ kind: "network", code: "EAI_AGAIN" }, true)).toBe(true);
+  });
+
+  it("ends a call it does not retry with the answer, an unresolved host, or an unknown outcome", () => {
+    expect(callEnd({ kind: "response", status: 404 }, true)).toBe("answer");
+    expect(callEnd({ kind: "response", status: 500 }, false)).toBe("unknown-outcome");
+    expect(callEnd({ kind: "network", code: "ECONNRESET" }, false)).toBe("unknown-outcome");
+    expect(callEnd({ kind: "network", code: "ENOTFOUND" }, false)).toBe("unresolved-host");
+  });
+
+  it("gives up on attempts, on a wait over the cap, or on a wait past the time budget", () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, retryAfterCapMs: 10_000, budgetMs: 60_000 };
+    const made = tally(tally({ errors: 0, throttled: 0 }, { kind: "response", status: 429 }), { kind: "response", status: 500 });
+    expect(made).toEqual({ errors: 1, throttled: 1 });
+    expect(givesUp(made, 10_000, 50_000, policy)).toBe(false);
+    expect(givesUp(made, 10_001, 0, policy)).toBe(true);
+    expect(givesUp(made, 5_000, 55_001, policy)).toBe(true);
+    expect(givesUp({ errors: policy.maxAttempts, throttled: 0 }, 0, 0, policy)).toBe(true);
   });
 });

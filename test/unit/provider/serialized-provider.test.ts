@@ -10,8 +10,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../../scripts/pulumi-env";
 import { writeSelfLink } from "../../../scripts/self-link";
+// Typed from the sources, loaded from the build. A namespace import, not `typeof import()`, which
+// knip (npm run unused) would not count as a use of the module's exports.
+import type * as LoaderModule from "../../../provider/resources/loader";
 
-type Loader = typeof import("../../../provider/resources/loader");
+type Loader = typeof LoaderModule;
 const fromRepo = createRequire(path.join(repoRoot(), "package.json"));
 const loader = (): Loader => fromRepo("./dist/provider/resources/loader.js") as Loader;
 // The dynamic provider evaluates the stored text with this package, resolving requires from its cwd.

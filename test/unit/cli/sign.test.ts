@@ -6,8 +6,8 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDefinition } from "../../../provider/validation";
-import { main } from "../../../scripts/sign";
-import { TEST_SIGNING_KEY, minimal } from "./fixtures";
+import { main } from "../../../cli/sign";
+import { TEST_SIGNING_KEY, minimal } from "../validation/fixtures";
 
 const KEY = "s3cr3t-signing-key-never-printed";
 const repo = resolve(__dirname, "../../..");
@@ -91,7 +91,7 @@ describe("sign CLI (in-process)", () => {
 });
 
 describe("sign CLI (compiled, as a child process)", () => {
-  it("prints the same signature from node dist/.../scripts/sign.js", async () => {
+  it("prints the same signature from node dist/.../cli/sign.js", async () => {
     // A private outDir under dist/ so node_modules still resolve and a concurrent build is not clobbered.
     mkdirSync(join(repo, "dist"), { recursive: true });
     const outDir = mkdtempSync(join(repo, "dist", "sign-cli-test-"));
@@ -103,16 +103,16 @@ describe("sign CLI (compiled, as a child process)", () => {
         // Type errors elsewhere in the tree still emit; only this CLI's own code must compile cleanly.
         diagnostics = String((error as { stdout?: string }).stdout ?? error);
       }
-      expect(diagnostics.split("\n").filter((l) => /^(scripts\/sign|provider\/validation\/)/.test(l))).toEqual([]);
+      expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/)/.test(l))).toEqual([]);
       const def = minimal();
       const file = write("child.json", JSON.stringify(def));
-      const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], {
+      const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "cli", "sign.js"), file], {
         env: { ...process.env, CHANNEL_SIGNING_KEY: KEY },
       });
       expect(stderr).toBe("");
       expect(stdout).toBe(`${signDefinition(def, KEY)}\n`);
 
-      const missingKey = await promisify(execFile)("node", [join(outDir, "scripts", "sign.js"), file], {
+      const missingKey = await promisify(execFile)("node", [join(outDir, "cli", "sign.js"), file], {
         env: { ...process.env, CHANNEL_SIGNING_KEY: "" },
       }).catch((e: { code: number; stderr: string }) => e);
       expect(missingKey).toMatchObject({ code: 2, stderr: expect.stringContaining("CHANNEL_SIGNING_KEY is not set") });

@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuditTrail } from "../../../provider/audit";
-import { main } from "../../../scripts/audit";
-import { clock, event, rewriteLines, tempDir } from "./helpers";
+import { main } from "../../../cli/audit";
+import { clock, event, rewriteLines, tempDir } from "../audit/helpers";
 
 function capture(env: Record<string, string | undefined> = {}) {
   const out: string[] = [];

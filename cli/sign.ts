@@ -16,7 +16,7 @@ export interface SignIo {
   readFile: (path: string) => Promise<string>;
 }
 
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
 const USAGE = "usage: CHANNEL_SIGNING_KEY=<key> npm run sign -- <definition.json>";
 

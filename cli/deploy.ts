@@ -11,7 +11,7 @@
  */
 import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiEnv, repoRoot } from "./pulumi-env";
+import { pulumiEnv, repoRoot } from "../scripts/pulumi-env";
 
 export type Command = "up" | "preview" | "refresh" | "destroy";
 
@@ -165,7 +165,7 @@ function changesOf(summary: Record<string, number> | undefined): string {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export async function runStacks(opts: DeployOptions, log: (line: string) => void): Promise<StackResult[]> {
+async function runStacks(opts: DeployOptions, log: (line: string) => void): Promise<StackResult[]> {
   const env = pulumiEnv({}, process.env);
   const envVars: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) envVars[k] = v;
@@ -297,7 +297,7 @@ export function summaryTable(results: StackResult[]): string {
   ].join("\n");
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+async function main(argv: readonly string[]): Promise<number> {
   let opts: DeployOptions;
   try {
     opts = parseArgs(argv);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { UsageError, isLockContention, lockHolders, lockMessage, parseArgs, redactBackend, summaryTable } from "../../../scripts/deploy";
+import { UsageError, isLockContention, lockHolders, lockMessage, parseArgs, redactBackend, summaryTable } from "../../../cli/deploy";
 
 describe("npm run deploy arguments", () => {
   it("reads stacks, command, parallelism, backend and lock wait", () => {
