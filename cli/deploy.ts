@@ -13,7 +13,7 @@ import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { pulumiEnv, repoRoot } from "../scripts/pulumi-env";
 
-export type Command = "up" | "preview" | "refresh" | "destroy";
+type Command = "up" | "preview" | "refresh" | "destroy";
 
 export interface DeployOptions {
   stacks: string[];

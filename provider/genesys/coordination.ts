@@ -38,7 +38,7 @@ export class CoordinationError extends Error {
  * vary more than one process's, so a window a little longer than the server's keeps a late grant
  * out of the server's next window. 100 ms, or 5% of longer windows (whose bursts are larger).
  */
-export function windowGuardMs(windowSeconds: number): number {
+function windowGuardMs(windowSeconds: number): number {
   return Math.max(100, windowSeconds * 50);
 }
 

@@ -3,6 +3,8 @@
  * all 18 entries of the JS SDK's PureCloudRegionHosts (purecloud-platform-client-v2 262.x), with
  * the SDK's `us_east_1` keys written the way AWS-style region names are written in stack config.
  */
+import { isLoopbackHost } from "../validation/loopback";
+
 export const REGION_DOMAINS: Record<string, string> = {
   "us-east-1": "mypurecloud.com",
   "us-east-2": "use2.us-gov-pure.cloud",
@@ -27,12 +29,6 @@ export const REGION_DOMAINS: Record<string, string> = {
 export interface Endpoints {
   apiUrl: string;
   authUrl: string;
-}
-
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
-
-export function isLoopbackHost(hostname: string): boolean {
-  return LOOPBACK.has(hostname) || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 /**

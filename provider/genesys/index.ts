@@ -10,9 +10,7 @@ export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
 export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
 export { type CallTrace, newTrace } from "./call";
-export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
-export { resolveEndpoints, REGION_DOMAINS } from "./hosts";
-export { CoordinationError } from "./coordination";
+export type { RetryPolicy } from "./retry";
 
 export interface GenesysClientOptions {
   clientId: string;

@@ -6,7 +6,7 @@ export interface LoadBalancerWebhookArgs {
   name: pulumi.Input<string>;
   /** The channel whose events are delivered: pass `channel.brandId` so the engine orders them. */
   brandId: pulumi.Input<string>;
-  /** Where the load balancer's sync service receives deliveries (https; http only to localhost). */
+  /** Where the load balancer's sync service receives deliveries (https; plain http only to this machine: localhost, 127.0.0.0/8, [::1]). */
   callbackUrl: pulumi.Input<string>;
   /** Default: created, updated and deleted. */
   eventTypes?: pulumi.Input<pulumi.Input<"webchat.brand.created" | "webchat.brand.updated" | "webchat.brand.deleted">[]>;

@@ -1,6 +1,10 @@
 import { issue, type PathSegment, type ValidationIssue } from "./issues";
 
-/** Plain-http origins a developer may need for a local page; anything else must be https. */
+/**
+ * Plain-http origins a developer may need for a local page; anything else must be https. Narrower
+ * than loopback.ts on purpose: it is the server's own rule for origins (api-contract.md), so a
+ * definition that passes here is not refused at create.
+ */
 const HTTP_ALLOWED_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 const EXAMPLE = 'write it as scheme://host[:port], e.g. "https://app.example.com"';

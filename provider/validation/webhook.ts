@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { formatPath, type ValidationIssue } from "./issues";
 import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS, type WebhookEventType } from "./limits";
+import { isLoopbackHost } from "./loopback";
 
 export interface WebhookDefinition {
   name: string;
@@ -25,8 +26,6 @@ const WEBHOOK_DEFAULTS = {
 } as const;
 
 const EVENT_LIST = WEBHOOK_EVENT_TYPES.join(", ");
-/** Plain http only to this machine: a load balancer's sync endpoint elsewhere must use TLS. */
-const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 function policyField(key: keyof typeof WEBHOOK_LIMITS) {
   const { min, max } = WEBHOOK_LIMITS[key];
@@ -45,7 +44,7 @@ const callbackUrl = z.string({ error: "must be an https:// URL (http:// only to 
     ctx.addIssue({ code: "custom", message: `"${value}" is not a URL; use e.g. https://lb.example.com/api/sync` });
     return;
   }
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOSTS.has(url.hostname))) {
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
     ctx.addIssue({ code: "custom", message: `must use https (http only to localhost); got ${url.protocol}` });
   }
   if (url.username || url.password) {
