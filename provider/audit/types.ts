@@ -2,7 +2,7 @@
  * One plain verb per lifecycle step, the same for every resource: `resourceType` says which kind.
  * (Trails written before this scheme also hold `webhook.create|read|update|delete`.)
  */
-export type AuditAction = "check" | "create" | "read" | "update" | "delete" | "health" | "adopt";
+type AuditAction = "check" | "create" | "read" | "update" | "delete" | "health" | "adopt";
 
 export interface AuditEvent {
   action: AuditAction;
@@ -59,7 +59,7 @@ export interface VerifyResult {
   problems: AuditProblem[];
 }
 
-export interface ActionMetrics {
+interface ActionMetrics {
   count: number;
   failures: number;
   averageLatencyMs: number;

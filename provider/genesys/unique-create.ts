@@ -7,7 +7,7 @@
 import { GenesysApiError } from "./errors";
 
 /** POST rounds per create; each is preceded by a lookup, so none can duplicate. */
-export const CREATE_ROUNDS = 5;
+const CREATE_ROUNDS = 5;
 
 export async function createByUniqueName<T>(
   post: () => Promise<T>,

@@ -16,7 +16,7 @@ import { type ChannelDefinition, checkEndpointAddress, formatIssues, normalizeCh
 import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
 import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate, writeUnlessSame } from "./create-or-adopt";
 
-export const CHANNEL_TYPE = "genesys:WebMessagingChannel";
+const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
 /** Inputs that steer the provider but are not part of the channel definition. */
 const RESOURCE_ONLY = ["adoptExistingId"] as const;

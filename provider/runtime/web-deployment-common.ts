@@ -35,7 +35,7 @@ export function compact<T>(value: T): T {
 }
 
 /** One spelling per document: key order and unset members never show up as a change. */
-export function canonical(value: unknown): string {
+function canonical(value: unknown): string {
   return canonicalize(compact(value)) ?? "null";
 }
 

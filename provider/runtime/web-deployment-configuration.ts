@@ -18,9 +18,9 @@ import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from ".
 import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate } from "./create-or-adopt";
 import { compact, pollUntil, projectOnto, sameDocument, splitInputs } from "./web-deployment-common";
 
-export const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
+const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
 
-export interface ConfigurationInputs extends ConfigurationDefinition {
+interface ConfigurationInputs extends ConfigurationDefinition {
   adoptExistingId?: string;
 }
 

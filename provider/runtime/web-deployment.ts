@@ -16,9 +16,9 @@ import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from ".
 import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
 import { compact, pollUntil, sameDocument, splitInputs } from "./web-deployment-common";
 
-export const DEPLOYMENT_TYPE = "genesys:WebDeployment";
+const DEPLOYMENT_TYPE = "genesys:WebDeployment";
 
-export interface DeploymentInputs extends DeploymentDefinition {
+interface DeploymentInputs extends DeploymentDefinition {
   adoptExistingId?: string;
 }
 
@@ -29,7 +29,7 @@ export interface DeploymentOutputs extends DeploymentInputs {
 }
 
 /** The declared definition as the API's WebDeployment document. */
-export function documentOf(def: DeploymentDefinition): DeploymentDocument {
+function documentOf(def: DeploymentDefinition): DeploymentDocument {
   return compact({
     name: def.name,
     description: def.description,
@@ -125,7 +125,7 @@ function requireValid(inputs: Record<string, unknown>): { def: DeploymentDefinit
 }
 
 /** The server's own words for an Error status, whichever member carries them. */
-export function errorReasonOf(live: Deployment): string {
+function errorReasonOf(live: Deployment): string {
   for (const key of ["statusReason", "errorMessage", "reason", "message"]) {
     const value = live[key];
     if (typeof value === "string" && value.trim() !== "") return value;

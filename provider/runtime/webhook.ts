@@ -24,7 +24,7 @@ import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from ".
 import { type Subject, createOrRecover, undoCreate } from "./create-or-adopt";
 import { sendEnrolment } from "./lb-sync";
 
-export const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
+const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
 
 export interface WebhookInputs {
   name: string;
