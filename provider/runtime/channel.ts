@@ -13,7 +13,7 @@
  */
 import { type Brand, type CallTrace, GenesysApiError, type HealthStatus } from "../genesys";
 import { type ChannelDefinition, checkEndpointAddress, formatIssues, normalizeChannel, validateChannel } from "../validation";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "./context";
 import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate, writeUnlessSame } from "./create-or-adopt";
 
 const CHANNEL_TYPE = "genesys:WebMessagingChannel";
@@ -177,21 +177,11 @@ function writeSteps(ctx: RuntimeContext, id: string, spec: ChannelSpec, trace: C
 
 /** Polls the health probe until `active`; the wait itself is audited as a "health" record. */
 async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Brand> {
-  const started = Date.now();
-  const deadline = started + ctx.config.healthTimeoutSeconds * 1000;
+  const deadline = Date.now() + ctx.config.healthTimeoutSeconds * 1000;
+  const recordHealth = healthRecord(ctx, CHANNEL_TYPE, id);
   let last: Brand | undefined;
   const record = (outcome: "success" | "failure", error?: string) =>
-    ctx.audit.append({
-      action: "health",
-      resourceType: CHANNEL_TYPE,
-      resourceName: last?.name ?? id,
-      targetId: id,
-      outcome,
-      durationMs: Date.now() - started,
-      healthStatus: last?.settings.healthStatus ?? "unknown",
-      error,
-      actor: ctx.config.clientId,
-    });
+    recordHealth(outcome, { name: last?.name, status: last?.settings.healthStatus }, error);
   for (;;) {
     const brand = await ctx.client.brands.get(id, { health: true, trace });
     if (!brand) {

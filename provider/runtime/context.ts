@@ -168,3 +168,24 @@ export async function auditedCheck<T>(
     return { ok: false, failures: err.issues.map((i) => ({ property: i.path, reason: i.message })) };
   }
 }
+
+/**
+ * The audit record of a wait for an object to become healthy (a channel's probe, a deployment's
+ * `Active`), started now. Its HTTP calls belong to the operation that waits, whose own record
+ * counts them: this one says how long the wait took and the last status it saw.
+ */
+export function healthRecord(ctx: RuntimeContext, resourceType: string, id: string) {
+  const started = Date.now();
+  return (outcome: "success" | "failure", last: { name?: string; status?: string }, error?: string) =>
+    ctx.audit.append({
+      action: "health",
+      resourceType,
+      resourceName: last.name ?? id,
+      targetId: id,
+      outcome,
+      durationMs: Date.now() - started,
+      healthStatus: last.status ?? "unknown",
+      error,
+      actor: ctx.config.clientId,
+    });
+}

@@ -12,7 +12,7 @@
 import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiError } from "../genesys";
 import { formatIssues } from "../validation";
 import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "./context";
 import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
 import { compact, pollUntil, sameDocument, splitInputs } from "./web-deployment-common";
 
@@ -149,19 +149,9 @@ class DeploymentErrorStatus extends Error {
  */
 async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Deployment> {
   let last: Deployment | undefined;
-  const started = Date.now();
+  const recordHealth = healthRecord(ctx, DEPLOYMENT_TYPE, id);
   const record = (outcome: "success" | "failure", error?: string) =>
-    ctx.audit.append({
-      action: "health",
-      resourceType: DEPLOYMENT_TYPE,
-      resourceName: last?.name ?? id,
-      targetId: id,
-      outcome,
-      durationMs: Date.now() - started,
-      healthStatus: last?.status ?? "unknown",
-      error,
-      actor: ctx.config.clientId,
-    });
+    recordHealth(outcome, { name: last?.name, status: last?.status }, error);
   try {
     const active = await pollUntil(ctx, async () => {
       last = await ctx.client.webDeployments.get(id, trace);
