@@ -1,19 +1,12 @@
-export type AuditAction =
-  | "check"
-  | "create"
-  | "read"
-  | "update"
-  | "delete"
-  | "health"
-  | "adopt"
-  | "webhook.create"
-  | "webhook.read"
-  | "webhook.update"
-  | "webhook.delete";
+/**
+ * One plain verb per lifecycle step, the same for every resource: `resourceType` says which kind.
+ * (Trails written before this scheme also hold `webhook.create|read|update|delete`.)
+ */
+type AuditAction = "check" | "create" | "read" | "update" | "delete" | "health" | "adopt";
 
 export interface AuditEvent {
   action: AuditAction;
-  /** "genesys:WebMessagingChannel" | "genesys:LoadBalancerWebhook" */
+  /** "genesys:WebMessagingChannel" | "genesys:LoadBalancerWebhook" | "genesys:WebDeploymentConfiguration" | "genesys:WebDeployment" */
   resourceType: string;
   /** Pulumi logical name (or brand name). */
   resourceName: string;
@@ -66,7 +59,7 @@ export interface VerifyResult {
   problems: AuditProblem[];
 }
 
-export interface ActionMetrics {
+interface ActionMetrics {
   count: number;
   failures: number;
   averageLatencyMs: number;

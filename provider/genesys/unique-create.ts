@@ -1,13 +1,14 @@
 /**
  * Creating an object whose name is unique (a brand, a webhook) when a POST may be applied without
  * its answer arriving. After every unknown outcome the name is looked up before anything is sent
- * again, the last attempt included: a POST that committed on its final try is found and adopted,
- * never reported as a failure that leaves an orphan behind.
+ * again, the last attempt included: a POST that committed on its final try is found and returned as
+ * recovered, never reported as a failure that leaves an orphan behind. Whether a recovered object
+ * is really the caller's own is the runtime's decision (runtime/create-or-adopt.ts).
  */
 import { GenesysApiError } from "./errors";
 
 /** POST rounds per create; each is preceded by a lookup, so none can duplicate. */
-export const CREATE_ROUNDS = 5;
+const CREATE_ROUNDS = 5;
 
 export async function createByUniqueName<T>(
   post: () => Promise<T>,

@@ -6,7 +6,7 @@
 import { AuditTrail, PostgresAuditTrail, type AuditEvent } from "../audit";
 import { type ConfigSource, type ProviderConfig, loadProviderConfig, secretsOf } from "../config";
 import { type CallTrace, type GenesysClient, createGenesysClient, newTrace } from "../genesys";
-import { type Resolver, systemResolver } from "../validation";
+import { type Resolver, type ValidationIssue, formatIssues, systemResolver } from "../validation";
 
 export interface RuntimeContext {
   config: ProviderConfig;
@@ -85,18 +85,20 @@ export class AuditedError extends Error {
 
 /**
  * Runs one provider operation and appends its audit record, successful or not, before the
- * operation reports back to the engine.
+ * operation reports back to the engine. `failuresOnly`: a success leaves no record (checks).
  */
 export async function audited<T>(
   ctx: RuntimeContext,
   event: Audited,
   run: (trace: CallTrace) => Promise<T>,
   describe?: (result: T) => Partial<AuditEvent>,
+  opts: { failuresOnly?: boolean } = {},
 ): Promise<T> {
   const trace = newTrace();
   const started = Date.now();
   try {
     const result = await run(trace);
+    if (opts.failuresOnly) return result;
     await ctx.audit.append({
       ...event,
       ...(describe ? describe(result) : {}),
@@ -122,4 +124,68 @@ export async function audited<T>(
     });
     throw err;
   }
+}
+
+/** A property the engine shows beside a refused input at preview. */
+export interface CheckFailure {
+  property: string;
+  reason: string;
+}
+
+class CheckRefused extends Error {
+  constructor(readonly issues: ValidationIssue[]) {
+    super(formatIssues(issues));
+    this.name = "CheckRefused";
+  }
+}
+
+/**
+ * A check, audited through the same path as every other operation. Only a refusal is recorded:
+ * a check that passes runs for every resource on every preview and changes nothing.
+ */
+export async function auditedCheck<T>(
+  ctx: RuntimeContext,
+  resourceType: string,
+  definition: Record<string, unknown>,
+  validate: () => { ok: true; value: T } | { ok: false; issues: ValidationIssue[] },
+): Promise<{ ok: true; value: T } | { ok: false; failures: CheckFailure[] }> {
+  const resourceName = typeof definition.name === "string" ? definition.name : "(unnamed)";
+  try {
+    const value = await audited(
+      ctx,
+      { action: "check", resourceType, resourceName, payload: definition },
+      async () => {
+        const result = validate();
+        if (!result.ok) throw new CheckRefused(result.issues);
+        return result.value;
+      },
+      undefined,
+      { failuresOnly: true },
+    );
+    return { ok: true, value };
+  } catch (err) {
+    if (!(err instanceof CheckRefused)) throw err;
+    return { ok: false, failures: err.issues.map((i) => ({ property: i.path, reason: i.message })) };
+  }
+}
+
+/**
+ * The audit record of a wait for an object to become healthy (a channel's probe, a deployment's
+ * `Active`), started now. Its HTTP calls belong to the operation that waits, whose own record
+ * counts them: this one says how long the wait took and the last status it saw.
+ */
+export function healthRecord(ctx: RuntimeContext, resourceType: string, id: string) {
+  const started = Date.now();
+  return (outcome: "success" | "failure", last: { name?: string; status?: string }, error?: string) =>
+    ctx.audit.append({
+      action: "health",
+      resourceType,
+      resourceName: last.name ?? id,
+      targetId: id,
+      outcome,
+      durationMs: Date.now() - started,
+      healthStatus: last.status ?? "unknown",
+      error,
+      actor: ctx.config.clientId,
+    });
 }

@@ -1,41 +1,12 @@
 /**
  * What the two web deployment resources share: splitting the steering input (adoptExistingId)
  * from the document, comparing documents the way the API stores them, shaping a live document to
- * the declared schema, and polling with a deadline.
+ * the declared schema, and polling with a deadline. (Which existing object is theirs, and undoing
+ * a failed create, is create-or-adopt.ts, as for every resource.)
  */
 import canonicalize from "canonicalize";
 import { z } from "zod";
-import { type ValidationIssue, formatIssues } from "../validation";
 import type { RuntimeContext } from "./context";
-
-export interface CheckFailure {
-  property: string;
-  reason: string;
-}
-
-/** A refused check, audited like any operation (no API call was made) and returned to the engine. */
-export async function refuseCheck(
-  ctx: RuntimeContext,
-  resourceType: string,
-  definition: Record<string, unknown>,
-  issues: ValidationIssue[],
-): Promise<CheckFailure[]> {
-  await ctx.audit.append({
-    action: "check",
-    resourceType,
-    resourceName: typeof definition.name === "string" ? definition.name : "(unnamed)",
-    outcome: "failure",
-    durationMs: 0,
-    error: formatIssues(issues),
-    payload: definition,
-    actor: ctx.config.clientId,
-  });
-  return toFailures(issues);
-}
-
-export function toFailures(issues: ValidationIssue[]): CheckFailure[] {
-  return issues.map((i) => ({ property: i.path, reason: i.message }));
-}
 
 /** Inputs that steer the provider but are not part of the document sent to the API. */
 export function splitInputs(raw: Record<string, unknown>): { definition: Record<string, unknown>; adoptExistingId?: string } {
@@ -64,7 +35,7 @@ export function compact<T>(value: T): T {
 }
 
 /** One spelling per document: key order and unset members never show up as a change. */
-export function canonical(value: unknown): string {
+function canonical(value: unknown): string {
   return canonicalize(compact(value)) ?? "null";
 }
 
@@ -104,8 +75,4 @@ export async function pollUntil<T>(
     if (Date.now() + ctx.config.healthPollIntervalMs > deadline) return undefined;
     await ctx.sleep(ctx.config.healthPollIntervalMs);
   }
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

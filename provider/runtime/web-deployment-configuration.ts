@@ -14,12 +14,13 @@ import { type CallTrace, type ConfigurationDocument, type ConfigurationVersion, 
 import { formatIssues } from "../validation";
 import { type ConfigurationDefinition, configurationSchema, validateConfiguration } from "../validation/web-deployment-configuration";
 import { WEB_DEPLOYMENT_LIMITS } from "../validation/web-deployment-limits";
-import { type RuntimeContext, audited } from "./context";
-import { type CheckFailure, messageOf, pollUntil, projectOnto, sameDocument, refuseCheck, splitInputs } from "./web-deployment-common";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
+import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate } from "./create-or-adopt";
+import { compact, pollUntil, projectOnto, sameDocument, splitInputs } from "./web-deployment-common";
 
-export const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
+const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
 
-export interface ConfigurationInputs extends ConfigurationDefinition {
+interface ConfigurationInputs extends ConfigurationDefinition {
   adoptExistingId?: string;
 }
 
@@ -42,11 +43,9 @@ export async function checkConfiguration(
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
   const { definition, adoptExistingId } = splitInputs(news);
-  const result = validateConfiguration(definition);
-  if (!result.ok) {
-    return { inputs: news, failures: await refuseCheck(ctx, CONFIGURATION_TYPE, definition, result.issues) };
-  }
-  return { inputs: { ...result.value, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
+  const checked = await auditedCheck(ctx, CONFIGURATION_TYPE, definition, () => validateConfiguration(definition));
+  if (!checked.ok) return { inputs: news, failures: checked.failures };
+  return { inputs: { ...checked.value, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
 
 export function diffConfiguration(
@@ -149,6 +148,12 @@ async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace):
   return true;
 }
 
+const subjectOf = (doc: ConfigurationDocument): Subject => ({ kind: "web deployment configuration", name: doc.name, adoptable: true });
+
+/** The members in which a stored document differs from the declared one. */
+const differences = (live: ConfigurationVersion | undefined, doc: ConfigurationDocument): string[] =>
+  live ? differingFields(compact(documentOf(live)), compact(doc)) : ["(it has no draft)"];
+
 export async function createConfiguration(
   ctx: RuntimeContext,
   inputs: Record<string, unknown>,
@@ -159,46 +164,27 @@ export async function createConfiguration(
     ctx,
     { action: "create", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, payload: doc },
     async (trace) => {
-      const draft = await createOrRecover(ctx, doc, trace);
+      const configurations = ctx.client.webDeploymentConfigurations;
+      // A lost create found by name is ours when its draft is this very document.
+      const { live: made } = await createOrRecover(subjectOf(doc), {
+        post: async () => {
+          const { configuration, recovered } = await configurations.create(doc, trace);
+          return { created: configuration, recovered };
+        },
+        idOf: (c) => c.id,
+        differences: async (c) => differences(await configurations.draft(c.id, trace), doc),
+      });
       try {
-        const active = await waitForActiveDraft(ctx, draft.id, trace);
-        const version = await publishWithRetry(ctx, draft.id, doc, trace);
-        return { id: draft.id, outs: outputsOf(doc, { id: draft.id, version, status: active.status, unpublishedChanges: false }) };
+        const active = await waitForActiveDraft(ctx, made.id, trace);
+        const version = await publishWithRetry(ctx, made.id, doc, trace);
+        return { id: made.id, outs: outputsOf(doc, { id: made.id, version, status: active.status, unpublishedChanges: false }) };
       } catch (err) {
-        // Nothing half-made: a configuration that never got a published version is deleted again,
-        // since no deployment can use it and the engine records nothing for a failed create.
-        try {
-          await deleteAndWait(ctx, draft.id, trace);
-        } catch (cleanupErr) {
-          throw new Error(
-            `${messageOf(err)}; the configuration could not be deleted again (${messageOf(cleanupErr)}): ` +
-              `delete configuration ${draft.id} by hand, or adopt it with adoptExistingId: "${draft.id}"`,
-            { cause: err },
-          );
-        }
-        throw new Error(`${messageOf(err)}; the configuration was deleted again so nothing is left half-made`, { cause: err });
+        // A configuration that never got a published version is of no use to any deployment.
+        return undoCreate({ ...subjectOf(doc), id: made.id }, err, () => deleteAndWait(ctx, made.id, trace));
       }
     },
     (r) => ({ targetId: r.id }),
   );
-}
-
-/**
- * POSTs the draft. One with this name that the lookup after an unknown outcome finds, and whose
- * draft is this very document, is this resource's own lost create: it is taken over. One that
- * differs belongs to someone else and is never touched.
- */
-async function createOrRecover(ctx: RuntimeContext, doc: ConfigurationDocument, trace: CallTrace): Promise<ConfigurationVersion> {
-  const { configuration, recovered } = await ctx.client.webDeploymentConfigurations.create(doc, trace);
-  if (!recovered) return configuration;
-  const draft = await ctx.client.webDeploymentConfigurations.draft(configuration.id, trace);
-  if (!draft || !sameDocument(documentOf(draft), doc)) {
-    throw new Error(
-      `a web deployment configuration named "${doc.name}" already exists (${configuration.id}) and differs from this definition; ` +
-        `choose another name, or take it over with adoptExistingId: "${configuration.id}"`,
-    );
-  }
-  return draft;
 }
 
 async function adoptConfiguration(
@@ -211,11 +197,14 @@ async function adoptConfiguration(
     { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
     async (trace) => {
       const configurations = ctx.client.webDeploymentConfigurations;
-      const draft = await configurations.draft(id, trace);
-      if (!draft) {
-        throw new Error(`adoptExistingId: web deployment configuration ${id} does not exist; remove adoptExistingId to create a new one`);
-      }
-      if (!sameDocument(documentOf(draft), doc)) await configurations.putDraft(id, doc, trace);
+      const { live: draft } = await adoptExisting(
+        { kind: "web deployment configuration", id },
+        {
+          read: () => configurations.draft(id, trace),
+          differs: (live) => differences(live, doc).length > 0,
+          write: () => configurations.putDraft(id, doc, trace),
+        },
+      );
       const latest = await configurations.latestPublished(id, trace);
       const published = latest ? await configurations.version(id, latest, trace) : undefined;
       let version = latest ?? "";

@@ -12,12 +12,13 @@
 import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiError } from "../genesys";
 import { formatIssues } from "../validation";
 import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
-import { type RuntimeContext, audited } from "./context";
-import { type CheckFailure, compact, messageOf, pollUntil, sameDocument, refuseCheck, splitInputs } from "./web-deployment-common";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "./context";
+import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
+import { compact, pollUntil, sameDocument, splitInputs } from "./web-deployment-common";
 
-export const DEPLOYMENT_TYPE = "genesys:WebDeployment";
+const DEPLOYMENT_TYPE = "genesys:WebDeployment";
 
-export interface DeploymentInputs extends DeploymentDefinition {
+interface DeploymentInputs extends DeploymentDefinition {
   adoptExistingId?: string;
 }
 
@@ -28,7 +29,7 @@ export interface DeploymentOutputs extends DeploymentInputs {
 }
 
 /** The declared definition as the API's WebDeployment document. */
-export function documentOf(def: DeploymentDefinition): DeploymentDocument {
+function documentOf(def: DeploymentDefinition): DeploymentDocument {
   return compact({
     name: def.name,
     description: def.description,
@@ -72,12 +73,9 @@ export async function checkDeployment(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-  const { definition } = splitInputs(news);
-  const result = validateDeployment(definition);
-  if (!result.ok) {
-    return { inputs: news, failures: await refuseCheck(ctx, DEPLOYMENT_TYPE, definition, result.issues) };
-  }
-  const { adoptExistingId } = splitInputs(news);
+  const { definition, adoptExistingId } = splitInputs(news);
+  const checked = await auditedCheck(ctx, DEPLOYMENT_TYPE, definition, () => validateDeployment(definition));
+  if (!checked.ok) return { inputs: news, failures: checked.failures };
   // Unknown values (the configuration's id and version during a preview) must reach the engine as
   // they came; known ones are stored in the shape read returns, so a refresh compares like with like.
   if (hasUnknown(definition)) {
@@ -88,7 +86,7 @@ export async function checkDeployment(
       failures: [],
     };
   }
-  const normalised = definitionOf(documentOf(result.value) as Deployment);
+  const normalised = definitionOf(documentOf(checked.value) as Deployment);
   return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
 
@@ -127,7 +125,7 @@ function requireValid(inputs: Record<string, unknown>): { def: DeploymentDefinit
 }
 
 /** The server's own words for an Error status, whichever member carries them. */
-export function errorReasonOf(live: Deployment): string {
+function errorReasonOf(live: Deployment): string {
   for (const key of ["statusReason", "errorMessage", "reason", "message"]) {
     const value = live[key];
     if (typeof value === "string" && value.trim() !== "") return value;
@@ -151,19 +149,9 @@ class DeploymentErrorStatus extends Error {
  */
 async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Deployment> {
   let last: Deployment | undefined;
-  const started = Date.now();
+  const recordHealth = healthRecord(ctx, DEPLOYMENT_TYPE, id);
   const record = (outcome: "success" | "failure", error?: string) =>
-    ctx.audit.append({
-      action: "health",
-      resourceType: DEPLOYMENT_TYPE,
-      resourceName: last?.name ?? id,
-      targetId: id,
-      outcome,
-      durationMs: Date.now() - started,
-      healthStatus: last?.status ?? "unknown",
-      error,
-      actor: ctx.config.clientId,
-    });
+    recordHealth(outcome, { name: last?.name, status: last?.status }, error);
   try {
     const active = await pollUntil(ctx, async () => {
       last = await ctx.client.webDeployments.get(id, trace);
@@ -185,7 +173,7 @@ async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace):
     await record("success");
     return active;
   } catch (err) {
-    await record("failure", messageOf(err));
+    await record("failure", describe(err));
     throw err;
   }
 }
@@ -199,6 +187,11 @@ async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace):
   return true;
 }
 
+const subjectOf = (doc: DeploymentDocument): Subject => ({ kind: "web deployment", name: doc.name, adoptable: true });
+
+/** The members in which a live deployment differs from the declared document. */
+const differences = (live: Deployment, doc: DeploymentDocument): string[] => differingFields(documentOf(definitionOf(live)), doc);
+
 export async function createDeployment(
   ctx: RuntimeContext,
   inputs: Record<string, unknown>,
@@ -210,38 +203,23 @@ export async function createDeployment(
     ctx,
     { action: "create", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, payload: doc },
     async (trace) => {
-      const created = await createOrRecover(ctx, doc, trace);
+      const { live: created } = await createOrRecover(subjectOf(doc), {
+        post: async () => {
+          const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
+          return { created: deployment, recovered };
+        },
+        idOf: (d) => d.id,
+        differences: (d) => differences(d, doc),
+      });
       try {
         const active = await waitForActive(ctx, created.id, trace);
         return { id: created.id, outs: outputsOf(active) };
       } catch (err) {
-        // Nothing half-made: the engine records nothing for a failed create, so the deployment goes too.
-        try {
-          await deleteAndWait(ctx, created.id, trace);
-        } catch (cleanupErr) {
-          throw new Error(
-            `${messageOf(err)}; the deployment could not be deleted again (${messageOf(cleanupErr)}): ` +
-              `delete deployment ${created.id} by hand, or adopt it with adoptExistingId: "${created.id}"`,
-            { cause: err },
-          );
-        }
-        throw new Error(`${messageOf(err)}; the deployment was deleted again so nothing is left half-made`, { cause: err });
+        return undoCreate({ ...subjectOf(doc), id: created.id }, err, () => deleteAndWait(ctx, created.id, trace));
       }
     },
     (r) => ({ targetId: r.id, healthStatus: r.outs.status }),
   );
-}
-
-async function createOrRecover(ctx: RuntimeContext, doc: DeploymentDocument, trace: CallTrace): Promise<Deployment> {
-  const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
-  if (!recovered) return deployment;
-  if (!sameDocument(documentOf(definitionOf(deployment)), doc)) {
-    throw new Error(
-      `a web deployment named "${doc.name}" already exists (${deployment.id}) and differs from this definition; ` +
-        `choose another name, or take it over with adoptExistingId: "${deployment.id}"`,
-    );
-  }
-  return deployment;
 }
 
 async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentDocument): Promise<{ id: string; outs: DeploymentOutputs }> {
@@ -249,9 +227,14 @@ async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentD
     ctx,
     { action: "adopt", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, targetId: id, payload: doc },
     async (trace) => {
-      const live = await ctx.client.webDeployments.get(id, trace);
-      if (!live) throw new Error(`adoptExistingId: web deployment ${id} does not exist; remove adoptExistingId to create a new one`);
-      if (!sameDocument(documentOf(definitionOf(live)), doc)) await ctx.client.webDeployments.put(id, doc, trace);
+      await adoptExisting(
+        { kind: "web deployment", id },
+        {
+          read: () => ctx.client.webDeployments.get(id, trace),
+          differs: (live) => differences(live, doc).length > 0,
+          write: () => ctx.client.webDeployments.put(id, doc, trace),
+        },
+      );
       const active = await waitForActive(ctx, id, trace);
       return { id, outs: outputsOf(active, id) };
     },

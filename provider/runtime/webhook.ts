@@ -5,7 +5,9 @@
  *   diff    compare; everything updates in place; a webhook whose load balancer may be stale
  *           (enrolled: false after a refresh) shows a change so `up` enrols it again
  *   create  SSRF check of the callback, POST /webhooks (filtered to the brand, signed with the
- *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback
+ *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback; a failed
+ *           enrolment deletes the webhook again. A same-named webhook is ours only when it follows
+ *           the same channel (create-or-adopt.ts), and is then written over with the declaration
  *   read    GET /webhooks/{id}; 404 -> empty id; GET /brands/{brandId} (gone -> enrolled: false)
  *   update  SSRF check, PUT /webhooks/{id}; when what it follows or where it delivers changes, a
  *           removal to the old callback and an enrolment to the new one
@@ -15,14 +17,14 @@
  * stopped following (lb-sync.ts says how).
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
-import { type Brand, type CallTrace, GenesysApiError, type Webhook, type WebhookSpec } from "../genesys";
+import { type Brand, type CallTrace, type Webhook, type WebhookSpec } from "../genesys";
 import { checkEndpointAddress, formatIssues } from "../validation";
 import { validateWebhook } from "../validation/webhook";
-import { type RuntimeContext, audited } from "./context";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
+import { type Subject, createOrRecover, undoCreate } from "./create-or-adopt";
 import { sendEnrolment } from "./lb-sync";
-import type { CheckFailure } from "./channel";
 
-export const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
+const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
 
 export interface WebhookInputs {
   name: string;
@@ -50,20 +52,12 @@ export async function checkWebhook(
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
   // brandId is unknown during a preview of a new channel; validate the rest.
   const probe = typeof news.brandId === "string" ? news : { ...news, brandId: "(unknown until the channel exists)" };
-  const { value, issues } = validateWebhook(probe);
-  if (!value) {
-    await ctx.audit.append({
-      action: "check",
-      resourceType: WEBHOOK_TYPE,
-      resourceName: typeof news.name === "string" ? news.name : "(unnamed)",
-      outcome: "failure",
-      durationMs: 0,
-      error: formatIssues(issues),
-      actor: ctx.config.clientId,
-    });
-    return { inputs: news, failures: issues.map((i) => ({ property: i.path, reason: i.message })) };
-  }
-  return { inputs: { ...value, brandId: news.brandId }, failures: [] };
+  const checked = await auditedCheck(ctx, WEBHOOK_TYPE, news, () => {
+    const { value, issues } = validateWebhook(probe);
+    return value ? { ok: true, value } : { ok: false, issues };
+  });
+  if (!checked.ok) return { inputs: news, failures: checked.failures };
+  return { inputs: { ...checked.value, brandId: news.brandId }, failures: [] };
 }
 
 export function diffWebhook(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[] } {
@@ -117,12 +111,14 @@ function requireValid(raw: WebhookInputs): WebhookInputs {
   return value;
 }
 
+const subjectOf = (inputs: WebhookInputs): Subject => ({ kind: "webhook", name: inputs.name, adoptable: false });
+
 export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
   const inputs = requireValid(raw);
   const spec = specOf(ctx, inputs);
   return audited(
     ctx,
-    { action: "webhook.create", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, payload: spec },
+    { action: "create", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, payload: spec },
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
       // The channel is usually created earlier in this same `up` by this same process: what it saw
@@ -130,14 +126,26 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
       // webhook a minute later, hence 120 s.
       const known = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 120_000 });
       if (!known) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
-      const { hook, adopted } = await createOrRecover(ctx, spec, inputs.brandId, trace);
+      // A same-named webhook is this resource's own lost create when it follows this channel; the
+      // rest of its definition is then written over it below.
+      const { live, recovered } = await createOrRecover(subjectOf(inputs), {
+        post: async () => {
+          const { webhook, recovered } = await ctx.client.webhooks.create(spec, trace);
+          return { created: webhook, recovered };
+        },
+        holderOfName: () => ctx.client.webhooks.findByName(spec.name, trace),
+        idOf: (hook) => hook.id,
+        differences: (hook) => (followsOnly(hook, inputs.brandId) ? [] : ["brandId"]),
+      });
+      // The secret is write-only, so whether the lost create carried this stack's secret cannot be
+      // read back: writing the whole definition again makes the recovered webhook exactly the declared one.
+      const hook = recovered ? await ctx.client.webhooks.update(live.id, spec, trace) : live;
       if (inputs.enabled) {
         try {
-          await enrol(ctx, inputs, hook.id, adopted ? "webhook adopted" : "webhook created", trace);
+          await enrol(ctx, inputs, hook.id, recovered ? "webhook adopted" : "webhook created", trace);
         } catch (err) {
           // Nothing half-made: a webhook whose load balancer never learnt of the channel is removed.
-          await ctx.client.webhooks.delete(hook.id, trace);
-          throw err;
+          return undoCreate({ ...subjectOf(inputs), id: hook.id }, err, () => ctx.client.webhooks.delete(hook.id, trace));
         }
       }
       return { id: hook.id, outs: outputsOf(hook, inputs.enabled) };
@@ -146,38 +154,10 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
   );
 }
 
-/**
- * POSTs the webhook. One with this name that already exists and is filtered to this channel is
- * taken to be this resource's own earlier create whose answer never reached the state (a lost
- * response, or a CLI killed mid-create), so `refresh --clear-pending-creates` and `up` converge
- * instead of failing on the name for ever. One filtered to another channel is never touched.
- */
-async function createOrRecover(
-  ctx: RuntimeContext,
-  spec: WebhookSpec,
-  brandId: string,
-  trace: CallTrace,
-): Promise<{ hook: Webhook; adopted: boolean }> {
-  let existing: Webhook | undefined;
-  try {
-    const { webhook, recovered } = await ctx.client.webhooks.create(spec, trace);
-    if (!recovered) return { hook: webhook, adopted: false };
-    existing = webhook;
-  } catch (err) {
-    if (!(err instanceof GenesysApiError) || err.status !== 409) throw err;
-    existing = await ctx.client.webhooks.findByName(spec.name, trace);
-    if (!existing) throw err;
-  }
-  const filters = existing.eventFilters ?? [];
-  if (filters.length === 0 || !filters.every((f) => f.brandId === brandId)) {
-    throw new Error(
-      `a webhook named "${spec.name}" already exists (${existing.id}) and does not follow channel ${brandId}; ` +
-        `delete it, or rename this channel's resource`,
-    );
-  }
-  // The secret is write-only, so whether the lost create carried this stack's secret cannot be
-  // read back: writing the whole definition again makes the adopted webhook exactly the declared one.
-  return { hook: await ctx.client.webhooks.update(existing.id, spec, trace), adopted: true };
+/** Whether every event filter of a webhook is for this one channel. */
+function followsOnly(hook: Webhook, brandId: string): boolean {
+  const filters = hook.eventFilters ?? [];
+  return filters.length > 0 && filters.every((f) => f.brandId === brandId);
 }
 
 export async function readWebhook(
@@ -187,7 +167,7 @@ export async function readWebhook(
 ): Promise<{ id: string; props?: WebhookOutputs; inputs?: WebhookInputs }> {
   return audited(
     ctx,
-    { action: "webhook.read", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
+    { action: "read", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
     async (trace) => {
       const hook = await ctx.client.webhooks.get(id, trace);
       if (!hook) return { id: "" };
@@ -225,7 +205,7 @@ export async function updateWebhook(
   const spec = specOf(ctx, inputs);
   return audited(
     ctx,
-    { action: "webhook.update", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec },
+    { action: "update", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec },
     async (trace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
       const before = followingOf(olds);
@@ -256,7 +236,7 @@ export async function updateWebhook(
 export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
   await audited(
     ctx,
-    { action: "webhook.delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
+    { action: "delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
     async (trace) => {
       const existed = await ctx.client.webhooks.delete(id, trace);
       const following = followingOf(props);

@@ -158,8 +158,11 @@ describe("chaos: kill -9 of the API server mid-up, restarted on the same data fi
       .auditText()
       .split("\n")
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { action: string; outcome: string; targetId?: string; error?: string })
-      .filter((r) => r.action === "create" && r.outcome === "failure" && r.targetId !== undefined);
+      .map((line) => JSON.parse(line) as { action: string; resourceType: string; outcome: string; targetId?: string; error?: string })
+      .filter(
+        (r) =>
+          r.action === "create" && r.resourceType === "genesys:WebMessagingChannel" && r.outcome === "failure" && r.targetId !== undefined,
+      );
     for (const r of audited)
       expect(r.error).toMatch(/the channel was deleted again so nothing is left half-made|could not be deleted again/);
     expect(

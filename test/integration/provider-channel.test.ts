@@ -101,13 +101,13 @@ describe("WebMessagingChannel provider", () => {
     expect(id).toBe(brand.id);
   });
 
-  it("refuses to take over a different channel that owns the name, never touches it, and says how to adopt it", async () => {
+  it("refuses to take over a different channel that owns the name, never touches it, and names the differing field and how to adopt it", async () => {
     const ctx = testContext(emulator.url, owner);
     const { brand } = await outOfBand().brands.create(asSpec(definition("taken", { description: "someone else's" })));
     const err = await createChannel(ctx, definition("taken")).catch((e: Error) => e);
     expect(String(err)).toContain(
-      `a channel named "taken" already exists (${brand.id}) and differs from this definition; ` +
-        `choose another name, or take it over with adoptExistingId: "${brand.id}"`,
+      `a channel named "taken" already exists (${brand.id}) and differs from this definition in description; ` +
+        `choose another name, or adopt it with adoptExistingId: "${brand.id}"`,
     );
     const after = await outOfBand().brands.get(brand.id);
     expect(after).toMatchObject({ version: brand.version, description: "someone else's" });
@@ -320,7 +320,9 @@ describe("WebMessagingChannel provider", () => {
     expect(left).toBeDefined();
     expect(err.message).toMatch(/^read channel \S+ with a health probe failed: 500 /);
     expect(err.message).toContain(`; the channel could not be deleted again (delete channel ${left!.id} failed: 500 `);
-    expect(err.message).toMatch(new RegExp(`: delete channel ${left!.id} by hand, or adopt it with adoptExistingId$`));
+    expect(err.message).toMatch(new RegExp(`: delete channel ${left!.id} by hand, or adopt it with adoptExistingId: "${left!.id}"$`));
+    // The cleanup's own failure is kept beside the original, never in its place.
+    expect((err as { cleanupError?: unknown }).cleanupError).toMatchObject({ name: "GenesysApiError", status: 500 });
     // The original failure is kept with its status and correlation id.
     expect(err.cause).toMatchObject({ name: "GenesysApiError", status: 500 });
     expect((err.cause as { correlationId?: string }).correlationId).toMatch(/^[0-9a-f-]{36}$/);

@@ -111,7 +111,11 @@ describe("LoadBalancerWebhook create with a lost answer", () => {
     const theirs = await channel("south");
     await createWebhook(context(), inputs(theirs));
     const err = await createWebhook(context(), inputs(mine)).catch((e: Error) => e);
-    expect(String(err)).toMatch(/already exists .* does not follow channel/);
+    const [theirHook] = await webhooks();
+    expect(String(err)).toContain(
+      `a webhook named "lb-sync-north" already exists (${theirHook!.id}) and differs from this definition in brandId; ` +
+        `choose another name, or delete webhook ${theirHook!.id} first`,
+    );
     expect((await webhooks()).length).toBe(1);
   });
 });
