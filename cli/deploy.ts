@@ -231,27 +231,15 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
         return { stack: name, command: opts.command, ok: true, changes, seconds, error: "", lockWaits };
       } catch (err) {
         const text = errorText(err);
-        if (isLockContention(text)) {
-          if (Date.now() < deadline) {
-            lockWaits++;
-            const wait = Math.min(5_000, 1_000 * lockWaits) + Math.floor(Math.random() * 500);
-            say(`locked by another runner; waiting (up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`);
-            await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
-            continue;
-          }
-          const message = lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000));
-          say(`FAILED: ${message}`);
-          return {
-            stack: name,
-            command: opts.command,
-            ok: false,
-            changes: "",
-            seconds: (Date.now() - started) / 1000,
-            error: message,
-            lockWaits,
-          };
+        const locked = isLockContention(text);
+        if (locked && Date.now() < deadline) {
+          lockWaits++;
+          const wait = Math.min(5_000, 1_000 * lockWaits) + Math.floor(Math.random() * 500);
+          say(`locked by another runner; waiting (up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`);
+          await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
+          continue;
         }
-        const message = conciseError(text);
+        const message = locked ? lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000)) : conciseError(text);
         say(`FAILED: ${message}`);
         return {
           stack: name,
