@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigSource, loadProviderConfig, projectRoot } from "../provider/config";
 import { LoadBalancerWebhook, WebMessagingChannel, type WebMessagingChannelArgs } from "../provider";
+import { WEBHOOK_DEFAULTS } from "../provider/validation/webhook";
 
 export interface ChannelDeclaration extends Omit<WebMessagingChannelArgs, "name"> {
   /** The Pulumi logical name (stable; renaming it replaces the resource). */
@@ -87,7 +88,10 @@ export function deployChannels(declarations: ChannelDeclaration[], settings: Pro
         name: `lb-sync-${resourceName}`,
         brandId: channel.brandId,
         callbackUrl: settings.callbackUrl,
-        deliveryPolicy: { retryCount: settings.webhookRetryCount ?? 3, retryInterval: settings.webhookRetryInterval ?? 60 },
+        deliveryPolicy: {
+          retryCount: settings.webhookRetryCount ?? WEBHOOK_DEFAULTS.deliveryPolicy.retryCount,
+          retryInterval: settings.webhookRetryInterval ?? WEBHOOK_DEFAULTS.deliveryPolicy.retryInterval,
+        },
       });
       deployed.webhookId = hook.webhookId;
     }

@@ -19,7 +19,8 @@ export interface WebhookDefinition {
   enabled: boolean;
 }
 
-const WEBHOOK_DEFAULTS = {
+/** What an undeclared webhook field becomes; the stack program falls back to the same values. */
+export const WEBHOOK_DEFAULTS = {
   eventTypes: [...WEBHOOK_EVENT_TYPES],
   deliveryPolicy: { retryCount: 3, retryInterval: 60 },
   enabled: true,
