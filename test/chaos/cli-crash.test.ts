@@ -200,9 +200,9 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
       const orphansGoneMs = Date.now() - killedAt;
 
       const recoveryStarted = Date.now();
-      // A kill at the moment the file backend replaces the checkpoint can leave it empty ("failed to
-      // load checkpoint: EOF", seen once in 30+ rounds); the README's recovery restores the backup the
-      // backend keeps beside it, and refresh + up then reconcile with what is live.
+      // A kill at the moment the file backend replaces the checkpoint can leave it unreadable ("failed
+      // to load checkpoint: EOF", seen about once in 30 rounds); the README's recovery restores the
+      // backup the backend keeps beside it, and refresh + up then reconcile with what is live.
       const restored = restoreEmptyCheckpoints(path.join(project.dir, "state"));
       if (restored.length > 0) console.log(`chaos: round ${round} (seed ${seed.seed}): restored ${restored.join(", ")} from .bak`);
       // cancel fails when the kill came before the run took the stack's lock; that is fine.
@@ -244,6 +244,28 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);
   }, 60_000);
 
+  it("a state whose .attrs sidecar a kill left empty fails with EOF, and the README's restore of the backup, cancel, refresh and up converge", async () => {
+    const backend = path.join(project.dir, "state");
+    const [checkpoint] = checkpointsUnder(backend);
+    expect(checkpoint, "the stack's checkpoint under the file backend").toBeDefined();
+    expect(fs.existsSync(`${checkpoint}.bak`), "the backend's backup of the previous state").toBe(true);
+    // What a kill between the backend's create and write of the sidecar leaves behind.
+    fs.writeFileSync(`${checkpoint}.attrs`, "");
+    const broken = record(await project.cli(["stack", "export", "--stack", project.stack]));
+    expect(broken.code).not.toBe(0);
+    expect(broken.stderr).toContain("failed to load checkpoint: EOF");
+
+    expect(restoreEmptyCheckpoints(backend)).toEqual([path.relative(backend, checkpoint!)]);
+    record(await project.cli(["cancel", "--yes", "--stack", project.stack]));
+    const refresh = record(await project.refresh(["--clear-pending-creates"]));
+    expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
+    const up = record(await project.up());
+    expect(up.code, up.stdout + up.stderr).toBe(0);
+    await expectExactlyDeclared(ROUNDS + 1);
+    const preview = record(await project.preview(["--expect-no-changes"]));
+    expect(preview.code, preview.stdout + preview.stderr).toBe(0);
+  }, 180_000);
+
   it("no secret or access token reaches the state, the CLI output, the audit records or the request log", async () => {
     const own = await issueToken(emulator.url, owner);
     const findings = sweepSecrets(
@@ -260,25 +282,40 @@ describe("chaos: kill -9 of the Pulumi CLI mid-up, then the documented recovery"
   }, 60_000);
 });
 
-/** Checkpoints under a file backend that do not parse, replaced by their `.bak`; returns what was restored. */
-function restoreEmptyCheckpoints(backendDir: string): string[] {
-  const restored: string[] = [];
+/** The stacks' checkpoint files under a file backend (`.pulumi/stacks/<project>/<stack>.json`). */
+function checkpointsUnder(backendDir: string): string[] {
+  const found: string[] = [];
   const walk = (dir: string) => {
     if (!fs.existsSync(dir)) return;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const file = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(file);
-      else if (entry.name.endsWith(".json") && fs.existsSync(`${file}.bak`)) {
-        try {
-          JSON.parse(fs.readFileSync(file, "utf8"));
-        } catch {
-          fs.copyFileSync(`${file}.bak`, file);
-          if (fs.existsSync(`${file}.bak.attrs`)) fs.copyFileSync(`${file}.bak.attrs`, `${file}.attrs`);
-          restored.push(path.relative(backendDir, file));
-        }
-      }
+      else if (entry.name.endsWith(".json")) found.push(file);
     }
   };
   walk(path.join(backendDir, ".pulumi", "stacks"));
+  return found;
+}
+
+/**
+ * Checkpoints under a file backend that a kill left unreadable, replaced by their `.bak` as the
+ * README's recovery does; returns what was restored. The backend writes `<stack>.json.attrs` (its
+ * blob store's sidecar) with a plain create-then-write before it renames the new state into place,
+ * so a kill between the two leaves that sidecar empty and the state unreadable ("EOF") although the
+ * state file itself is whole.
+ */
+function restoreEmptyCheckpoints(backendDir: string): string[] {
+  const restored: string[] = [];
+  for (const file of checkpointsUnder(backendDir)) {
+    if (!fs.existsSync(`${file}.bak`)) continue;
+    try {
+      JSON.parse(fs.readFileSync(file, "utf8"));
+      if (fs.existsSync(`${file}.attrs`)) JSON.parse(fs.readFileSync(`${file}.attrs`, "utf8"));
+    } catch {
+      fs.copyFileSync(`${file}.bak`, file);
+      if (fs.existsSync(`${file}.bak.attrs`)) fs.copyFileSync(`${file}.bak.attrs`, `${file}.attrs`);
+      restored.push(path.relative(backendDir, file));
+    }
+  }
   return restored;
 }

@@ -68,7 +68,8 @@ describe("team mode recovery", () => {
     };
     // Three windows of the org budget (10 channels each): most of the work is still ahead when the database stops.
     project.declareStack("outage", channelsFor("outage", 30), config);
-    project.declareStack("killed", channelsFor("killed", 10), config);
+    // Enough work that the kill lands mid-update even when the machine is slow to notice the first creates.
+    project.declareStack("killed", channelsFor("killed", 30), config);
   });
   afterAll(async () => {
     await emulator?.close();
@@ -123,16 +124,18 @@ describe("team mode recovery", () => {
     await clearEmulatorRequests(emulator.url);
     let runner: ChildProcess | undefined;
     const running = project.deploy(["--stacks", "killed"], { onSpawn: (c) => (runner = c) });
-    await until("a few channels to be created", async () => (await created()) >= 3);
+    await until("a first channel to be created", async () => (await created()) >= 1);
     killGroup(runner!);
     const killed = await running;
     expect(killed.signal).toBe("SIGKILL");
+    // The premise: the runner died in the middle of its update, so its lock is still held.
+    expect(await created(), "channels created when the runner was killed").toBeLessThan(30);
 
     const blocked = await project.deploy(["--stacks", "killed"]);
-    expect(blocked.code).toBe(1);
+    expect(blocked.code, blocked.stdout + blocked.stderr).toBe(1);
     expect(blocked.stdout).toMatch(/stack killed is locked by another runner \(held by .*created by/);
     expect(blocked.stdout).toContain("pulumi cancel --yes --stack killed");
 
-    await recover("killed", 10);
+    await recover("killed", 30);
   });
 });

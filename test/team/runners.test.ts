@@ -52,8 +52,8 @@ describe("four runners, one org", () => {
   it("up four stacks of 25 channels at once: no 429, the org's windows used, every stack converged", async () => {
     await clearEmulatorRequests(emulator.url);
     const run = await project.deploy(["--stacks", STACKS.join(","), "--parallel", "4"]);
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
+    expect(run.stderr, run.stdout).toBe("");
+    expect(run.code, run.stdout).toBe(0);
     for (const stack of STACKS) expect(run.stdout).toMatch(new RegExp(`^${stack}\\s+up\\s+ok\\s+\\+${CHANNELS + 1} ~0 -0`, "m"));
     expect(run.stdout).toContain("4 ok, 0 failed");
 
@@ -77,7 +77,7 @@ describe("four runners, one org", () => {
     expect(names).toHaveLength(STACKS.length * CHANNELS);
 
     const preview = await project.deploy(["--stacks", STACKS.join(","), "--command", "preview", "--expect-no-changes"]);
-    expect(preview.code).toBe(0);
+    expect(preview.code, preview.stdout).toBe(0);
     expect(preview.stdout).toContain("4 ok, 0 failed");
   });
 
