@@ -139,6 +139,15 @@ export function lockMessage(stack: string, backend: string | undefined, text: st
   );
 }
 
+/**
+ * Pulumi's postgres:// backend runs CREATE TABLE IF NOT EXISTS on every CLI's first connection, and
+ * PostgreSQL does not make two of those at once safe: on a new database, runners that start together
+ * can fail with a duplicate key in pg_type (23505). The table exists a moment later.
+ */
+export function isBackendTableRace(text: string): boolean {
+  return /failed to create table/.test(text) && /pg_type_typname_nsp_index|\(23505\)/.test(text);
+}
+
 function errorText(err: unknown): string {
   const e = err as { message?: string; stderr?: string; commandResult?: { stderr?: string } };
   return [e?.message, e?.commandResult?.stderr, e?.stderr].filter(Boolean).join("\n");
@@ -186,6 +195,7 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
     const started = Date.now();
     const deadline = started + opts.lockWaitSeconds * 1000;
     let lockWaits = 0;
+    let tableRaces = 0;
     const say = (text: string) => log(`[${name}] ${text}`);
     say(`${opts.command} started`);
     for (;;) {
@@ -231,6 +241,12 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
         return { stack: name, command: opts.command, ok: true, changes, seconds, error: "", lockWaits };
       } catch (err) {
         const text = errorText(err);
+        if (isBackendTableRace(text) && tableRaces < 3) {
+          tableRaces++;
+          say("the state database's table was being created by another runner at the same moment; trying again");
+          await sleep(500 + Math.floor(Math.random() * 1_000));
+          continue;
+        }
         const locked = isLockContention(text);
         if (locked && Date.now() < deadline) {
           lockWaits++;

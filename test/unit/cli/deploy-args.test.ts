@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { UsageError, isLockContention, lockHolders, lockMessage, parseArgs, redactBackend, summaryTable } from "../../../cli/deploy";
+import {
+  UsageError,
+  isBackendTableRace,
+  isLockContention,
+  lockHolders,
+  lockMessage,
+  parseArgs,
+  redactBackend,
+  summaryTable,
+} from "../../../cli/deploy";
 
 describe("npm run deploy arguments", () => {
   it("reads stacks, command, parallelism, backend and lock wait", () => {
@@ -57,6 +66,18 @@ describe("lock contention", () => {
   it("redacts the backend's password", () => {
     expect(redactBackend("postgres://runner:pw@db:5432/state")).toBe("postgres://runner:***@db:5432/state");
     expect(redactBackend(undefined)).toBe("(default backend)");
+  });
+});
+
+describe("a new postgres state database", () => {
+  it("recognises the backend's table being created by two runners at once, as Pulumi 3.248 prints it", () => {
+    // Seen with four `pulumi stack ls` at once on a fresh database (3 of 48 runs).
+    const raced =
+      "error: unable to open bucket postgres://team_admin:***@127.0.0.1:39439/race7?sslmode=disable: failed to create table pulumi_state: " +
+      'pq: duplicate key value violates unique constraint "pg_type_typname_nsp_index" (23505)';
+    expect(isBackendTableRace(raced)).toBe(true);
+    expect(isBackendTableRace("error: failed to create table pulumi_state: pq: permission denied for schema public (42501)")).toBe(false);
+    expect(isBackendTableRace('pq: duplicate key value violates unique constraint "brands_pkey" (23505)')).toBe(false);
   });
 });
 
