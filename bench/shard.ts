@@ -68,7 +68,12 @@ async function sampled(project: BenchProject, args: string[]): Promise<{ run: Cl
   return { run, peaks: sampler!.stop() };
 }
 
-export async function shardRow(opts: { channels: number; shards: number; parallel?: number; log?: (m: string) => void }): Promise<ShardRow> {
+export async function shardRow(opts: {
+  channels: number;
+  shards: number;
+  parallel?: number;
+  log?: (m: string) => void;
+}): Promise<ShardRow> {
   const log = opts.log ?? (() => undefined);
   const parallel = opts.parallel ?? opts.shards;
   const stacks = Array.from({ length: opts.shards }, (_, i) => `shard${i}`);
@@ -86,7 +91,8 @@ export async function shardRow(opts: { channels: number; shards: number; paralle
     const list = ["--stacks", stacks.join(","), "--parallel", String(parallel)];
 
     const up = await sampled(project, [...list, "--command", "up"]);
-    if (up.run.code !== 0) throw new Error(`deploy up failed (${up.run.code}):\n${up.run.stdout.slice(-3000)}\n${up.run.stderr.slice(-3000)}`);
+    if (up.run.code !== 0)
+      throw new Error(`deploy up failed (${up.run.code}):\n${up.run.stdout.slice(-3000)}\n${up.run.stderr.slice(-3000)}`);
     log(`  up ${round(up.run.wallMs / 1000)} s`);
     const stackUpS = stacks.map((s) => {
       const m = new RegExp(`\\[${s}\\] up done: .* in ([\\d.]+) s`).exec(up.run.stdout);
@@ -146,7 +152,9 @@ export function shardLines(rows: ShardRow[]): string[] {
   }
   const single = rows.find((r) => r.shards === 1);
   for (const r of rows.filter((x) => x.shards > 1 && single && x.channels === single.channels))
-    lines.push(`  ${r.shards} shards / single stack at ${r.channels}: up ${round(r.upS / single!.upS)}x, preview ${round(r.previewS / single!.previewS)}x`);
+    lines.push(
+      `  ${r.shards} shards / single stack at ${r.channels}: up ${round(r.upS / single!.upS)}x, preview ${round(r.previewS / single!.previewS)}x`,
+    );
   return lines;
 }
 

@@ -92,7 +92,11 @@ export class BenchProject {
         clearTimeout(timer);
         const result = { code, stdout, stderr, wallMs: performance.now() - started };
         if (opts.check && code !== 0)
-          reject(new Error(`${command === "pulumi" ? "pulumi" : "deploy"} ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+          reject(
+            new Error(
+              `${command === "pulumi" ? "pulumi" : "deploy"} ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+            ),
+          );
         else resolve(result);
       });
     });

@@ -79,7 +79,8 @@ export async function startServices(
     requests: async () => (await admin<{ requests: LoggedRequest[] }>(emulator.url, "GET", "/requests")).requests,
     clearRequests: () => admin<void>(emulator.url, "DELETE", "/requests"),
     tokensIssued: async () => (await admin<{ issued: number }>(emulator.url, "GET", "/tokens/count")).issued,
-    names: (kind) => listNames(emulator.url, clientId, clientSecret, kind === "brands" ? "/api/v2/webchat/brands" : "/api/v2/webhooks/webhooks"),
+    names: (kind) =>
+      listNames(emulator.url, clientId, clientSecret, kind === "brands" ? "/api/v2/webchat/brands" : "/api/v2/webhooks/webhooks"),
     close: async () => {
       await receiver?.close();
       await emulator.close();
