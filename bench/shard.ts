@@ -74,6 +74,10 @@ export async function shardRow(opts: {
   parallel?: number;
   log?: (m: string) => void;
 }): Promise<ShardRow> {
+  if (!Number.isInteger(opts.channels) || opts.channels < 1)
+    throw new Error(`--channels (--shard-channels in run.js) must be a whole number from 1 (got ${opts.channels})`);
+  if (!Number.isInteger(opts.shards) || opts.shards < 1 || opts.shards > opts.channels)
+    throw new Error(`--shards must be whole numbers from 1 to the channel count, e.g. 1,4 (got ${opts.shards})`);
   const log = opts.log ?? (() => undefined);
   const parallel = opts.parallel ?? opts.shards;
   const stacks = Array.from({ length: opts.shards }, (_, i) => `shard${i}`);
@@ -162,9 +166,6 @@ async function main(): Promise<number> {
   const channels = Number(flag("channels", "400"));
   const shards = flag("shards", "1,4").split(",").filter(Boolean).map(Number);
   const parallel = flag("parallel", "");
-  if (!Number.isInteger(channels) || channels < 1) throw new Error(`--channels must be a whole number from 1 (got ${channels})`);
-  if (shards.some((k) => !Number.isInteger(k) || k < 1 || k > channels))
-    throw new Error(`--shards must be whole numbers from 1 to --channels, e.g. 1,4 (got ${flag("shards", "")})`);
   const log = (m: string) => process.stderr.write(`[bench shard ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   const rows: ShardRow[] = [];
   for (const k of shards) {
