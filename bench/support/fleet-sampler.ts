@@ -20,6 +20,8 @@ export interface FleetPeaks {
   providers: number;
   providerPeakRssMb: number;
   providerTogetherPeakMb: number;
+  /** The largest other process: a language host or the stack's Node program, MB. */
+  programPeakRssMb: number;
   /** The runner itself (node dist/cli/deploy.js), MB. */
   runnerPeakRssMb: number;
   /** Bytes every CLI passed to write(2): checkpoints, the Automation API's event log, output. */
@@ -56,7 +58,10 @@ export class FleetSampler {
       queue.push(...(tree.get(pid) ?? []));
       const cmd = readOr(`/proc/${pid}/cmdline`);
       if (!cmd) continue;
-      const entry = this.seen.get(pid) ?? { kind: kindOf(cmd), peakMb: 0, wchar: 0 };
+      // Read the kind every time: a plugin starts as a shell wrapper and exec()s node in the same pid.
+      const kind = kindOf(cmd);
+      const known = this.seen.get(pid);
+      const entry = known && known.kind === kind ? known : { kind, peakMb: 0, wchar: 0 };
       entry.peakMb = Math.max(entry.peakMb, hwmMb(pid));
       if (entry.kind === "cli") {
         const wchar = /wchar: (\d+)/.exec(readOr(`/proc/${pid}/io`));
@@ -82,6 +87,7 @@ export class FleetSampler {
       providers: providers.length,
       providerPeakRssMb: r(Math.max(0, ...providers.map((e) => e.peakMb))),
       providerTogetherPeakMb: r(this.together.provider),
+      programPeakRssMb: r(Math.max(0, ...of("other").map((e) => e.peakMb))),
       runnerPeakRssMb: r(this.runnerMb),
       cliWrittenBytes: clis.reduce((n, e) => n + e.wchar, 0),
     };
