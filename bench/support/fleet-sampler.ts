@@ -31,8 +31,9 @@ export interface FleetPeaks {
 type Kind = "cli" | "provider" | "other";
 
 function kindOf(cmdline: string): Kind {
-  const argv0 = cmdline.split("\0")[0] ?? "";
-  if (cmdline.includes("dynamic-provider")) return "provider";
+  const [argv0 = "", argv1] = cmdline.split("\0");
+  // The provider's wrapper first runs `node -e "require.resolve(…dynamic-provider)"`: not the provider.
+  if (cmdline.includes("dynamic-provider") && argv1 !== "-e") return "provider";
   if (argv0 === "pulumi" || argv0.endsWith("/pulumi")) return "cli";
   return "other";
 }
