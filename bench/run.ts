@@ -7,6 +7,7 @@
  *     [--audit-baseline-budget-s 60]
  *   node dist/bench/run.js --only scale [--sizes 100,400,1000] [--inline-sizes 100]
  *     [--pool-channels 1000] [--pool-size 10] [--pool-rate 5/1] [--scale-env PULUMI_SKIP_CHECKPOINTS=true]
+ *   node dist/bench/run.js --only shard [--shard-channels 400] [--shards 1,4]
  *
  * Everything talks to 127.0.0.1 only; every loop is bounded in count and in time.
  */
@@ -16,6 +17,7 @@ import { emulatorRpsBench, type EmulatorRpsResult } from "./emulator-rps";
 import { type PreviewResult, type RefreshResult, type ThroughputResult, previewBench, throughputAndRefreshBench } from "./pulumi-stack";
 import { type PoolResult, type ScaleRow, scaleRow, tokenPoolRow } from "./scale";
 import { runSeedBaseline, type SeedResult } from "./seed-baseline";
+import { type ShardRow, shardLines, shardPass, shardRow } from "./shard";
 import { benchChannels } from "./support/channels";
 import { flag, machine, round } from "./support/machine";
 import { startServices } from "./support/services";
@@ -104,6 +106,7 @@ async function main(): Promise<number> {
     emulator?: EmulatorRpsResult;
     audit?: Awaited<ReturnType<typeof auditAppend>>;
     scale?: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> };
+    shard?: ShardRow[];
   } = { throughput: [], seed: [] };
 
   if (only.has("preview")) results.preview = await timed("preview", () => previewBench({ resources: channels, reps, cliArgs }));
@@ -129,6 +132,7 @@ async function main(): Promise<number> {
     results.emulator = await timed("emulator req/s", () => emulatorRpsBench({ connections: 10, durationS: 10, peakNeededRps: peak }));
   }
   if (only.has("scale")) results.scale = await scaleBench(cliArgs);
+  if (only.has("shard")) results.shard = await shardBench();
   if (only.has("audit")) results.audit = await timed("audit append", () => auditAppend(flag("audit-baseline-budget-s", "60")));
 
   const lines: string[] = [];
@@ -192,6 +196,7 @@ async function main(): Promise<number> {
     );
   }
   if (results.scale) lines.push(...scaleLines(results.scale));
+  if (results.shard) lines.push(...shardLines(results.shard));
   const m = machine();
   lines.push(
     `machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, ${m.platform}, ${m.date}; total ${round((performance.now() - started) / 1000, 0)} s`,
@@ -202,7 +207,8 @@ async function main(): Promise<number> {
     results.throughput.every((t) => t.up.pass && t.refresh.exactlyOneReadEach) &&
     (e ? e.errors === 0 && e.non2xx === 0 : true) &&
     (a?.pass ?? true) &&
-    (results.scale ? scalePass(results.scale) : true);
+    (results.scale ? scalePass(results.scale) : true) &&
+    (results.shard ?? []).every(shardPass);
   console.log(JSON.stringify({ bench: "all", pass, ...results, machine: m }));
   return pass ? 0 : 1;
 }
@@ -234,6 +240,16 @@ async function scaleBench(cliArgs: string[]): Promise<{ rows: ScaleRow[]; pool?:
     );
   }
   return { rows, pool, env };
+}
+
+/** Opt-in (`--only shard`): one stack of N against K stacks of N/K; at 400 it runs for several minutes. */
+async function shardBench(): Promise<ShardRow[]> {
+  const channels = Number(flag("shard-channels", "400"));
+  const rows: ShardRow[] = [];
+  for (const shards of flag("shards", "1,4").split(",").filter(Boolean).map(Number)) {
+    rows.push(await timed(`shard: ${channels} channels in ${shards} stack(s)`, () => shardRow({ channels, shards, log })));
+  }
+  return rows;
 }
 
 const GROWTH_TARGET = 12;

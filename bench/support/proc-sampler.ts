@@ -16,7 +16,7 @@ export interface ProcPeaks {
   cliWrittenBytes: number;
 }
 
-const readOr = (file: string): string => {
+export const readOr = (file: string): string => {
   try {
     return fs.readFileSync(file, "utf8");
   } catch {
@@ -24,7 +24,7 @@ const readOr = (file: string): string => {
   }
 };
 
-function children(): Map<number, number[]> {
+export function children(): Map<number, number[]> {
   const byParent = new Map<number, number[]>();
   for (const entry of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -39,7 +39,7 @@ function children(): Map<number, number[]> {
   return byParent;
 }
 
-const hwmMb = (pid: number): number => {
+export const hwmMb = (pid: number): number => {
   const m = /VmHWM:\s+(\d+) kB/.exec(readOr(`/proc/${pid}/status`));
   return m ? Number(m[1]) / 1024 : 0;
 };

@@ -18,6 +18,13 @@ export interface CliRun {
   wallMs: number;
 }
 
+interface RunOptions {
+  check?: boolean;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  onSpawn?: (pid: number) => void;
+}
+
 export class BenchProject {
   readonly stack = "bench";
   readonly env: NodeJS.ProcessEnv;
@@ -32,7 +39,7 @@ export class BenchProject {
     main: string,
     config: Record<string, string>,
     secrets: Record<string, string> = {},
-    opts: { inlineProvider?: boolean } = {},
+    opts: { inlineProvider?: boolean; stacks?: string[] } = {},
   ): Promise<BenchProject> {
     const root = repoRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gwm-bench-${name}-`));
@@ -42,12 +49,14 @@ export class BenchProject {
     const project = new BenchProject(dir);
     // The provider's inline (serialised by value) form, as every state had it before, for a before/after comparison.
     if (opts.inlineProvider) project.env[INLINE_PROVIDER_ENV] = "true";
-    await project.cli(["stack", "init", project.stack], { check: true });
-    // One set-all instead of one CLI start per key: each start costs about half a second.
-    const args = ["config", "set-all", "--stack", project.stack];
-    for (const [k, v] of Object.entries(config)) args.push("--plaintext", `${k}=${v}`);
-    for (const [k, v] of Object.entries(secrets)) args.push("--secret", `${k}=${v}`);
-    await project.cli(args, { check: true });
+    for (const stack of opts.stacks ?? [project.stack]) {
+      await project.cli(["stack", "init", stack], { check: true });
+      // One set-all instead of one CLI start per key: each start costs about half a second.
+      const args = ["config", "set-all", "--stack", stack];
+      for (const [k, v] of Object.entries(config)) args.push("--plaintext", `${k}=${v}`);
+      for (const [k, v] of Object.entries(secrets)) args.push("--secret", `${k}=${v}`);
+      await project.cli(args, { check: true });
+    }
     return project;
   }
 
@@ -55,13 +64,19 @@ export class BenchProject {
     return path.join(this.dir, name);
   }
 
-  cli(
-    args: string[],
-    opts: { check?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv; onSpawn?: (pid: number) => void } = {},
-  ): Promise<CliRun> {
+  cli(args: string[], opts: RunOptions = {}): Promise<CliRun> {
+    return this.spawn("pulumi", ["--non-interactive", ...args], args, opts);
+  }
+
+  /** The many-stacks runner (`npm run deploy -- ...`, compiled) on this project's stacks and backend. */
+  deploy(args: string[], opts: RunOptions = {}): Promise<CliRun> {
+    return this.spawn(process.execPath, [path.join(repoRoot(), "dist/cli/deploy.js"), "--dir", this.dir, ...args], args, opts);
+  }
+
+  private spawn(command: string, argv: string[], args: string[], opts: RunOptions): Promise<CliRun> {
     return new Promise((resolve, reject) => {
       const started = performance.now();
-      const child = spawn("pulumi", ["--non-interactive", ...args], {
+      const child = spawn(command, argv, {
         cwd: this.dir,
         env: { ...this.env, ...opts.env },
         stdio: ["ignore", "pipe", "pipe"],
@@ -77,7 +92,11 @@ export class BenchProject {
         clearTimeout(timer);
         const result = { code, stdout, stderr, wallMs: performance.now() - started };
         if (opts.check && code !== 0)
-          reject(new Error(`pulumi ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`));
+          reject(
+            new Error(
+              `${command === "pulumi" ? "pulumi" : "deploy"} ${args.join(" ")} failed (${code}):\n${stdout.slice(-4000)}\n${stderr.slice(-4000)}`,
+            ),
+          );
         else resolve(result);
       });
     });

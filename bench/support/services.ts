@@ -22,6 +22,8 @@ export interface Services {
   requests(): Promise<LoggedRequest[]>;
   clearRequests(): Promise<void>;
   tokensIssued(): Promise<number>;
+  /** The names of every brand (channel) or webhook the emulator holds, read through its public API. */
+  names(kind: "brands" | "webhooks"): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,28 @@ async function admin<T>(url: string, method: string, path: string): Promise<T> {
   const res = await fetch(`${url}/__admin${path}`, { method, headers: { "x-emulator-admin-token": ADMIN_TOKEN } });
   if (!res.ok) throw new Error(`admin ${method} ${path}: ${res.status}`);
   return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+async function listNames(url: string, clientId: string, clientSecret: string, path: string): Promise<string[]> {
+  const tokenRes = await fetch(`${url}/oauth/token`, {
+    method: "POST",
+    headers: {
+      authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: "grant_type=client_credentials",
+  });
+  if (!tokenRes.ok) throw new Error(`token for listing ${path}: ${tokenRes.status}`);
+  const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+  const names: string[] = [];
+  for (let page = 1; page <= 1000; page++) {
+    const res = await fetch(`${url}${path}?pageSize=500&pageNumber=${page}`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`GET ${path} page ${page}: ${res.status}`);
+    const body = (await res.json()) as { entities: { name: string }[]; pageCount?: number };
+    names.push(...body.entities.map((e) => e.name));
+    if (!body.pageCount || page >= body.pageCount) break;
+  }
+  return names;
 }
 
 export async function startServices(
@@ -55,6 +79,8 @@ export async function startServices(
     requests: async () => (await admin<{ requests: LoggedRequest[] }>(emulator.url, "GET", "/requests")).requests,
     clearRequests: () => admin<void>(emulator.url, "DELETE", "/requests"),
     tokensIssued: async () => (await admin<{ issued: number }>(emulator.url, "GET", "/tokens/count")).issued,
+    names: (kind) =>
+      listNames(emulator.url, clientId, clientSecret, kind === "brands" ? "/api/v2/webchat/brands" : "/api/v2/webhooks/webhooks"),
     close: async () => {
       await receiver?.close();
       await emulator.close();
