@@ -47,6 +47,11 @@ interface StartedPlugin {
   pid: number;
   launcher: ChildProcess;
   output: () => string;
+  /**
+   * Output read to its end. The pid can be gone from /proc before its last words are read from the
+   * pipe, so a test reads what it said only after this.
+   */
+  drained: () => Promise<void>;
 }
 
 /**
@@ -60,10 +65,12 @@ async function startPlugin(command: string, engine: FakeEngine, viaParent: boole
   let output = "";
   launcher.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   launcher.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+  const closed = new Promise<void>((resolve) => launcher.on("close", () => resolve()));
+  const drained = () => Promise.race([closed, new Promise<void>((resolve) => setTimeout(resolve, 10_000))]);
   await waitFor(() => /^\d+$/m.test(output) || launcher.exitCode !== null, 60_000, `${command} to print its port`);
   expect(launcher.exitCode, output).toBeNull();
   const pid = viaParent ? Number(/plugin-pid (\d+)/.exec(output)?.[1]) : launcher.pid!;
-  return { pid, launcher, output: () => output };
+  return { pid, launcher, output: () => output, drained };
 }
 
 describe("each plugin watches the engine it was started with", CLI_TESTS, () => {
@@ -89,6 +96,7 @@ describe("each plugin watches the engine it was started with", CLI_TESTS, () => 
       const stoppedAt = Date.now();
       expect(await waitForExit(running.pid, GONE_WITHIN_MS), running.output()).toBe(true);
       console.log(`${plugin.name} exited ${Date.now() - stoppedAt} ms after its engine stopped`);
+      await running.drained();
       expect(running.output()).toMatch(new RegExp(`the engine at ${engine.address} stopped answering`));
     }, 90_000);
 
@@ -101,6 +109,7 @@ describe("each plugin watches the engine it was started with", CLI_TESTS, () => 
 
       running.launcher.kill("SIGKILL");
       expect(await waitForExit(running.pid, GONE_WITHIN_MS), running.output()).toBe(true);
+      await running.drained();
       expect(running.output()).toMatch(/the process that started it \(pid \d+\) has exited/);
     }, 90_000);
   }
