@@ -116,6 +116,12 @@ export class PostgresAuditTrail extends AuditTrail {
     } catch (err) {
       throw this.failure("is unreachable", err);
     }
+    // A checked-out client has no pool listener: the server ending the connection between two of
+    // these queries (a restart) would otherwise be an uncaught 'error' that kills the provider
+    // process. The query in flight, or the next one, fails and says why.
+    const ignore = () => undefined;
+    client.on("error", ignore);
+    let broken = false;
     try {
       await client.query("BEGIN");
       // Serialises every writer of the org's trail until COMMIT: read head, append after it.
@@ -139,6 +145,7 @@ export class PostgresAuditTrail extends AuditTrail {
       await client.query("COMMIT");
       return record;
     } catch (err) {
+      broken = true;
       await client.query("ROLLBACK").catch(() => undefined);
       const code = (err as { code?: string }).code;
       if (code === "42P01") {
@@ -149,7 +156,9 @@ export class PostgresAuditTrail extends AuditTrail {
       }
       throw this.failure("refused the audit record", err);
     } finally {
-      client.release();
+      client.removeListener("error", ignore);
+      // A client whose transaction failed may have lost its connection: never hand it out again.
+      client.release(broken);
     }
   }
 
