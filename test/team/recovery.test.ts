@@ -106,13 +106,11 @@ describe("team mode recovery", () => {
       console.log("outage: the engine held every operation back until its state database returned, then completed");
       expect(ended.stdout).toMatch(/outage\s+up\s+ok/);
     } else {
-      // Whichever gave up first names what it could not reach: the shared budget or audit trail (the
-      // provider's settings), or Pulumi's own state in the same database.
+      // Operations waiting for the budget or the audit trail give up and say which setting's database
+      // they could not reach.
       console.log(`outage: the up failed closed:\n${ended.stdout.split("\n").slice(-12).join("\n")}`);
       expect(ended.stdout).toMatch(/outage\s+up\s+FAILED/);
-      expect(ended.stdout).toMatch(
-        /genesys:(coordinationUrl|auditUrl)\) is unreachable|connection refused|ECONNREFUSED|the database system is (starting up|shutting down)/i,
-      );
+      expect(ended.stdout).toMatch(/genesys:(coordinationUrl|auditUrl)\) is unreachable/);
     }
     if (ended) expect(ended.stdout + ended.stderr).not.toContain(new URL(teamUrl).password);
     // However it ended: not one 429 and not one call without the budget's say-so, and the recovery converges.
