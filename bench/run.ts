@@ -281,6 +281,7 @@ function scaleLines(s: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string
       `  ${r.channels} (+${r.channels}) | ${r.provider} | ${r.upS} | ${r.previewS} | ${r.refreshS} | ${r.destroyS} | ${r.stateBytes} | ${r.overheadPerResource} | ` +
         `${r.providerBytes} | ${round(r.up.cliWrittenBytes / 1e6, 1)} | ${r.up.cliPeakRssMb} | ${r.up.providerPeakRssMb}`,
     );
+    lines.push(`    up CPU s: CLI ${r.up.cliCpuS}, provider ${r.up.providerCpuS}, language host + program ${r.up.programCpuS}`);
   }
   const g = (["upS", "previewS", "refreshS", "destroyS"] as const)
     .map((k) => `${k.slice(0, -1)} ${growth(s.rows, k) ?? "n/a"}x`)

@@ -3,7 +3,7 @@
  * (the many-stacks runner): per process, so the figures say what one CLI or one provider took and
  * what all of them took together. Read from /proc every 200 ms like ProcSampler.
  */
-import { children, hwmMb, readOr } from "./proc-sampler";
+import { children, cpuSeconds, hwmMb, readOr } from "./proc-sampler";
 
 const rssMb = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readOr(`/proc/${pid}/status`));
@@ -26,6 +26,10 @@ export interface FleetPeaks {
   runnerPeakRssMb: number;
   /** Bytes every CLI passed to write(2): checkpoints, the Automation API's event log, output. */
   cliWrittenBytes: number;
+  /** CPU seconds (user + system) all CLIs, all providers and all other processes (language hosts, programs) used. */
+  cliCpuS: number;
+  providerCpuS: number;
+  otherCpuS: number;
 }
 
 type Kind = "cli" | "provider" | "other";
@@ -39,7 +43,7 @@ function kindOf(cmdline: string): Kind {
 }
 
 export class FleetSampler {
-  private readonly seen = new Map<number, { kind: Kind; peakMb: number; wchar: number }>();
+  private readonly seen = new Map<number, { kind: Kind; peakMb: number; wchar: number; cpuS: number }>();
   private runnerMb = 0;
   private readonly together: Record<Kind, number> = { cli: 0, provider: 0, other: 0 };
   private timer?: NodeJS.Timeout;
@@ -62,8 +66,9 @@ export class FleetSampler {
       // Read the kind every time: a plugin starts as a shell wrapper and exec()s node in the same pid.
       const kind = kindOf(cmd);
       const known = this.seen.get(pid);
-      const entry = known && known.kind === kind ? known : { kind, peakMb: 0, wchar: 0 };
+      const entry = known && known.kind === kind ? known : { kind, peakMb: 0, wchar: 0, cpuS: 0 };
       entry.peakMb = Math.max(entry.peakMb, hwmMb(pid));
+      entry.cpuS = Math.max(entry.cpuS, cpuSeconds(pid));
       if (entry.kind === "cli") {
         const wchar = /wchar: (\d+)/.exec(readOr(`/proc/${pid}/io`));
         if (wchar) entry.wchar = Math.max(entry.wchar, Number(wchar[1]));
@@ -91,6 +96,9 @@ export class FleetSampler {
       programPeakRssMb: r(Math.max(0, ...of("other").map((e) => e.peakMb))),
       runnerPeakRssMb: r(this.runnerMb),
       cliWrittenBytes: clis.reduce((n, e) => n + e.wchar, 0),
+      cliCpuS: r(clis.reduce((n, e) => n + e.cpuS, 0)),
+      providerCpuS: r(providers.reduce((n, e) => n + e.cpuS, 0)),
+      otherCpuS: r(of("other").reduce((n, e) => n + e.cpuS, 0)),
     };
   }
 }

@@ -14,6 +14,10 @@ export interface ProcPeaks {
   programPeakRssMb: number;
   /** Bytes the CLI passed to write(2): checkpoints, plus its own output. */
   cliWrittenBytes: number;
+  /** CPU seconds (user + system) each part used: where a run's time went on a machine with few cores. */
+  cliCpuS: number;
+  providerCpuS: number;
+  programCpuS: number;
 }
 
 export const readOr = (file: string): string => {
@@ -44,8 +48,21 @@ export const hwmMb = (pid: number): number => {
   return m ? Number(m[1]) / 1024 : 0;
 };
 
+/** Clock ticks per second of /proc/<pid>/stat's times: USER_HZ, 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const USER_HZ = 100;
+
+/** CPU seconds a process has used so far (utime + stime, fields 14 and 15 of /proc/<pid>/stat). */
+export const cpuSeconds = (pid: number): number => {
+  const stat = readOr(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return Number.isFinite(ticks) ? ticks / USER_HZ : 0;
+};
+
 export class ProcSampler {
-  private readonly peaks: ProcPeaks = { cliPeakRssMb: 0, providerPeakRssMb: 0, programPeakRssMb: 0, cliWrittenBytes: 0 };
+  private readonly peaks = { cliPeakRssMb: 0, providerPeakRssMb: 0, programPeakRssMb: 0, cliWrittenBytes: 0 };
+  /** Latest CPU seconds per process: a running total, so the last sample before it exits is what it used. */
+  private readonly cpu = new Map<number, { role: "cli" | "provider" | "program"; s: number }>();
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly root: number) {
@@ -57,6 +74,7 @@ export class ProcSampler {
     const wchar = /wchar: (\d+)/.exec(readOr(`/proc/${this.root}/io`));
     if (wchar) this.peaks.cliWrittenBytes = Math.max(this.peaks.cliWrittenBytes, Number(wchar[1]));
     this.peaks.cliPeakRssMb = Math.max(this.peaks.cliPeakRssMb, hwmMb(this.root));
+    this.cpu.set(this.root, { role: "cli", s: Math.max(this.cpu.get(this.root)?.s ?? 0, cpuSeconds(this.root)) });
     const tree = children();
     const queue = [...(tree.get(this.root) ?? [])];
     while (queue.length > 0) {
@@ -64,9 +82,16 @@ export class ProcSampler {
       queue.push(...(tree.get(pid) ?? []));
       const cmd = readOr(`/proc/${pid}/cmdline`);
       const mb = hwmMb(pid);
-      if (cmd.includes("dynamic-provider")) this.peaks.providerPeakRssMb = Math.max(this.peaks.providerPeakRssMb, mb);
+      const role = cmd.includes("dynamic-provider") ? "provider" : "program";
+      if (role === "provider") this.peaks.providerPeakRssMb = Math.max(this.peaks.providerPeakRssMb, mb);
       else this.peaks.programPeakRssMb = Math.max(this.peaks.programPeakRssMb, mb);
+      // A plugin's wrapper exec()s node in the same pid: the role read last wins, its CPU total includes both.
+      this.cpu.set(pid, { role, s: Math.max(this.cpu.get(pid)?.s ?? 0, cpuSeconds(pid)) });
     }
+  }
+
+  private cpuOf(role: "cli" | "provider" | "program"): number {
+    return [...this.cpu.values()].filter((e) => e.role === role).reduce((n, e) => n + e.s, 0);
   }
 
   stop(): ProcPeaks {
@@ -78,6 +103,9 @@ export class ProcSampler {
       providerPeakRssMb: r(this.peaks.providerPeakRssMb),
       programPeakRssMb: r(this.peaks.programPeakRssMb),
       cliWrittenBytes: this.peaks.cliWrittenBytes,
+      cliCpuS: r(this.cpuOf("cli")),
+      providerCpuS: r(this.cpuOf("provider")),
+      programCpuS: r(this.cpuOf("program")),
     };
   }
 }
