@@ -46,7 +46,13 @@ export interface ShardRow {
   destroyS?: number;
   destroyedAll?: boolean;
   /** With --rate: the API-bound figures. */
-  rateBound?: { perTokenRate: { requests: number; perSeconds: number }; tokenPoolSize: number; floorS: number; ratio: number; tokensIssued: number };
+  rateBound?: {
+    perTokenRate: { requests: number; perSeconds: number };
+    tokenPoolSize: number;
+    floorS: number;
+    ratio: number;
+    tokensIssued: number;
+  };
 }
 
 function split<T>(items: T[], parts: number): T[][] {
@@ -81,7 +87,9 @@ async function sampled(project: BenchProject, args: string[]): Promise<{ run: Cl
 async function mustPass(project: BenchProject, args: string[]): Promise<{ run: CliRun; peaks: FleetPeaks }> {
   const result = await sampled(project, args);
   if (result.run.code !== 0)
-    throw new Error(`deploy ${args.join(" ")} failed (${result.run.code}):\n${result.run.stdout.slice(-3000)}\n${result.run.stderr.slice(-3000)}`);
+    throw new Error(
+      `deploy ${args.join(" ")} failed (${result.run.code}):\n${result.run.stdout.slice(-3000)}\n${result.run.stderr.slice(-3000)}`,
+    );
   return result;
 }
 
@@ -202,7 +210,8 @@ export function shardLines(rows: ShardRow[]): string[] {
         `${r.calls.needed} (failed ${r.calls.failed}) | ${r.channelsOnce && r.webhooksOnce} | ${r.converged}   ${shardPass(r) ? "PASS" : "FAIL"}`,
     );
     lines.push(`    up CPU s: CLIs ${r.up.cliCpuS}, providers ${r.up.providerCpuS}, language hosts + programs ${r.up.otherCpuS}`);
-    if (r.refreshS !== undefined) lines.push(`    refresh ${r.refreshS} s, destroy ${r.destroyS} s, emulator empty after destroy: ${r.destroyedAll}`);
+    if (r.refreshS !== undefined)
+      lines.push(`    refresh ${r.refreshS} s, destroy ${r.destroyS} s, emulator empty after destroy: ${r.destroyedAll}`);
     if (r.rateBound)
       lines.push(
         `    API-bound at ${r.rateBound.perTokenRate.requests}/${r.rateBound.perTokenRate.perSeconds} s per token, ${r.shards} stacks x ` +
@@ -228,7 +237,8 @@ async function main(): Promise<number> {
   if (rateFlag && !(requests! > 0 && perSeconds! > 0)) throw new Error(`--rate must be requests/seconds, e.g. 5/1 (got "${rateFlag}")`);
   const rate = rateFlag ? { requests: requests!, perSeconds: perSeconds! } : undefined;
   const tokenPoolSize = Number(flag("token-pool-size", "1"));
-  if (!Number.isInteger(tokenPoolSize) || tokenPoolSize < 1) throw new Error(`--token-pool-size must be a whole number from 1 (got ${tokenPoolSize})`);
+  if (!Number.isInteger(tokenPoolSize) || tokenPoolSize < 1)
+    throw new Error(`--token-pool-size must be a whole number from 1 (got ${tokenPoolSize})`);
   const log = (m: string) => process.stderr.write(`[bench shard ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
   const rows: ShardRow[] = [];
   for (const k of shards) {
