@@ -113,6 +113,14 @@ function requireValid(raw: WebhookInputs): WebhookInputs {
 
 const subjectOf = (inputs: WebhookInputs): Subject => ({ kind: "webhook", name: inputs.name, adoptable: false });
 
+/**
+ * A channel this provider process saw at any time will do for the check that a webhook's channel
+ * exists: the engine starts one provider process per CLI command, so this means "during this `up`".
+ * A time window (it was 120 s) made a long `up` re-read a fifth of its calls: in one stack of 1,000
+ * channels the engine reaches a channel's webhook minutes after creating the channel.
+ */
+const SEEN_THIS_COMMAND = Number.POSITIVE_INFINITY;
+
 export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
   const inputs = requireValid(raw);
   const spec = specOf(ctx, inputs);
@@ -122,9 +130,8 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
     async (trace: CallTrace) => {
       await assertCallbackAllowed(ctx, inputs.callbackUrl);
       // The channel is usually created earlier in this same `up` by this same process: what it saw
-      // then will do to refuse a missing one early. Under a rate limit the engine may reach the
-      // webhook a minute later, hence 120 s.
-      const known = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: 120_000 });
+      // then will do to refuse a missing one early, however long the engine took to reach the webhook.
+      const known = await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: SEEN_THIS_COMMAND });
       if (!known) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
       // A same-named webhook is this resource's own lost create when it follows this channel; the
       // rest of its definition is then written over it below.
@@ -211,7 +218,7 @@ export async function updateWebhook(
       const before = followingOf(olds);
       const after = inputs.enabled ? { brandId: inputs.brandId, callbackUrl: inputs.callbackUrl } : undefined;
       const moved = before !== undefined && (before.brandId !== after?.brandId || before.callbackUrl !== after?.callbackUrl);
-      if (after && !(await ctx.client.brands.get(after.brandId, { trace, maxAgeMs: 120_000 }))) {
+      if (after && !(await ctx.client.brands.get(after.brandId, { trace, maxAgeMs: SEEN_THIS_COMMAND }))) {
         throw new Error(`webhook "${inputs.name}": channel ${after.brandId} does not exist; pass the brandId of an existing channel`);
       }
       const hook = await ctx.client.webhooks.update(id, spec, trace);

@@ -8,7 +8,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { createChannel } from "../../provider/runtime/channel";
@@ -253,6 +253,38 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
     const refreshed = await readWebhook(context(), id, outs as unknown as Record<string, unknown>);
     expect(refreshed.props).toMatchObject({ callbackUrl: "http://127.0.0.1:9/elsewhere", enrolled: false });
     expect(refreshed.inputs).toMatchObject({ callbackUrl: "http://127.0.0.1:9/elsewhere" });
+  });
+
+  it("created minutes after its channel by the same provider process, does not read the channel again to check it exists", async () => {
+    const lb = await another();
+    const ctx = context();
+    // In one stack of 1,000 channels the engine reaches a channel's webhook minutes after the channel:
+    // the channel is created on a clock 10 minutes behind, the webhook now (its enrolment is signed
+    // with the time, so the webhook's side needs the real clock).
+    const earlier = Date.now() - 10 * 60_000;
+    const clock = vi.spyOn(Date, "now").mockImplementation(() => earlier);
+    let brandId: string;
+    try {
+      brandId = (
+        await createChannel(ctx, {
+          name: "north",
+          description: "",
+          endpointUrl: "wss://chat.example.com/ws",
+          allowedOrigins: ["https://www.example.com"],
+          channelTypes: ["webmessaging"],
+          settings: { maxConcurrentSessions: 100, rateLimitThreshold: 50, tlsCertificateChain: [], healthCheckInterval: 300 },
+        })
+      ).id;
+    } finally {
+      clock.mockRestore();
+    }
+    const plainReads = async () =>
+      (await admin.requests()).filter((r) => r.method === "GET" && r.path === `/api/v2/webchat/brands/${brandId}`).length;
+    const before = await plainReads();
+    const { outs } = await createWebhook(ctx, inputs(brandId, { callbackUrl: `${lb.url}/events` }));
+    expect(outs.enrolled).toBe(true);
+    // The one plain read left is the enrolment's, made after the webhook already delivers.
+    expect((await plainReads()) - before).toBe(1);
   });
 
   it("refuses an update to a channel that does not exist before changing the webhook", async () => {
