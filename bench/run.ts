@@ -282,6 +282,12 @@ function scaleLines(s: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string
         `${r.providerBytes} | ${round(r.up.cliWrittenBytes / 1e6, 1)} | ${r.up.cliPeakRssMb} | ${r.up.providerPeakRssMb}`,
     );
     lines.push(`    up CPU s: CLI ${r.up.cliCpuS}, provider ${r.up.providerCpuS}, language host + program ${r.up.programCpuS}`);
+    lines.push(
+      `    overhead B/res by field: ${Object.entries(r.overheadByField)
+        .sort(([, a], [, b]) => b - a)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(", ")}`,
+    );
   }
   const g = (["upS", "previewS", "refreshS", "destroyS"] as const)
     .map((k) => `${k.slice(0, -1)} ${growth(s.rows, k) ?? "n/a"}x`)

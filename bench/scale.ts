@@ -25,10 +25,12 @@ export interface ScaleRow {
   /** The exported deployment after up, and per resource what it stores beyond its own inputs and outputs. */
   stateBytes: number;
   overheadPerResource: number;
+  /** The overhead by what holds it, mean bytes per resource: each top-level field of the state entry, and `__provider` (both copies). */
+  overheadByField: Record<string, number>;
   providerBytes: number;
 }
 
-type StateResource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> };
+type StateResource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown>; [field: string]: unknown };
 
 /** Bytes of a resource's state entry that are not its own inputs and outputs (__provider counts as overhead). */
 function overhead(r: StateResource): number {
@@ -38,6 +40,21 @@ function overhead(r: StateResource): number {
     return JSON.stringify(rest).length;
   };
   return JSON.stringify(r).length - own(r.inputs) - own(r.outputs);
+}
+
+/** Mean bytes per resource of each overhead part; the parts add up to overhead() but for the JSON punctuation between fields. */
+function overheadByField(resources: StateResource[]): Record<string, number> {
+  const sums: Record<string, number> = {};
+  const add = (k: string, n: number) => (sums[k] = (sums[k] ?? 0) + n);
+  for (const r of resources) {
+    for (const [k, v] of Object.entries(r)) {
+      if (k === "inputs" || k === "outputs") {
+        const fields = v as Record<string, unknown>;
+        add("__provider", "__provider" in fields ? JSON.stringify({ __provider: fields.__provider }).length - 2 : 0);
+      } else add(k, JSON.stringify(k).length + 1 + JSON.stringify(v).length);
+    }
+  }
+  return Object.fromEntries(Object.entries(sums).map(([k, n]) => [k, Math.round(n / Math.max(1, resources.length))]));
 }
 
 async function measured(project: BenchProject, args: string[], env?: NodeJS.ProcessEnv): Promise<{ run: CliRun; peaks: ProcPeaks }> {
@@ -89,6 +106,7 @@ export async function scaleRow(opts: {
       up: up.peaks,
       stateBytes: JSON.stringify(state).length,
       overheadPerResource: Math.round(ours.reduce((n, r) => n + overhead(r), 0) / Math.max(1, ours.length)),
+      overheadByField: overheadByField(ours),
       providerBytes: Math.max(0, ...ours.map((r) => String(r.outputs?.__provider ?? "").length)),
     };
   } finally {
