@@ -1,0 +1,197 @@
+/**
+ * Splits one declarations file into the shards of a large fleet, one file per stack:
+ *
+ *   npm run shard -- --file fleet.json --shards 10 [--out shards] [--prefix shard] [--allow-moves]
+ *
+ * A channel's shard is a hash of its `resourceName` modulo the shard count, so adding or removing
+ * a channel never moves another one. Moving a deployed channel between stacks takes the README's
+ * procedure ("Large fleets"), so when the shard files already exist and the new split would move a
+ * channel (the shard count changed), nothing is written and the moves are listed, unless
+ * `--allow-moves`. The files are written to temporary names and renamed, all or nothing.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export class UsageError extends Error {}
+
+interface ShardOptions {
+  file: string;
+  shards: number;
+  out: string;
+  prefix: string;
+  allowMoves: boolean;
+}
+
+/** A declaration as far as sharding needs it; the rest is the program's to check. */
+type Declaration = { resourceName: string } & Record<string, unknown>;
+
+interface Move {
+  resourceName: string;
+  from: string;
+  to: string;
+}
+
+const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] [--prefix NAME] [--allow-moves]
+  --file         JSON array of channel declarations (the channelsFile format)
+  --shards       how many stacks to split it into (1 to 1000)
+  --out          folder for the shard files (default: shards, beside FLEET.json)
+  --prefix       shard file and stack name prefix (default shard: shard-0.json ... shard-N-1.json)
+  --allow-moves  write even when existing shard files would lose channels to other shards`;
+
+export function parseArgs(argv: readonly string[]): ShardOptions {
+  const values = new Map<string, string>();
+  let allowMoves = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === "--allow-moves") {
+      allowMoves = true;
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!["--file", "--shards", "--out", "--prefix"].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
+    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
+    values.set(flag, value);
+  }
+  const file = values.get("--file");
+  if (!file) throw new UsageError("--file is required: the JSON array of channel declarations to split");
+  const shards = Number(values.get("--shards"));
+  if (!Number.isInteger(shards) || shards < 1 || shards > 1000)
+    throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${values.get("--shards") ?? ""}")`);
+  const prefix = values.get("--prefix") ?? "shard";
+  // The prefix names stacks too, and Pulumi stack names allow only these.
+  if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new UsageError(`--prefix may hold only letters, digits, "-", "_" and "." (got "${prefix}")`);
+  return { file, shards, out: values.get("--out") ?? path.join(path.dirname(file), "shards"), prefix, allowMoves };
+}
+
+/** The shard of a channel: depends on its resourceName and the shard count only. */
+export function shardOf(resourceName: string, shards: number): number {
+  return createHash("sha256").update(resourceName).digest().readUInt32BE(0) % shards;
+}
+
+/** Checks what sharding relies on: an array of objects, each with a unique, non-empty resourceName. */
+function declarationsOf(parsed: unknown, source: string): Declaration[] {
+  if (!Array.isArray(parsed)) throw new UsageError(`${source} must hold a JSON array of channel declarations`);
+  const seen = new Set<string>();
+  return parsed.map((entry, i) => {
+    const name = (entry as { resourceName?: unknown } | null)?.resourceName;
+    if (typeof entry !== "object" || entry === null || typeof name !== "string" || name === "")
+      throw new UsageError(`${source}: entry ${i} has no resourceName; every channel needs a unique resourceName`);
+    if (seen.has(name)) throw new UsageError(`${source}: two channels are declared with resourceName "${name}"; make them unique`);
+    seen.add(name);
+    return entry as Declaration;
+  });
+}
+
+export function split(declarations: Declaration[], shards: number): Declaration[][] {
+  const parts: Declaration[][] = Array.from({ length: shards }, () => []);
+  for (const d of declarations) parts[shardOf(d.resourceName, shards)]!.push(d);
+  return parts;
+}
+
+/** Channels in existing shard files that the new split puts in another file. */
+function movesFrom(existing: Map<string, string[]>, fileOf: (resourceName: string) => string | undefined): Move[] {
+  const moves: Move[] = [];
+  for (const [from, names] of existing) {
+    for (const resourceName of names) {
+      const to = fileOf(resourceName);
+      if (to !== undefined && to !== from) moves.push({ resourceName, from, to });
+    }
+  }
+  return moves;
+}
+
+/** The resourceNames in each existing `<prefix>-<n>.json` of the folder. */
+function existingShards(out: string, prefix: string): Map<string, string[]> {
+  const found = new Map<string, string[]>();
+  if (!fs.existsSync(out)) return found;
+  const pattern = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-\\d+\\.json$`);
+  for (const name of fs.readdirSync(out).filter((n) => pattern.test(n))) {
+    const file = path.join(out, name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch (err) {
+      throw new UsageError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it first`);
+    }
+    found.set(
+      file,
+      declarationsOf(parsed, file).map((d) => d.resourceName),
+    );
+  }
+  return found;
+}
+
+/** Writes every file or none: each goes to a temporary name first, then all are renamed. */
+function writeAll(files: { file: string; text: string }[]): void {
+  const temps: string[] = [];
+  try {
+    for (const { file, text } of files) {
+      const temp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(temp, text);
+      temps.push(temp);
+    }
+  } catch (err) {
+    for (const temp of temps) fs.rmSync(temp, { force: true });
+    throw err;
+  }
+  files.forEach(({ file }, i) => fs.renameSync(temps[i]!, file));
+}
+
+export function run(opts: ShardOptions, say: (line: string) => void): void {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(opts.file, "utf8"));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError(code ? `cannot read --file ${opts.file} (${code})` : `${opts.file} is not valid JSON (${(err as Error).message})`);
+  }
+  const declarations = declarationsOf(parsed, opts.file);
+  const parts = split(declarations, opts.shards);
+  const fileAt = (i: number) => path.join(opts.out, `${opts.prefix}-${i}.json`);
+  const target = new Map(declarations.map((d) => [d.resourceName, fileAt(shardOf(d.resourceName, opts.shards))]));
+  const existing = existingShards(opts.out, opts.prefix);
+  const moves = movesFrom(existing, (name) => target.get(name));
+  if (moves.length > 0 && !opts.allowMoves) {
+    const shown = moves.slice(0, 10).map((m) => `  ${m.resourceName}: ${m.from} -> ${m.to}`);
+    throw new UsageError(
+      [
+        `${moves.length} deployed channel(s) would move to another shard (the shard count differs from the existing files'):`,
+        ...shown,
+        ...(moves.length > shown.length ? [`  ... and ${moves.length - shown.length} more`] : []),
+        `nothing was written. Keep --shards as it was, or move each channel as README "Large fleets" says and run again with --allow-moves.`,
+      ].join("\n"),
+    );
+  }
+  fs.mkdirSync(opts.out, { recursive: true });
+  writeAll(parts.map((part, i) => ({ file: fileAt(i), text: `${JSON.stringify(part, null, 2)}\n` })));
+  const stacks = parts.map((_, i) => `${opts.prefix}-${i}`);
+  say(
+    `${opts.file}: ${declarations.length} channel(s) into ${opts.shards} shard(s), by a hash of resourceName (adding or removing a channel moves no other)`,
+  );
+  parts.forEach((part, i) => say(`  ${fileAt(i)}  ${part.length} channel(s)`));
+  for (const file of existing.keys()) {
+    if (!parts.some((_, i) => fileAt(i) === file))
+      say(`  ${file} is no shard of ${opts.shards} now; its stack still manages what it deployed`);
+  }
+  say("each stack once (names are yours; these match the files):");
+  stacks.forEach((stack, i) => say(`  pulumi stack init ${stack}; pulumi config set channelsFile ${fileAt(i)} --stack ${stack}`));
+  say(`then: npm run deploy -- --stacks ${stacks.join(",")} --parallel ${opts.shards}`);
+  say("  (each running stack holds a CLI, a language host and a provider, about 500 MB: lower --parallel on a small runner)");
+}
+
+function main(argv: readonly string[]): number {
+  try {
+    run(parseArgs(argv), (line) => process.stdout.write(`${line}\n`));
+    return 0;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`shard: ${err.message}\n`);
+    if (/^(unknown option|--)/.test(err.message)) process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));
