@@ -7,7 +7,7 @@
  * a channel never moves another one. Moving a deployed channel between stacks takes the README's
  * procedure ("Large fleets"), so when the shard files already exist and the new split would move a
  * channel (the shard count changed), nothing is written and the moves are listed, unless
- * `--allow-moves`. The files are written to temporary names and renamed, all or nothing.
+ * `--allow-moves`. Every file is written to a temporary name first and renamed only once all are written.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -124,7 +124,7 @@ function existingShards(out: string, prefix: string): Map<string, string[]> {
   return found;
 }
 
-/** Writes every file or none: each goes to a temporary name first, then all are renamed. */
+/** A failed write leaves every shard file as it was: all go to temporary names first, then each is renamed over its file. */
 function writeAll(files: { file: string; text: string }[]): void {
   const temps: string[] = [];
   try {
