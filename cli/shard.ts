@@ -194,4 +194,10 @@ function main(argv: readonly string[]): number {
   }
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  // `npm run shard ... | head` closes the pipe early; the files are written by then, so that is no error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+  process.exitCode = main(process.argv.slice(2));
+}

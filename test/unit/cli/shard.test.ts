@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -130,5 +130,19 @@ describe("npm run shard", () => {
     const bad = spawnSync(process.execPath, [cli, "--file", path.join(dir, "missing.json"), "--shards", "2"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^shard: cannot read --file .*missing\.json \(ENOENT\)/);
+  });
+
+  it("as a command whose output pipe is closed early (| head), still writes the shards and exits 0", async () => {
+    const cli = path.join(__dirname, "../../../dist/cli/shard.js");
+    const file = write("fleet.json", fleet(12));
+    const child = spawn(process.execPath, [cli, "--file", file, "--shards", "3"], { stdio: ["ignore", "pipe", "pipe"] });
+    // The reading end goes away before the command prints anything, as when `head` has exited.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, "shards")).sort()).toEqual(["shard-0.json", "shard-1.json", "shard-2.json"]);
   });
 });
