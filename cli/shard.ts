@@ -26,12 +26,6 @@ interface ShardOptions {
 /** A declaration as far as sharding needs it; the rest is the program's to check. */
 type Declaration = { resourceName: string } & Record<string, unknown>;
 
-interface Move {
-  resourceName: string;
-  from: string;
-  to: string;
-}
-
 const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] [--prefix NAME] [--allow-moves]
   --file         JSON array of channel declarations (the channelsFile format)
   --shards       how many stacks to split it into (1 to 1000)
@@ -91,18 +85,6 @@ export function split(declarations: Declaration[], shards: number): Declaration[
   return parts;
 }
 
-/** Channels in existing shard files that the new split puts in another file. */
-function movesFrom(existing: Map<string, string[]>, fileOf: (resourceName: string) => string | undefined): Move[] {
-  const moves: Move[] = [];
-  for (const [from, names] of existing) {
-    for (const resourceName of names) {
-      const to = fileOf(resourceName);
-      if (to !== undefined && to !== from) moves.push({ resourceName, from, to });
-    }
-  }
-  return moves;
-}
-
 /** The resourceNames in each existing `<prefix>-<n>.json` of the folder. */
 function existingShards(out: string, prefix: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
@@ -153,7 +135,13 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
   const fileAt = (i: number) => path.join(opts.out, `${opts.prefix}-${i}.json`);
   const target = new Map(declarations.map((d) => [d.resourceName, fileAt(shardOf(d.resourceName, opts.shards))]));
   const existing = existingShards(opts.out, opts.prefix);
-  const moves = movesFrom(existing, (name) => target.get(name));
+  // A channel removed from the fleet is no move: its stack destroys it, as the user asked.
+  const moves = [...existing].flatMap(([from, names]) =>
+    names.flatMap((resourceName) => {
+      const to = target.get(resourceName);
+      return to !== undefined && to !== from ? [{ resourceName, from, to }] : [];
+    }),
+  );
   if (moves.length > 0 && !opts.allowMoves) {
     const shown = moves.slice(0, 10).map((m) => `  ${m.resourceName}: ${m.from} -> ${m.to}`);
     throw new UsageError(
@@ -172,9 +160,9 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
     `${opts.file}: ${declarations.length} channel(s) into ${opts.shards} shard(s), by a hash of resourceName (adding or removing a channel moves no other)`,
   );
   parts.forEach((part, i) => say(`  ${fileAt(i)}  ${part.length} channel(s)`));
+  const written = new Set(parts.map((_, i) => fileAt(i)));
   for (const file of existing.keys()) {
-    if (!parts.some((_, i) => fileAt(i) === file))
-      say(`  ${file} is no shard of ${opts.shards} now; its stack still manages what it deployed`);
+    if (!written.has(file)) say(`  ${file} is no shard of ${opts.shards} now; its stack still manages what it deployed`);
   }
   say("each stack once (names are yours; these match the files):");
   stacks.forEach((stack, i) => say(`  pulumi stack init ${stack}; pulumi config set channelsFile ${fileAt(i)} --stack ${stack}`));
@@ -183,13 +171,20 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
 }
 
 function main(argv: readonly string[]): number {
+  let opts: ShardOptions;
   try {
-    run(parseArgs(argv), (line) => process.stdout.write(`${line}\n`));
+    opts = parseArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`shard: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  try {
+    run(opts, (line) => process.stdout.write(`${line}\n`));
     return 0;
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     process.stderr.write(`shard: ${err.message}\n`);
-    if (/^(unknown option|--)/.test(err.message)) process.stderr.write(`${USAGE}\n`);
     return 2;
   }
 }

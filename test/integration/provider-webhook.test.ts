@@ -46,8 +46,8 @@ beforeEach(async () => admin.reset());
 
 const context = () => testContext(emulator.url, owner, { webhookSecret, allowPrivateNetworks: true });
 
-async function channel(name: string): Promise<string> {
-  const { id } = await createChannel(context(), {
+async function channel(name: string, ctx = context()): Promise<string> {
+  const { id } = await createChannel(ctx, {
     name,
     description: "",
     endpointUrl: "wss://chat.example.com/ws",
@@ -265,16 +265,7 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
     const clock = vi.spyOn(Date, "now").mockImplementation(() => earlier);
     let brandId: string;
     try {
-      brandId = (
-        await createChannel(ctx, {
-          name: "north",
-          description: "",
-          endpointUrl: "wss://chat.example.com/ws",
-          allowedOrigins: ["https://www.example.com"],
-          channelTypes: ["webmessaging"],
-          settings: { maxConcurrentSessions: 100, rateLimitThreshold: 50, tlsCertificateChain: [], healthCheckInterval: 300 },
-        })
-      ).id;
+      brandId = await channel("north", ctx);
     } finally {
       clock.mockRestore();
     }
