@@ -10,6 +10,7 @@ export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
 export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
 export { type CallTrace, newTrace } from "./call";
+export { orgListings } from "./listing";
 export type { RetryPolicy } from "./retry";
 
 export interface GenesysClientOptions {
