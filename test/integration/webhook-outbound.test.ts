@@ -195,6 +195,10 @@ describe("a load balancer that is down", () => {
   it("that refuses connections fails the create naming the URL, with the 5 attempts in the audit record", async () => {
     const brandId = await channel("refusing");
     const ctx = testContext(emulator.url, owner, { webhookSecret, allowPrivateNetworks: true });
+    const waits: number[] = [];
+    ctx.sleep = async (ms) => {
+      waits.push(ms);
+    };
     const callbackUrl = `http://127.0.0.1:${await closedPort()}/events`;
     const err = (await createWebhook(ctx, inputs(brandId, callbackUrl)).catch((e: unknown) => e)) as Error;
     expect(err.message).toContain(`the load balancer at ${callbackUrl} did not accept the enrolment of channel "refusing" (ECONNREFUSED)`);
@@ -203,5 +207,7 @@ describe("a load balancer that is down", () => {
     expect(failed[0]!.error).toContain(callbackUrl);
     // The create's API calls (GET brand, POST webhook, GET brand, DELETE webhook) plus the 5 deliveries.
     expect(failed[0]!.attempts).toBe(4 + 5);
+    // A few seconds apart, as before the delivery went through the transport: 0.25, 0.5, 1 and 2 s.
+    expect(waits).toEqual([250, 500, 1_000, 2_000]);
   });
 });
