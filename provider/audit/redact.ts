@@ -1,5 +1,6 @@
 /**
- * Secret scrubbing shared by the audit trail and the provider's error messages.
+ * Secret scrubbing shared by the audit trail and the provider's error messages: every error that
+ * leaves the provider toward the Pulumi engine passes scrubError (runtime/index.ts).
  *
  * Over-redaction is the accepted failure mode: an auditor losing a harmless value
  * costs little, a credential reaching an append-only file can never be taken back.
@@ -121,4 +122,25 @@ export function redactWith(value: unknown, scrub: (s: string) => string): unknow
   };
 
   return walk(value);
+}
+
+/**
+ * Scrubs an error in place before it leaves the provider: the message and stack of it and of every
+ * cause below it (and of an AggregateError's errors). In place, so its class, status, code,
+ * correlation id, partial-create details and `cause` all stay as they were. A thrown non-Error
+ * becomes an Error with the scrubbed text.
+ */
+export function scrubError(err: unknown, scrub: (s: string) => string): unknown {
+  if (!(err instanceof Error)) return new Error(scrub(String(err)));
+  const seen = new Set<Error>();
+  const visit = (e: unknown): void => {
+    if (!(e instanceof Error) || seen.has(e)) return;
+    seen.add(e);
+    e.message = scrub(e.message);
+    if (typeof e.stack === "string") e.stack = scrub(e.stack);
+    if (e instanceof AggregateError) e.errors.forEach(visit);
+    visit(e.cause);
+  };
+  visit(err);
+  return err;
 }

@@ -221,8 +221,8 @@ export class AuditTrail {
       let last: Partial<AuditRecord>;
       try {
         last = JSON.parse(tail.lastLine) as Partial<AuditRecord>;
-      } catch {
-        throw new Error(`audit trail head in ${name} is not valid JSON; run "audit verify" before appending`);
+      } catch (err) {
+        throw new Error(`audit trail head in ${name} is not valid JSON; run "audit verify" before appending`, { cause: err });
       }
       if (typeof last.seq !== "number" || typeof last.hash !== "string") {
         throw new Error(`audit trail head in ${name} has no seq/hash; run "audit verify" before appending`);

@@ -65,6 +65,18 @@ export function unresolvedHost(spec: CallSpec, baseUrl: string, setting: string,
   );
 }
 
+/** The provider's address rules refused the connection (validation/checked-lookup.ts); nothing was sent. */
+export function refusedAddress(spec: CallSpec, outcome: AttemptOutcome, attempts: number): GenesysApiError {
+  const reason = outcome.kind === "network" && outcome.reason ? outcome.reason : "the host's address is not allowed";
+  return new GenesysApiError(`${spec.operation} failed: ${reason}`, {
+    operation: spec.operation,
+    method: spec.method,
+    path: spec.path,
+    code: outcome.kind === "network" ? outcome.code : undefined,
+    attempts,
+  });
+}
+
 /** A write that may or may not have been applied, and so was not sent again. */
 export function unknownOutcome(
   spec: CallSpec,

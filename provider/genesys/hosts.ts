@@ -62,8 +62,8 @@ export function resolveEndpoints(opts: { region?: string; apiUrl?: string; authU
     let url: URL;
     try {
       url = new URL(value);
-    } catch {
-      throw new Error(`genesys:${label} "${value}" is not a URL; use e.g. https://api.mypurecloud.com`);
+    } catch (err) {
+      throw new Error(`genesys:${label} "${value}" is not a URL; use e.g. https://api.mypurecloud.com`, { cause: err });
     }
     if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
       throw new Error(`genesys:${label} must use https (plain http is allowed only to loopback, for the emulator); got ${url.origin}`);

@@ -4,6 +4,8 @@
  * up?) and holds no policy of its own, so tests can set delays to a millisecond and production can
  * tune budgets without touching control flow.
  */
+import { ADDRESS_REFUSED } from "../validation/checked-lookup";
+
 export interface RetryPolicy {
   /** Attempts per call that may fail with an error (5xx, timeout, reset), the first one included. */
   maxAttempts: number;
@@ -42,15 +44,19 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /** What happened to one attempt, as far as the retry decision is concerned. */
-export type AttemptOutcome = { kind: "response"; status: number; retryAfter?: string } | { kind: "network"; code: string }; // timeout, reset, refused: no response
+export type AttemptOutcome =
+  | { kind: "response"; status: number; retryAfter?: string }
+  // Timeout, reset, refused: no response. `reason` is set when the provider itself refused the address.
+  | { kind: "network"; code: string; reason?: string };
 
 const NEVER_RETRIED = new Set([400, 401, 403, 404, 409, 422]);
 
 /**
  * Network failures a retry cannot help: a name that does not exist will not exist in a few seconds
- * either, so retrying only delays the one fix (the setting), and nothing was sent.
+ * either, so retrying only delays the one fix (the setting), and nothing was sent. The same holds
+ * for an address the provider's own rules refused (checked-lookup.ts): no connection was made.
  */
-const NEVER_RETRIED_CODES = new Set(["ENOTFOUND"]);
+const NEVER_RETRIED_CODES = new Set(["ENOTFOUND", ADDRESS_REFUSED]);
 
 /** Parses Retry-After in either of its forms (delta-seconds or HTTP-date) to milliseconds. */
 export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
@@ -82,8 +88,14 @@ export function isRetryable(outcome: AttemptOutcome, idempotent: boolean): boole
  * not resolve" (nothing was sent, so even a POST has a known outcome), or with "the outcome is
  * unknown" (a write may have been applied: no answer, or a 5xx to a non-idempotent call).
  */
-export function callEnd(outcome: AttemptOutcome, idempotent: boolean): "answer" | "unresolved-host" | "unknown-outcome" {
-  if (outcome.kind === "network") return NEVER_RETRIED_CODES.has(outcome.code) ? "unresolved-host" : "unknown-outcome";
+export function callEnd(
+  outcome: AttemptOutcome,
+  idempotent: boolean,
+): "answer" | "unresolved-host" | "refused-address" | "unknown-outcome" {
+  if (outcome.kind === "network") {
+    if (outcome.code === ADDRESS_REFUSED) return "refused-address";
+    return NEVER_RETRIED_CODES.has(outcome.code) ? "unresolved-host" : "unknown-outcome";
+  }
   return outcome.status >= 500 && !idempotent ? "unknown-outcome" : "answer";
 }
 

@@ -5,7 +5,9 @@
  */
 import http from "node:http";
 import https from "node:https";
+import type { LookupFunction } from "node:net";
 import axios, { type AxiosResponse } from "axios";
+import { ADDRESS_REFUSED } from "../validation/checked-lookup";
 import type { Method } from "./call";
 import type { AttemptOutcome } from "./retry";
 
@@ -30,14 +32,27 @@ export interface Attempt {
 
 export type Send = (req: AttemptRequest) => Promise<Attempt>;
 
-export function createSend(timeoutMs: number): Send {
+export interface SendOptions {
+  timeoutMs: number;
+  /**
+   * For hosts a user named (a load balancer's callback): resolves and judges every connection's
+   * host (validation/checked-lookup.ts). Such a send connects directly, never through an
+   * HTTP(S)_PROXY from the environment (the proxy would resolve the name itself, unchecked), and
+   * opens a fresh connection per attempt so each attempt is judged again.
+   */
+  lookup?: LookupFunction;
+}
+
+export function createSend(opts: SendOptions): Send {
+  const { timeoutMs, lookup } = opts;
   const client = axios.create({
     timeout: timeoutMs,
     // A redirect would carry the bearer token to another host; we report it instead.
     maxRedirects: 0,
     validateStatus: () => true,
-    httpAgent: new http.Agent({ keepAlive: true }),
-    httpsAgent: new https.Agent({ keepAlive: true }),
+    httpAgent: lookup ? new http.Agent({ keepAlive: false, lookup }) : new http.Agent({ keepAlive: true }),
+    httpsAgent: lookup ? new https.Agent({ keepAlive: false, lookup }) : new https.Agent({ keepAlive: true }),
+    ...(lookup ? { proxy: false as const } : {}),
     headers: { "User-Agent": "genesys-webmessaging-pulumi" },
   });
   return async (req) => {
@@ -55,7 +70,10 @@ export function createSend(timeoutMs: number): Send {
         response: { status: res.status, data: res.data as unknown, correlationId: headerOf(res, "inin-correlation-id") },
       };
     } catch (err) {
-      return { outcome: { kind: "network", code: networkCode(err) } };
+      const code = networkCode(err);
+      // The address rules' refusal says which host, which address and which setting: keep it.
+      if (code === ADDRESS_REFUSED) return { outcome: { kind: "network", code, reason: (err as Error).message } };
+      return { outcome: { kind: "network", code } };
     }
   };
 }

@@ -6,10 +6,15 @@
  * transparent re-authentication on 401, the call's trace for the audit trail, and errors that name
  * the operation, status, Genesys code and correlation id without ever carrying credentials.
  *
+ * Calls to a host a user named (a load balancer's callback) go through the same single send and
+ * retry wrapper, with no token and no Genesys pacing, and connect only to addresses the provider's
+ * SSRF rules allow, judged at connection time on every attempt (outboundCall below).
+ *
  * Token requests go to the login host, which Genesys limits apart from the API host: they have a
  * gate of their own (it still respects the login host's 429s) and never draw from the API host's
  * pacing or from team mode's shared budget.
  */
+import type { LookupFunction } from "node:net";
 import type { ApiResponse, CallSpec, CallTrace } from "./call";
 import { type TokenAnswer, responseFailure, tokenRefused } from "./failures";
 import type { Endpoints } from "./hosts";
@@ -75,7 +80,7 @@ export class Transport {
   constructor(private readonly opts: TransportOptions) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.policy };
     this.now = opts.now ?? Date.now;
-    this.send = createSend(this.policy.timeoutMs);
+    this.send = createSend({ timeoutMs: this.policy.timeoutMs });
     const defaults = { apiUrl: "genesys:apiUrl / genesys:region", authUrl: "genesys:authUrl / genesys:apiUrl / genesys:region" };
     this.settings = opts.settingOf ?? defaults;
     const budget = opts.coordinationUrl
@@ -154,4 +159,30 @@ export class Transport {
     // The pool renews it ahead of expiry, so no call goes out with a token about to expire in flight.
     return { value: token, lifetimeMs: (res.data?.expires_in ?? 3600) * 1000 };
   }
+}
+
+export interface OutboundOptions {
+  /** Resolves and judges each connection's host (validation/checked-lookup.ts's checkedLookup). */
+  lookup: LookupFunction;
+  policy: RetryPolicy;
+  /** The input that named the host, for an error when it does not resolve. */
+  hostSetting: string;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+/**
+ * A call to a host a user named: the one single send and retry wrapper, connecting only to what
+ * `lookup` allows. The hook runs for every connection, so a name whose answer changes between the
+ * check and a retry is judged again at that retry.
+ */
+export function outboundCall(opts: OutboundOptions): Call {
+  return withRetry(createSend({ timeoutMs: opts.policy.timeoutMs, lookup: opts.lookup }), {
+    policy: opts.policy,
+    sleep: opts.sleep ?? realSleep,
+    random: opts.random ?? Math.random,
+    now: opts.now ?? Date.now,
+    hostSetting: opts.hostSetting,
+  });
 }

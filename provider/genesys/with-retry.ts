@@ -2,17 +2,19 @@
  * The retry wrapper: turns single attempts into one call. It resends what the policy (retry.ts)
  * allows, waits what the policy and the host's shared pause ask, and ends the call with its final
  * answer (any status) or an error when no answer could be had, when a write's outcome is unknown,
- * or when the host does not resolve.
+ * when the host does not resolve, or when its address is one the provider refuses to connect to.
  */
 import type { ApiResponse, CallSpec } from "./call";
-import { gaveUp, unknownOutcome, unresolvedHost } from "./failures";
+import { gaveUp, refusedAddress, unknownOutcome, unresolvedHost } from "./failures";
 import { type AttemptCounts, type RetryPolicy, callEnd, givesUp, isRetryable, retryDelayMs, tally } from "./retry";
 import type { Attempt, Send } from "./send";
 
+/** One request options type for every call the provider makes, to Genesys or to a user's host. */
 export interface CallRequest {
   spec: CallSpec;
   baseUrl: string;
-  headers: Record<string, string>;
+  /** Fixed headers, or headers made for each attempt (a signature over that attempt's timestamp). */
+  headers: Record<string, string> | ((attempt: number) => Record<string, string>);
   body?: unknown;
 }
 
@@ -43,12 +45,13 @@ export function withRetry(send: Send, opts: RetryOptions): Call {
         url: req.baseUrl + spec.path,
         query: spec.query,
         body: req.body,
-        headers: req.headers,
+        headers: typeof req.headers === "function" ? req.headers(attempts) : req.headers,
         attempt: attempts,
       });
       if (!isRetryable(outcome, idempotent)) {
         const end = callEnd(outcome, idempotent);
         if (end === "unresolved-host") throw unresolvedHost(spec, req.baseUrl, opts.hostSetting, attempts);
+        if (end === "refused-address") throw refusedAddress(spec, outcome, attempts);
         if (end === "unknown-outcome") throw unknownOutcome(spec, outcome, response, attempts);
         return answer<T>(response!, attempts);
       }

@@ -58,6 +58,11 @@ export function configureFromSource(source: ConfigSource): RuntimeContext {
   return current;
 }
 
+/** The context configured so far, if any, without configuring one (for the engine-facing error path). */
+export function configuredContext(): RuntimeContext | undefined {
+  return current;
+}
+
 export function currentContext(): RuntimeContext {
   if (!current) {
     // The engine configures a provider before any call; reaching here means stack config is absent.

@@ -5,7 +5,8 @@
  *   diff    compare; everything updates in place; a webhook whose load balancer may be stale
  *           (enrolled: false after a refresh) shows a change so `up` enrols it again
  *   create  SSRF check of the callback, POST /webhooks (filtered to the brand, signed with the
- *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback; a failed
+ *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback (connecting
+ *           only to an address the same SSRF rules allow, judged again at connection); a failed
  *           enrolment deletes the webhook again. A same-named webhook is ours only when it follows
  *           the same channel (create-or-adopt.ts), and is then written over with the declaration
  *   read    GET /webhooks/{id}; 404 -> empty id; GET /brands/{brandId} (gone -> enrolled: false)
@@ -260,17 +261,29 @@ async function enrol(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: stri
   const observedAt = Date.now();
   const brand = await ctx.client.brands.get(inputs.brandId, { trace });
   if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
-  await sendEnrolment(brand, "enrol", { ...deliveryTarget(ctx, inputs.callbackUrl, webhookId), reason, observedAt });
+  await sendEnrolment(brand, "enrol", { ...deliveryTarget(ctx, inputs.callbackUrl, webhookId, trace), reason, observedAt });
 }
 
 async function sendRemoval(ctx: RuntimeContext, from: Following, name: string, webhookId: string, reason: string, trace: CallTrace) {
   const brand = (await ctx.client.brands.get(from.brandId, { trace })) ?? tombstone(from.brandId, name);
   await assertCallbackAllowed(ctx, from.callbackUrl);
-  await sendEnrolment(brand, "remove", { ...deliveryTarget(ctx, from.callbackUrl, webhookId), reason });
+  await sendEnrolment(brand, "remove", { ...deliveryTarget(ctx, from.callbackUrl, webhookId, trace), reason });
 }
 
-function deliveryTarget(ctx: RuntimeContext, callbackUrl: string, webhookId: string) {
-  return { callbackUrl, webhookId, secret: ctx.config.webhookSecret, sleep: ctx.sleep };
+/**
+ * Where and how a delivery goes. The check above ran before any change; the same rules are applied
+ * again when each attempt connects, so what the check judged is what the POST reaches.
+ */
+function deliveryTarget(ctx: RuntimeContext, callbackUrl: string, webhookId: string, trace: CallTrace) {
+  return {
+    callbackUrl,
+    webhookId,
+    secret: ctx.config.webhookSecret,
+    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
+    resolver: ctx.resolver,
+    trace,
+    sleep: ctx.sleep,
+  };
 }
 
 function tombstone(id: string, name: string): Brand {

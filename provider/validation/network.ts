@@ -115,15 +115,11 @@ export async function checkEndpointAddress(
   }
   const host = endpointHost(parsed).toLowerCase();
   if (host === "") return at(`has no host; use a URL such as "https://chat.example.com/messages"`);
-  const privateHint =
-    "point it at a public address, or, if the endpoint is internal on purpose, allow private networks for this stack: " +
-    "pulumi config set genesys:allowPrivateNetworks true";
-
-  if (METADATA_HOSTS.has(host)) {
+  if (isMetadataHost(host)) {
     return at(`host "${host}" is a cloud metadata service, which is always refused; point it at your own endpoint`);
   }
-  if (host === "localhost" || host.endsWith(".localhost")) {
-    return opts.allowPrivateNetworks ? [] : at(`host "${host}" is a loopback address; ${privateHint}`);
+  if (isLocalhostName(host)) {
+    return opts.allowPrivateNetworks ? [] : at(`host "${host}" is a loopback address; ${PRIVATE_HINT}`);
   }
 
   let addresses: string[];
@@ -146,12 +142,39 @@ export async function checkEndpointAddress(
     }
   }
 
+  return addressIssues(host, addresses, { allowPrivateNetworks: opts.allowPrivateNetworks, field });
+}
+
+const PRIVATE_HINT =
+  "point it at a public address, or, if the endpoint is internal on purpose, allow private networks for this stack: " +
+  "pulumi config set genesys:allowPrivateNetworks true";
+
+/**
+ * The verdict on the addresses a host resolved to, one issue per refused address. Shared by the
+ * check above and by the connection-time lookup (checked-lookup.ts), so both apply the same rules
+ * and say the same thing.
+ */
+export function addressIssues(
+  host: string,
+  addresses: readonly string[],
+  opts: { allowPrivateNetworks: boolean; field: string },
+): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   for (const address of addresses) {
     const verdict = classifyAddress(address, opts.allowPrivateNetworks);
     if (verdict.allowed) continue;
     const via = address === host ? `host is ${verdict.why}` : `host "${host}" resolves to ${verdict.why}`;
-    issues.push(...at(verdict.metadata ? `${via}; point it at your own endpoint` : `${via}; ${privateHint}`));
+    issues.push({ path: opts.field, message: verdict.metadata ? `${via}; point it at your own endpoint` : `${via}; ${PRIVATE_HINT}` });
   }
   return issues;
+}
+
+/** `localhost` and `*.localhost` name this machine's loopback whatever DNS says (RFC 6761 section 6.3). */
+export function isLocalhostName(host: string): boolean {
+  return host === "localhost" || host.endsWith(".localhost");
+}
+
+/** Cloud metadata services reached by name; refused like their addresses. */
+export function isMetadataHost(host: string): boolean {
+  return METADATA_HOSTS.has(host);
 }

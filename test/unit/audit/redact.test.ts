@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { AuditTrail, redact } from "../../../provider/audit";
+import { makeStringScrubber, scrubError } from "../../../provider/audit/redact";
 import { canonicalJson, sha256Hex } from "../../../provider/audit/hash";
 import { event, tempDir } from "./helpers";
 
@@ -151,5 +152,37 @@ describe("payloadHash", () => {
     const one = await trail.append(event({ payload: { name: "c", maxConcurrentSessions: 10 } }));
     const two = await trail.append(event({ payload: { name: "c", maxConcurrentSessions: 11 } }));
     expect(one.payloadHash).not.toBe(two.payloadHash);
+  });
+});
+
+describe("scrubError", () => {
+  const scrub = makeStringScrubber(["s3cr3t-value"]);
+
+  it("scrubs the message and stack of an error and of every cause, in place, keeping its class and fields", () => {
+    const root = new Error("socket said s3cr3t-value");
+    const outer = Object.assign(new TypeError("wrapping s3cr3t-value", { cause: root }), { status: 400 });
+    const scrubbed = scrubError(outer, scrub) as TypeError & { status: number };
+    expect(scrubbed).toBe(outer);
+    expect(scrubbed.message).toBe("wrapping [REDACTED]");
+    expect(scrubbed.stack).not.toContain("s3cr3t-value");
+    expect(scrubbed.status).toBe(400);
+    expect(scrubbed.cause).toBe(root);
+    expect(root.message).toBe("socket said [REDACTED]");
+    expect(root.stack).not.toContain("s3cr3t-value");
+  });
+
+  it("scrubs each error of an AggregateError, and survives a cause cycle", () => {
+    const a = new Error("a s3cr3t-value");
+    const b = new Error("b s3cr3t-value", { cause: a });
+    Object.assign(a, { cause: b });
+    const all = new AggregateError([a, b], "both s3cr3t-value");
+    scrubError(all, scrub);
+    expect([all.message, a.message, b.message]).toEqual(["both [REDACTED]", "a [REDACTED]", "b [REDACTED]"]);
+  });
+
+  it("turns a thrown non-Error into an Error with the scrubbed text", () => {
+    const scrubbed = scrubError("plain s3cr3t-value", scrub) as Error;
+    expect(scrubbed).toBeInstanceOf(Error);
+    expect(scrubbed.message).toBe("plain [REDACTED]");
   });
 });

@@ -98,6 +98,16 @@ describe("AuditTrail.append", () => {
     expect((await verifyTrail(dir)).ok).toBe(true);
   });
 
+  it("refuses to append after a head that is not JSON, keeping the parse error as the cause", async () => {
+    const dir = tempDir();
+    const c = clock("2025-03-01T10:00:00.000Z");
+    await new AuditTrail({ dir, now: c.now }).append(event());
+    appendFileSync(path.join(dir, "audit-2025-03-01.jsonl"), "not json\n");
+    const err = (await new AuditTrail({ dir, now: c.now }).append(event()).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('audit trail head in audit-2025-03-01.jsonl is not valid JSON; run "audit verify" before appending');
+    expect(err.cause).toBeInstanceOf(SyntaxError);
+  });
+
   it("after a crash left a partial line, appends on a fresh line chained to the last complete record", async () => {
     const dir = tempDir();
     const c = clock("2025-03-01T10:00:00.000Z");

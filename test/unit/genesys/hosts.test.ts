@@ -9,6 +9,17 @@ describe("API and login hosts", () => {
     });
   });
 
+  it("refuses an apiUrl that is not a URL, naming the setting and keeping the parser's error as the cause", () => {
+    let err: unknown;
+    try {
+      resolveEndpoints({ apiUrl: "api.mypurecloud.ie" });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).message).toBe('genesys:apiUrl "api.mypurecloud.ie" is not a URL; use e.g. https://api.mypurecloud.com');
+    expect((err as Error).cause).toBeInstanceOf(TypeError);
+  });
+
   it("accepts a domain in place of a region name", () => {
     expect(resolveEndpoints({ region: "euw2.pure.cloud" }).authUrl).toBe("https://login.euw2.pure.cloud");
   });

@@ -95,6 +95,25 @@ describe("retry wrapper", () => {
     expect(sent).toHaveLength(1);
   });
 
+  it("does not retry an address the provider's rules refused, and keeps the refusal's reason", async () => {
+    const reason =
+      'callbackUrl: connection refused by the provider\'s address rules: host "lb.test" resolves to 127.0.0.1, a loopback address';
+    const { send, sent } = scripted({ outcome: { kind: "network", code: "EADDRESSREFUSED", reason } });
+    const err = (await retrying(send)
+      .call({ ...get, spec: { ...get.spec, idempotent: true } })
+      .catch((e: unknown) => e)) as GenesysApiError;
+    expect(err).toBeInstanceOf(GenesysApiError);
+    expect(err.message).toBe(`read thing failed: ${reason}`);
+    expect(err.code).toBe("EADDRESSREFUSED");
+    expect(sent).toHaveLength(1);
+  });
+
+  it("makes headers for each attempt when given a function, so each resend carries its own", async () => {
+    const { send, sent } = scripted(lost("ECONNRESET"), lost("ECONNRESET"), answer(200));
+    await retrying(send).call({ ...get, headers: (attempt) => ({ "X-Attempt": String(attempt) }) });
+    expect(sent.map((r) => r.headers["X-Attempt"])).toEqual(["1", "2", "3"]);
+  });
+
   it("gives up within the time budget with a message that says how long it tried", async () => {
     const { send } = scripted(...Array.from({ length: 10 }, () => lost("ECONNREFUSED")));
     const err = (await retrying(send, { budgetMs: 1_000 })
