@@ -115,7 +115,7 @@ describe("HAProxy driver", () => {
     expect((await driver.servers()).find((s) => s.name === "ch-b")?.port).toBe(moved.port);
   });
 
-  it("drains and removes a deleted channel, which then gets no request", async () => {
+  it("a removed channel gets no request, and removing it again is fine", async () => {
     await driver.remove("ch-c");
     const charlieBefore = endpoints[2]!.served();
     const seen = await tally(haproxy.frontendUrl, 20);
