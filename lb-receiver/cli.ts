@@ -3,6 +3,7 @@
  *                              [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]
  * The secret is read from an environment variable so it never shows in a process listing.
  */
+import { parseArgs } from "node:util";
 import { BalancerSync } from "./balancer-sync";
 import { HaproxyDriver } from "./drivers/haproxy";
 import { startReceiver } from "./server";
@@ -16,34 +17,50 @@ function usage(message: string): never {
   process.exit(2);
 }
 
-async function main(argv: string[]): Promise<void> {
-  let port = 8788;
-  let secretEnv = "LB_WEBHOOK_SECRET";
-  let stateFile: string | undefined;
-  let allowUnsigned = false;
-  let bindRetrySeconds = 0;
-  let lb: string | undefined;
-  let haproxySocket: string | undefined;
-  let haproxyBackend = "channels";
-  let haproxyCaFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => argv[++i] ?? usage(`${flag} needs a value`);
-    if (flag === "--port") {
-      port = Number(value());
-      if (!Number.isInteger(port) || port < 0 || port > 65535) usage("--port must be 0..65535");
-    } else if (flag === "--secret-env") secretEnv = value();
-    else if (flag === "--state") stateFile = value();
-    else if (flag === "--allow-unsigned") allowUnsigned = true;
-    else if (flag === "--bind-retry-seconds") {
-      bindRetrySeconds = Number(value());
-      if (!Number.isFinite(bindRetrySeconds) || bindRetrySeconds < 0) usage("--bind-retry-seconds must be a number of seconds, 0 or more");
-    } else if (flag === "--lb") lb = value();
-    else if (flag === "--haproxy-socket") haproxySocket = value();
-    else if (flag === "--haproxy-backend") haproxyBackend = value();
-    else if (flag === "--haproxy-ca-file") haproxyCaFile = value();
-    else usage(`unknown flag ${flag}`);
+const OPTIONS = {
+  port: { type: "string", default: "8788" },
+  "secret-env": { type: "string", default: "LB_WEBHOOK_SECRET" },
+  state: { type: "string" },
+  "allow-unsigned": { type: "boolean", default: false },
+  "bind-retry-seconds": { type: "string", default: "0" },
+  lb: { type: "string" },
+  "haproxy-socket": { type: "string" },
+  "haproxy-backend": { type: "string", default: "channels" },
+  "haproxy-ca-file": { type: "string" },
+} as const;
+
+/** parseArgs, with its errors said the way this command's usage says them. */
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const { code, message } = err as NodeJS.ErrnoException;
+    const flag = /'([^' ]+)/.exec(message)?.[1] ?? "";
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") usage(`unknown flag ${flag}`);
+    if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+      if (/does not take an argument/.test(message)) usage(`${flag} takes no value`);
+      if (/ambiguous/.test(message)) usage(`${flag} needs a value (write ${flag}=VALUE for a value that starts with "-")`);
+      usage(`${flag} needs a value`);
+    }
+    if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") usage(`unexpected argument ${flag}`);
+    throw err;
   }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const args = parse(argv);
+  const port = Number(args.port);
+  if (!/^\d+$/.test(args.port) || port > 65535) usage("--port must be 0..65535");
+  const bindRetrySeconds = Number(args["bind-retry-seconds"]);
+  if (args["bind-retry-seconds"].trim() === "" || !Number.isFinite(bindRetrySeconds) || bindRetrySeconds < 0) {
+    usage("--bind-retry-seconds must be a number of seconds, 0 or more");
+  }
+  const { lb, state: stateFile } = args;
+  const secretEnv = args["secret-env"];
+  const allowUnsigned = args["allow-unsigned"];
+  const haproxySocket = args["haproxy-socket"];
+  const haproxyBackend = args["haproxy-backend"];
+  const haproxyCaFile = args["haproxy-ca-file"];
   const secret = process.env[secretEnv] || undefined;
   if (!secret && !allowUnsigned) usage(`set the webhook secret in $${secretEnv}, or pass --allow-unsigned`);
   let backend: BalancerSync | undefined;

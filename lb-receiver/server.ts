@@ -7,12 +7,21 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { NO_BACKEND, type PoolBackend } from "./backend";
+import { TargetRefusedError } from "./drivers/types";
+import { endpointHostProblem } from "./endpoint-host";
 import { type Decision, Ledger, deliverySchema, type PoolMember } from "./ledger";
 import { loadState, saveState } from "./state-file";
 import { verifyDelivery } from "./verify";
 
 /** Deliveries are a few hundred bytes; anything far larger is refused before it is buffered. */
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/**
+ * The sender opens a few connections at a time and a delivery is sent in one go, so these only bite
+ * on clients that hold connections open: each one is a socket and up to maxBodyBytes of memory.
+ */
+const DEFAULT_MAX_CONNECTIONS = 64;
+const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 15_000;
 
 export interface ReceiverOptions {
   port?: number;
@@ -23,9 +32,17 @@ export interface ReceiverOptions {
   stateFile?: string;
   backend?: PoolBackend;
   maxBodyBytes?: number;
+  /** Connections held at once; more are closed as they arrive. */
+  maxConnections?: number;
+  /** Time for a request's headers to arrive. */
+  headersTimeoutMs?: number;
+  /** Time for a whole request, headers and body, to arrive; a slower one is answered 408 and closed. */
+  requestTimeoutMs?: number;
   /** Keep retrying a port that is still in use (a restart on the same port) for this long. */
   bindRetryMs?: number;
   now?: () => number;
+  /** Where failures the sender is not told the details of go (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface RunningReceiver {
@@ -43,6 +60,7 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
   await backend.sync(ledger.members());
   const now = opts.now ?? Date.now;
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const log = opts.log ?? ((line: string) => console.error(`[lb-receiver] ${line}`));
   // One delivery at a time: each decision is made against the state the previous one left.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -77,8 +95,11 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
     if (decision.outcome === "duplicate") return [200, { status: "duplicate ignored" }];
     if (decision.outcome === "stale") return [200, { status: "stale ignored", lastEventAt: new Date(decision.lastEventAt).toISOString() }];
     const { change } = decision;
-    if (change.kind === "upsert") await backend.upsert(change.member);
-    else if (change.kind === "remove") await backend.remove(change.brandId);
+    if (change.kind === "upsert") {
+      const problem = endpointHostProblem(change.member.endpointUrl);
+      if (problem) return [422, { error: `rejected: brand.endpointUrl: ${problem}` }];
+      await backend.upsert(change.member);
+    } else if (change.kind === "remove") await backend.remove(change.brandId);
     const before = ledger.snapshot();
     ledger.commit(decision, now());
     if (opts.stateFile) {
@@ -93,7 +114,16 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
     return [200, { status: "applied", change: change.kind, members: ledger.members().length }];
   };
 
-  const server = http.createServer((req, res) => {
+  const requestTimeout = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const headersTimeout = Math.min(opts.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, requestTimeout);
+  const server = http.createServer({
+    headersTimeout,
+    requestTimeout,
+    // How often Node looks for requests past those timeouts; its default (30 s) would let them run that long.
+    connectionsCheckingInterval: Math.max(10, Math.min(1_000, Math.floor(headersTimeout / 4))),
+  });
+  server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const reply = (status: number, body: unknown) => {
       if (res.headersSent) return;
       res.writeHead(status, { "content-type": "application/json", ...(status === 413 ? { connection: "close" } : {}) });
@@ -133,12 +163,18 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
       queue = handled.catch(() => undefined);
       handled.then(
         ([status, body]) => reply(status, body),
-        (err: Error) => reply(503, { error: `not applied, retry later: ${err.message}` }),
+        (err: Error) => {
+          // The load balancer's own words stay in the log: they may hold its configuration or, for a
+          // hostile endpoint, whatever it was made to print.
+          log(`delivery not applied: ${err.message}`);
+          if (err instanceof TargetRefusedError) return reply(422, { error: "rejected: the load balancer refused this endpoint" });
+          reply(503, { error: "not applied, retry later: the load balancer or the state file did not take the change" });
+        },
       );
     });
   });
 
-  const port = await listen(server, opts.port ?? 0, opts.host ?? "127.0.0.1", opts.bindRetryMs ?? 0);
+  const port = await listen(server, opts.port ?? 0, opts.host ?? "127.0.0.1", opts.bindRetryMs ?? 0, log);
   return {
     url: `http://127.0.0.1:${port}`,
     pool: () => ledger.members(),
@@ -152,9 +188,9 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Running
 }
 
 /** Binds, retrying while the port is still held (a previous instance closing), up to retryMs. */
-async function listen(server: http.Server, port: number, host: string, retryMs: number): Promise<number> {
+async function listen(server: http.Server, port: number, host: string, retryMs: number, log: (line: string) => void): Promise<number> {
   const deadline = Date.now() + retryMs;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
@@ -173,6 +209,7 @@ async function listen(server: http.Server, port: number, host: string, retryMs: 
           { cause: err },
         );
       }
+      if (attempt === 0) log(`port ${port} on ${host} is in use; waiting up to ${Math.round(retryMs / 1000)} s for it`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -18,6 +18,16 @@ export class HaproxyRuntimeError extends Error {
 /** `socket` is a path, or `host:port` for a TCP stats socket. */
 export function runtimeCommand(socket: string, command: string, timeoutMs = 5_000): Promise<string> {
   const tcp = /^(?:ipv4@)?([\d.]+):(\d+)$/.exec(socket);
+  // HAProxy runs each `;`-separated part, and each line, as its own command: one command means none of them.
+  // eslint-disable-next-line no-control-regex
+  if (/[;\x00-\x1f\x7f]/.test(command)) {
+    return Promise.reject(
+      new HaproxyRuntimeError(
+        `refused to send "${verb(command)}" to HAProxy: it holds ";" or a control character, which HAProxy would run as another command`,
+        command,
+      ),
+    );
+  }
   return new Promise((resolve, reject) => {
     const conn = tcp ? net.connect(Number(tcp[2]), tcp[1]) : net.connect(socket);
     const chunks: Buffer[] = [];
@@ -39,5 +49,5 @@ export function runtimeCommand(socket: string, command: string, timeoutMs = 5_00
 
 /** The command's first words, for messages: never the whole line, which may carry file paths. */
 function verb(command: string): string {
-  return command.split(" ").slice(0, 3).join(" ");
+  return command.split(/\s+/).slice(0, 3).join(" ");
 }

@@ -8,8 +8,9 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { endpointHostProblem } from "../endpoint-host";
 import { HaproxyRuntimeError, runtimeCommand } from "./haproxy-runtime";
-import type { LoadBalancerDriver, ReconcileReport, ServerState, Target } from "./types";
+import { type LoadBalancerDriver, type ReconcileReport, type ServerState, type Target, TargetRefusedError } from "./types";
 
 export interface HaproxyDriverOptions {
   /** Stats socket with `level admin`: a path, or `127.0.0.1:PORT`. */
@@ -22,6 +23,8 @@ export interface HaproxyDriverOptions {
    * the backend), so this must be the same path. Default: `@system-ca`.
    */
   caFile?: string;
+  /** The IPv4 address HAProxy is to connect to for an endpoint's host name. Default: the system resolver. */
+  resolve?: (host: string) => Promise<string>;
   /** How long a removal waits for the server's connections to close. */
   drainTimeoutMs?: number;
   timeoutMs?: number;
@@ -50,11 +53,17 @@ export class HaproxyDriver implements LoadBalancerDriver {
     if (!/^[A-Za-z0-9_.:-]+$/.test(opts.backend)) {
       throw new Error(`HAProxy backend name "${opts.backend}" is not a valid HAProxy identifier`);
     }
+    // Written into every `add server` line: a space or `;` there would end the argument or the command.
+    if (opts.caFile !== undefined && !/^[^\s;\\#'"]+$/.test(opts.caFile)) {
+      throw new Error(
+        `HAProxy CA file "${opts.caFile}" must be a path without spaces, quotes, "#", "\\" or ";": move or link it to such a path`,
+      );
+    }
   }
 
   async upsert(target: Target): Promise<void> {
     const name = serverName(target.id);
-    const addr = await resolveEndpoint(target.endpointUrl);
+    const addr = await resolveEndpoint(target.endpointUrl, this.opts.resolve ?? systemResolve);
     await this.forgetIfRestarted();
     const current = (await this.servers()).find((s) => s.name === name);
     if (current) {
@@ -97,6 +106,9 @@ export class HaproxyDriver implements LoadBalancerDriver {
 
   async reconcile(desired: Target[]): Promise<ReconcileReport> {
     const report: ReconcileReport = { added: [], updated: [], removed: [] };
+    // Every target checked and resolved before anything changes: a refused one leaves the backend as it was.
+    const addresses = new Map<string, Address>();
+    for (const target of desired) addresses.set(target.id, await resolveEndpoint(target.endpointUrl, this.opts.resolve ?? systemResolve));
     await this.forgetIfRestarted();
     const current = new Map((await this.servers()).map((s) => [s.name, s]));
     const wanted = new Set(desired.map((t) => serverName(t.id)));
@@ -109,7 +121,7 @@ export class HaproxyDriver implements LoadBalancerDriver {
     for (const target of desired) {
       const name = serverName(target.id);
       const have = current.get(name);
-      const addr = await resolveEndpoint(target.endpointUrl);
+      const addr = addresses.get(target.id)!;
       if (have && have.address === addr.ip && have.port === addr.port) {
         if (!this.applied.has(name)) this.applied.set(name, target.endpointUrl);
         continue;
@@ -183,11 +195,19 @@ function serverName(id: string): string {
   return id.replace(/[^A-Za-z0-9_.:-]/g, "_");
 }
 
-async function resolveEndpoint(endpointUrl: string): Promise<Address> {
+/** Only names checked here ever reach the command line: HAProxy would run what follows a `;` as another command. */
+async function resolveEndpoint(endpointUrl: string, resolve: (host: string) => Promise<string>): Promise<Address> {
+  const problem = endpointHostProblem(endpointUrl);
+  if (problem) throw new TargetRefusedError(`endpoint refused: ${problem}`);
   const url = new URL(endpointUrl);
   const tls = url.protocol === "https:" || url.protocol === "wss:";
   const port = Number(url.port || (tls ? 443 : 80));
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  const ip = isIP(host) ? host : (await lookup(host, { family: 4 })).address;
+  const ip = isIP(host) ? host : await resolve(host);
+  if (isIP(ip) === 0) throw new TargetRefusedError(`endpoint refused: its host resolved to "${ip}", not an IP address`);
   return { host, ip, port, tls };
+}
+
+async function systemResolve(host: string): Promise<string> {
+  return (await lookup(host, { family: 4 })).address;
 }

@@ -36,3 +36,11 @@ export interface LoadBalancerDriver {
   /** Changes when the load balancer process restarted (its runtime changes are then gone). */
   instance(): Promise<string>;
 }
+
+/** The target cannot be given to the load balancer as it is; retrying will not help. */
+export class TargetRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TargetRefusedError";
+  }
+}

@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+import { z } from "zod";
 import { issue, type PathSegment, type ValidationIssue } from "./issues";
 
 const ENDPOINT_SCHEMES = new Set(["https", "wss"]);
@@ -24,6 +26,17 @@ export function checkEndpointUrl(raw: string, path: readonly PathSegment[] = ["e
     );
   }
   if (url.hostname === "") issues.push(issue(path, `has no host; use a URL such as "https://chat.example.com/messages"`));
+  else if (!isEndpointHost(endpointHost(url))) {
+    // WHATWG URLs let characters such as ; ( ) $ _ through in a host. Load balancers and their
+    // control interfaces take the host as a word in a command line, so only a real name is passed on.
+    issues.push(
+      issue(
+        path,
+        `host "${url.hostname}" is not a DNS name or an IP address; use letters, digits, hyphens and dots only ` +
+          `(each label 1-63 characters, not starting or ending with "-"), e.g. "https://chat.example.com/messages"`,
+      ),
+    );
+  }
   if (url.username !== "" || url.password !== "") {
     // Credentials in the URL would be stored in Pulumi state and returned by the API in plain text.
     issues.push(
@@ -38,4 +51,11 @@ export function checkEndpointUrl(raw: string, path: readonly PathSegment[] = ["e
 export function endpointHost(url: URL): string {
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
   return host.endsWith(".") ? host.slice(0, -1) : host;
+}
+
+const dnsName = z.hostname();
+
+/** A host name of RFC 1123 labels (what DNS and certificates can name), or an IPv4/IPv6 literal. */
+function isEndpointHost(host: string): boolean {
+  return isIP(host) !== 0 || dnsName.safeParse(host).success;
 }

@@ -151,7 +151,7 @@ describe("HAProxy follows the declared channels through the real Pulumi CLI", CL
     // As Genesys sends them: from the webhook that follows alpha.
     const webhookId = alpha.followers[0];
     expect(await deliver(stale, webhookId)).toEqual({ status: 200, outcome: "stale ignored" });
-    // A newer event, then the very same signed body again: applied once, the repeat ignored.
+    // A newer event, then a repeat of its delivery id: applied once, the repeat ignored.
     const fresh = {
       ...stale,
       id: randomUUID(),
@@ -160,7 +160,37 @@ describe("HAProxy follows the declared channels through the real Pulumi CLI", CL
       brand: { id: alpha.brandId, name: alpha.name, endpointUrl: alpha.endpointUrl },
     };
     expect(await deliver(fresh, webhookId)).toEqual({ status: 200, outcome: "applied" });
-    expect(await deliver(fresh, webhookId)).toEqual({ status: 200, outcome: "duplicate ignored" });
+    // The same delivery id again, this time newer and pointing at charlie's endpoint: were it applied,
+    // alpha's server would move to charlie's port, so "nothing changed" below can fail.
+    const repeat = {
+      ...fresh,
+      timestamp: new Date(Date.now() + 1_000).toISOString(),
+      brand: { ...fresh.brand, endpointUrl: endpoints.charlie!.endpointUrl },
+    };
+    expect(await deliver(repeat, webhookId)).toEqual({ status: 200, outcome: "duplicate ignored" });
+    expect(await driver().servers()).toEqual(before);
+    expect(before.map((s) => s.port)).not.toContain(endpoints.charlie!.port);
+    expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
+  });
+
+  it("a signed event whose endpoint host would be HAProxy commands is refused with a short reason, and HAProxy is unchanged", async () => {
+    const before = await driver().servers();
+    const pool = (await (await fetch(`${receiver.url}/pool`)).json()) as {
+      members: { brandId: string; name: string; followers: string[] }[];
+    };
+    const alpha = pool.members.find((m) => m.name === "Channel alpha")!;
+    for (const endpointUrl of ["https://a);operator;help;b.example:1/", "https://a;help;b.example:1/"]) {
+      const hostile = {
+        id: randomUUID(),
+        eventType: "webchat.brand.updated",
+        timestamp: new Date().toISOString(),
+        brand: { id: alpha.brandId, name: alpha.name, endpointUrl },
+      };
+      expect(await deliver(hostile, alpha.followers[0])).toEqual({
+        status: 422,
+        outcome: "rejected: brand.endpointUrl: host is not a DNS name or an IP address",
+      });
+    }
     expect(await driver().servers()).toEqual(before);
     expect(await trafficReaches(["alpha", "bravo-v2"])).toEqual(["alpha", "bravo-v2"]);
   });

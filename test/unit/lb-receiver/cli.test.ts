@@ -103,12 +103,31 @@ describe("lb-receiver CLI", () => {
     [["--verbose"], "unknown flag --verbose"],
     [["--allow-unsigned", "--lb", "nginx"], "--lb nginx: the load balancers supported are: haproxy"],
     [["--allow-unsigned", "--lb", "haproxy"], "--lb haproxy needs --haproxy-socket PATH (HAProxy's stats socket, level admin)"],
+    [["--allow-unsigned", "--port", "--state", "x"], '--port needs a value (write --port=VALUE for a value that starts with "-")'],
+    [["--allow-unsigned", "--port", "8o"], "--port must be 0..65535"],
+    [["--allow-unsigned=yes"], "--allow-unsigned takes no value"],
+    [["--allow-unsigned", "extra"], "unexpected argument extra"],
+    [
+      ["--allow-unsigned", "--bind-retry-seconds", "-1"],
+      '--bind-retry-seconds needs a value (write --bind-retry-seconds=VALUE for a value that starts with "-")',
+    ],
+    [["--allow-unsigned", "--bind-retry-seconds=-1"], "--bind-retry-seconds must be a number of seconds, 0 or more"],
   ])("exits 2 with usage for %j", async (args, message) => {
     const r = run(args as string[]);
     expect(await r.exit).toBe(2);
     expect(r.err()).toBe(
       `lb-receiver: ${message}\nusage: lb-receiver [--port N] [--secret-env VAR] [--state FILE] [--allow-unsigned] [--bind-retry-seconds N]\n` +
         "                   [--lb haproxy --haproxy-socket PATH [--haproxy-backend NAME] [--haproxy-ca-file FILE]]\n",
+    );
+  });
+
+  it("does not start when it cannot reach HAProxy, and names the socket", async () => {
+    const socket = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lbr-cli-")), "no-haproxy.sock");
+    const r = run(["--port", "0", "--allow-unsigned", "--lb", "haproxy", "--haproxy-socket", socket]);
+    expect(await r.exit).toBe(1);
+    expect(r.out()).toBe("");
+    expect(r.err()).toMatch(
+      new RegExp(`^lb-receiver: HAProxy runtime API at ${socket.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} did not answer "show info": `),
     );
   });
 });

@@ -1,9 +1,11 @@
 import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PoolBackend } from "../../../lb-receiver/backend";
+import { TargetRefusedError } from "../../../lb-receiver/drivers/types";
 import type { PoolMember } from "../../../lb-receiver/ledger";
 import { type RunningReceiver, startReceiver } from "../../../lb-receiver/server";
 
@@ -18,6 +20,7 @@ function hmac(key: string, timestamp: string, body: string): string {
 interface DeliveryOpts {
   brandId?: string;
   name?: string;
+  endpointUrl?: string;
   at?: number;
   enrolment?: { webhookId: string; reason: string };
 }
@@ -28,7 +31,12 @@ function delivery(id: string, eventType: string, opts: DeliveryOpts = {}): strin
     id,
     eventType,
     timestamp: new Date(opts.at ?? T0).toISOString(),
-    brand: { id: opts.brandId ?? "b1", name, endpointUrl: `wss://${name.toLowerCase()}.example.com`, healthStatus: "active" },
+    brand: {
+      id: opts.brandId ?? "b1",
+      name,
+      endpointUrl: opts.endpointUrl ?? `wss://${name.toLowerCase()}.example.com`,
+      healthStatus: "active",
+    },
     ...(opts.enrolment ? { enrolment: opts.enrolment } : {}),
   });
 }
@@ -57,6 +65,26 @@ async function poolOf(receiver: RunningReceiver): Promise<[string, string][]> {
   const res = await fetch(`${receiver.url}/pool`);
   const { members } = (await res.json()) as { members: PoolMember[] };
   return members.map((m) => [m.brandId, m.name]);
+}
+
+/** Resolves once `check` holds, polling: a condition to wait on, never a fixed sleep. */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A raw connection that records what the server sent and when it hung up. */
+function rawConnection(url: string) {
+  const { port } = new URL(url);
+  const socket = net.connect(Number(port), "127.0.0.1");
+  const conn = { socket, received: "", closed: false };
+  socket.on("data", (d: Buffer) => (conn.received += d.toString()));
+  socket.on("error", () => undefined);
+  socket.on("close", () => (conn.closed = true));
+  return conn;
 }
 
 const clock = { now: T0 };
@@ -319,7 +347,7 @@ describe("load balancer receiver", () => {
   });
 
   describe("the pool backend", () => {
-    it("answers 503 and forgets the delivery when the backend fails, so the sender's retry applies it", async () => {
+    it("answers 503 with a short reason and forgets the delivery when the backend fails, so the sender's retry applies it", async () => {
       let failing = true;
       const applied: string[] = [];
       const backend: PoolBackend = {
@@ -330,14 +358,58 @@ describe("load balancer receiver", () => {
         },
         remove: async (id) => void applied.push(`remove ${id}`),
       };
-      const r = await start({ backend });
+      const logged: string[] = [];
+      const r = await start({ backend, log: (line) => logged.push(line) });
       const body = delivery("d1", "webchat.brand.created");
-      expect(await post(r, body)).toEqual({ status: 503, body: { error: "not applied, retry later: haproxy runtime API unreachable" } });
+      expect(await post(r, body)).toEqual({
+        status: 503,
+        body: { error: "not applied, retry later: the load balancer or the state file did not take the change" },
+      });
+      // The backend's own words go to the log only.
+      expect(logged).toEqual(["delivery not applied: haproxy runtime API unreachable"]);
       expect(await poolOf(r)).toEqual([]);
       failing = false;
       expect((await post(r, body)).body.status).toBe("applied");
       await post(r, delivery("d2", "webchat.brand.deleted", { at: T0 + 1 }));
       expect(applied).toEqual(["upsert b1", "remove b1"]);
+    });
+
+    it("never hands the backend an endpoint whose host is not a DNS name or an IP address", async () => {
+      const upserts: string[] = [];
+      const backend: PoolBackend = {
+        sync: async () => undefined,
+        upsert: async (m) => void upserts.push(m.endpointUrl),
+        remove: async () => {},
+      };
+      const r = await start({ backend });
+      for (const [i, endpointUrl] of ["https://a);operator;help;b.example:1/", "https://a;help;b.example:1/"].entries()) {
+        const res = await post(r, delivery(`d${i}`, "webchat.brand.created", { endpointUrl, at: T0 + i }));
+        expect(res).toEqual({ status: 422, body: { error: "rejected: brand.endpointUrl: host is not a DNS name or an IP address" } });
+      }
+      expect(upserts).toEqual([]);
+      expect(await poolOf(r)).toEqual([]);
+      expect(
+        (await post(r, delivery("d9", "webchat.brand.created", { endpointUrl: "https://[2001:db8::1]:8443/", at: T0 + 9 }))).status,
+      ).toBe(200);
+      expect(upserts).toEqual(["https://[2001:db8::1]:8443/"]);
+    });
+
+    it("answers 422, not a retry, when the backend refuses the endpoint itself", async () => {
+      const logged: string[] = [];
+      const backend: PoolBackend = {
+        sync: async () => undefined,
+        upsert: async () => {
+          throw new TargetRefusedError("endpoint refused: port 0");
+        },
+        remove: async () => {},
+      };
+      const r = await start({ backend, log: (line) => logged.push(line) });
+      expect(await post(r, delivery("d1", "webchat.brand.created"))).toEqual({
+        status: 422,
+        body: { error: "rejected: the load balancer refused this endpoint" },
+      });
+      expect(logged).toEqual(["delivery not applied: endpoint refused: port 0"]);
+      expect(await poolOf(r)).toEqual([]);
     });
 
     it("is given the persisted pool at start", async () => {
@@ -361,11 +433,59 @@ describe("load balancer receiver", () => {
       await expect(startReceiver({ secret, port })).rejects.toThrow(
         `port ${port} on 127.0.0.1 is in use; stop whatever holds it or choose another --port`,
       );
-      const second = startReceiver({ secret, port, bindRetryMs: 60_000 });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      const logged: string[] = [];
+      const second = startReceiver({ secret, port, bindRetryMs: 60_000, log: (line) => logged.push(line) });
+      // Freed only once the second receiver found it taken, so it is the waiting that gets it.
+      await until(() => logged.length > 0, "the second receiver to find the port in use");
+      expect(logged).toEqual([`port ${port} on 127.0.0.1 is in use; waiting up to 60 s for it`]);
       await first.close();
       receiver = await second;
       expect(receiver.url).toBe(`http://127.0.0.1:${port}`);
+    });
+  });
+
+  describe("holding connections", () => {
+    it("cuts off a request whose body stops arriving, after the request timeout", async () => {
+      const r = await start({ requestTimeoutMs: 300, headersTimeoutMs: 300 });
+      const conn = rawConnection(r.url);
+      // Promises 1000 bytes, sends 10 and then nothing.
+      conn.socket.write('POST /events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"id":"d1"');
+      await until(() => conn.closed, "the receiver to close the half-sent request");
+      expect(conn.received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(await poolOf(r)).toEqual([]);
+    });
+
+    it("cuts off a client that never finishes its headers", async () => {
+      const r = await start({ headersTimeoutMs: 300 });
+      const conn = rawConnection(r.url);
+      conn.socket.write("POST /events HTTP/1.1\r\nHost: x\r\n");
+      await until(() => conn.closed, "the receiver to close the header-less request");
+      expect(conn.received).toMatch(/^HTTP\/1\.1 408 /);
+    });
+
+    it("refuses connections beyond the cap and takes new ones once a slot is free", async () => {
+      const r = await start({ maxConnections: 2 });
+      const held = [rawConnection(r.url), rawConnection(r.url)];
+      // Each held connection is known to the server once it answered a request on it.
+      for (const conn of held) conn.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      await until(() => held.every((c) => c.received.includes("\r\n\r\n")), "both held connections to be served");
+      const extra = rawConnection(r.url);
+      extra.socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      await until(() => extra.closed, "the connection over the cap to be closed");
+      expect(extra.received).toBe("");
+      expect(held.map((c) => c.closed)).toEqual([false, false]);
+      held[0]!.socket.destroy();
+      await until(() => held[0]!.closed, "a held connection to close");
+      // The server learns of the close asynchronously: a new connection gets in once it has.
+      let status = 0;
+      const deadline = Date.now() + 10_000;
+      while (status !== 200 && Date.now() < deadline)
+        status = await fetch(`${r.url}/health`).then(
+          (res) => res.status,
+          () => 0,
+        );
+      expect(status).toBe(200);
+      held[1]!.socket.destroy();
     });
   });
 });
