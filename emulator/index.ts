@@ -1,5 +1,5 @@
 /**
- * The embedded Genesys Cloud emulator: serves the REST contract of api-contract.md (OAuth, brands,
+ * The embedded Genesys Cloud emulator: serves the REST contract of docs/api-contract.md (OAuth, brands,
  * webhooks and their deliveries) and Genesys's real web deployments surface (/api/v2/webdeployments,
  * see webdeployments/contract.ts) on one loopback origin, plus an admin API for tests.
  *
