@@ -93,10 +93,28 @@ function parseClient(value: string): EmulatorClient {
   return { clientId, clientSecret, scopes: scopes.map((s) => s.trim()) };
 }
 
+/**
+ * node:util refuses a value that starts with "-" ("--seed -5") as ambiguous; here only a "--flag" is a
+ * missing value, so such a value is handed over as "--seed=-5" and its own check names the bound.
+ */
+function attachDashValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const option = arg.startsWith("--") ? (OPTIONS as Record<string, { type: string }>)[arg.slice(2)] : undefined;
+    if (option?.type === "string" && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** node:util's parser, strict: an unknown flag, a missing value or a stray argument is a UsageError. */
 function parseFlags(argv: string[]) {
   try {
-    return parseArgsStrict({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    return parseArgsStrict({ args: attachDashValues(argv), options: OPTIONS, strict: true, allowPositionals: false });
   } catch (err) {
     if (String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
       throw new UsageError((err as Error).message, { cause: err });
