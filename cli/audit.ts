@@ -11,6 +11,7 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
+import { parseArgs as parseArgv } from "node:util";
 import { AUDIT_SCHEMA_SQL, exportAuditTrail, initAuditSchema, summarize, verifyTrail } from "../provider/audit";
 import { redactedAuditUrl } from "../provider/audit/postgres";
 import { renderHtml } from "./audit/html";
@@ -42,28 +43,32 @@ interface Args {
   json: boolean;
 }
 
-function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith("--")) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    if (name === "json" || name === "help") {
-      flags.set(name, true);
-      continue;
-    }
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || value === "") throw new UsageError(`--${name} needs a value`);
-    if (!["dir", "url", "out", "since"].includes(name)) throw new UsageError(`unknown option --${name}`);
-    flags.set(name, value);
+const OPTIONS = {
+  dir: { type: "string" },
+  url: { type: "string" },
+  out: { type: "string" },
+  since: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+function parseFlags(argv: readonly string[]) {
+  try {
+    return parseArgv({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (err) {
+    // node:util's message names the flag ("Unknown option '--colour'", "Option '--dir <value>' argument missing").
+    if (String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      throw new UsageError((err as Error).message, { cause: err });
+    throw err;
   }
+}
+
+function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
+  const { values, positionals } = parseFlags(argv);
+  const flags = new Map(Object.entries(values));
+  for (const [name, value] of flags) if (value === "") throw new UsageError(`--${name} needs a value`);
   if (flags.has("help")) throw new UsageError("");
-  const [command, ...extra] = positional;
+  const [command, ...extra] = positionals;
   if (!command) throw new UsageError("missing command");
   if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
   const dirFlag = flags.get("dir");
@@ -127,11 +132,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), "audit-export-"));
     try {
       await exportAuditTrail(args.url, tmp);
-      return await main([...stripUrl(argv), "--dir", tmp], io);
+      const { url: _url, ...local } = args;
+      return await run({ ...local, dir: tmp }, io);
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });
     }
   }
+  return run(args, io);
+}
+
+/** The commands that read a trail on disk (verify, summary, report). */
+async function run(args: Args, io: CliIo): Promise<number> {
   const dir = path.resolve(args.dir);
   if (!(await dirExists(dir))) {
     io.stderr.write(`audit: no audit directory at ${dir}\n`);
@@ -176,17 +187,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`audit: unknown command ${args.command}\n${USAGE}\n`);
       return 2;
   }
-}
-
-/** The arguments without --url and its value, for the second pass over the exported copy. */
-function stripUrl(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--url") i++;
-    else if (!arg.startsWith("--url=")) out.push(arg);
-  }
-  return out;
 }
 
 if (require.main === module) {

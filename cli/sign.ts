@@ -8,6 +8,7 @@
  * reordering its keys afterwards does not invalidate it; changing any value does.
  */
 import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
 import { formatIssues, signDefinition, validateChannel } from "../provider/validation";
 
 export interface SignIo {
@@ -22,12 +23,21 @@ const USAGE = "usage: CHANNEL_SIGNING_KEY=<key> npm run sign -- <definition.json
 
 /** Runs the CLI; returns the exit code instead of exiting so a test can drive it in-process. */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, io: SignIo): Promise<number> {
-  if (argv.includes("-h") || argv.includes("--help")) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: { help: { type: "boolean", short: "h" } }, strict: true, allowPositionals: true });
+  } catch (error) {
+    // node:util's message names the flag: "Unknown option '--verbose'".
+    io.stderr(`sign: ${(error as Error).message}\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  if (parsed.values.help) {
     io.stdout(`${USAGE}\nPrints the HMAC-SHA256 signature to put in the definition's "signature" field.\n`);
     return EXIT.ok;
   }
-  if (argv.length !== 1) {
-    io.stderr(`sign: expected exactly one definition file, got ${argv.length}\n${USAGE}\n`);
+  const files = parsed.positionals;
+  if (files.length !== 1) {
+    io.stderr(`sign: expected exactly one definition file, got ${files.length}\n${USAGE}\n`);
     return EXIT.usage;
   }
   const key = env.CHANNEL_SIGNING_KEY;
@@ -37,7 +47,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     );
     return EXIT.usage;
   }
-  const file = argv[0]!;
+  const file = files[0]!;
   let text: string;
   try {
     text = await io.readFile(file);

@@ -88,6 +88,11 @@ export class TokenService {
     return n;
   }
 
+  /** Tokens issued so far, by client id (the admin API's count). */
+  issueCounts(): Record<string, number> {
+    return this.store.tokenIssueCounts();
+  }
+
   reset(): void {
     this.cache.clear();
   }

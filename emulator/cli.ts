@@ -7,6 +7,7 @@
  */
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { parseArgs as parseArgsStrict, type ParseArgsConfig } from "node:util";
 import { DEFAULT_CLIENT } from "./config";
 import { DEFAULT_RATE_LIMIT, DEFAULT_TOKEN_TTL_SECONDS } from "./contract";
 import { startEmulator, type EmulatorClient, type EmulatorOptions } from "./index";
@@ -37,26 +38,29 @@ const USAGE = `Usage: node dist/emulator/cli.js [options]
 
 export class UsageError extends Error {}
 
-const VALUE_FLAGS = new Set([
-  "--port",
-  "--data",
-  "--client",
-  "--rate-limit",
-  "--org-rate-limit",
-  "--token-ttl",
-  "--admin-token",
-  "--health-probe",
-  "--webhook-interval-scale",
-  "--seed",
-  "--activation-delay-ms",
-  "--deletion-delay-ms",
-  "--draft-settle-ms",
-]);
+/** The flags with a value; the rest (--quiet, --help) are switches. */
+const OPTIONS = {
+  port: { type: "string" },
+  data: { type: "string" },
+  client: { type: "string", multiple: true },
+  "rate-limit": { type: "string" },
+  "org-rate-limit": { type: "string" },
+  "token-ttl": { type: "string" },
+  "admin-token": { type: "string" },
+  "health-probe": { type: "string" },
+  "webhook-interval-scale": { type: "string" },
+  seed: { type: "string" },
+  "activation-delay-ms": { type: "string" },
+  "deletion-delay-ms": { type: "string" },
+  "draft-settle-ms": { type: "string" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const satisfies ParseArgsConfig["options"];
 
 const TIMING_FLAGS = {
-  "--activation-delay-ms": "activationDelayMs",
-  "--deletion-delay-ms": "deletionDelayMs",
-  "--draft-settle-ms": "draftSettleMs",
+  "activation-delay-ms": "activationDelayMs",
+  "deletion-delay-ms": "deletionDelayMs",
+  "draft-settle-ms": "draftSettleMs",
 } as const;
 
 function int(flag: string, v: string, min: number, max: number): number {
@@ -89,71 +93,77 @@ function parseClient(value: string): EmulatorClient {
   return { clientId, clientSecret, scopes: scopes.map((s) => s.trim()) };
 }
 
-export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): EmulatorOptions & { help?: boolean } {
-  const opts: EmulatorOptions & { help?: boolean } = { port: DEFAULT_PORT, data: DEFAULT_DATA };
-  const clients: EmulatorClient[] = [];
+/**
+ * node:util refuses a value that starts with "-" ("--seed -5") as ambiguous; here only a "--flag" is a
+ * missing value, so such a value is handed over as "--seed=-5" and its own check names the bound.
+ */
+function attachDashValues(argv: string[]): string[] {
+  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const eq = arg.indexOf("=");
-    const flag = arg.startsWith("--") && eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === "--help" || flag === "-h") {
-      opts.help = true;
-      continue;
-    }
-    if (flag === "--quiet") {
-      opts.quiet = true;
-      continue;
-    }
-    if (!VALUE_FLAGS.has(flag)) throw new UsageError(`unknown flag ${flag}`);
-    const value = eq > 0 && arg.startsWith("--") ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (value.startsWith("--") && eq < 0)) throw new UsageError(`${flag} needs a value`);
-    switch (flag) {
-      case "--port":
-        opts.port = int(flag, value, 0, 65535);
-        break;
-      case "--data":
-        if (value === "") throw new UsageError("--data needs a file path or :memory:");
-        opts.data = value;
-        break;
-      case "--client":
-        clients.push(parseClient(value));
-        break;
-      case "--rate-limit":
-      case "--org-rate-limit": {
-        const m = /^(\d+)\/(\d+(?:\.\d+)?)s?$/.exec(value);
-        if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) throw new UsageError(`${flag} must look like 300/60s, got "${value}"`);
-        opts[flag === "--rate-limit" ? "rateLimit" : "orgRateLimit"] = { requests: Number(m[1]), perSeconds: Number(m[2]) };
-        break;
-      }
-      case "--token-ttl":
-        opts.tokenTtlSeconds = int(flag, value, 1, 10_000_000);
-        break;
-      case "--admin-token":
-        if (value === "") throw new UsageError("--admin-token must not be empty");
-        opts.adminToken = value;
-        break;
-      case "--health-probe":
-        if (value !== "simulated" && value !== "connect")
-          throw new UsageError(`--health-probe must be simulated or connect, got "${value}"`);
-        opts.healthProbe = value;
-        break;
-      case "--webhook-interval-scale": {
-        const f = Number(value);
-        if (!Number.isFinite(f) || f <= 0) throw new UsageError(`--webhook-interval-scale must be a positive number, got "${value}"`);
-        opts.webhookIntervalScale = f;
-        break;
-      }
-      case "--seed":
-        opts.seed = int(flag, value, 0, 2 ** 31 - 1);
-        break;
-      case "--activation-delay-ms":
-      case "--deletion-delay-ms":
-      case "--draft-settle-ms":
-        opts.webDeployments = { ...opts.webDeployments, [TIMING_FLAGS[flag]]: int(flag, value, 0, 600_000) };
-        break;
-    }
+    const next = argv[i + 1];
+    const option = arg.startsWith("--") ? (OPTIONS as Record<string, { type: string }>)[arg.slice(2)] : undefined;
+    if (option?.type === "string" && next !== undefined && /^-[^-]/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
   }
-  if (clients.length > 0) opts.clients = clients;
+  return out;
+}
+
+/** node:util's parser, strict: an unknown flag, a missing value or a stray argument is a UsageError. */
+function parseFlags(argv: string[]) {
+  try {
+    return parseArgsStrict({ args: attachDashValues(argv), options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (err) {
+    if (String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      throw new UsageError((err as Error).message, { cause: err });
+    throw err;
+  }
+}
+
+function nonEmpty(flag: string, value: string, what: string): string {
+  if (value === "") throw new UsageError(`--${flag} ${what}`);
+  return value;
+}
+
+function rate(flag: string, value: string): { requests: number; perSeconds: number } {
+  const m = /^(\d+)\/(\d+(?:\.\d+)?)s?$/.exec(value);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) <= 0) throw new UsageError(`--${flag} must look like 300/60s, got "${value}"`);
+  return { requests: Number(m[1]), perSeconds: Number(m[2]) };
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = {}): EmulatorOptions & { help?: boolean } {
+  const { values: v } = parseFlags(argv);
+  const opts: EmulatorOptions & { help?: boolean } = { port: DEFAULT_PORT, data: DEFAULT_DATA };
+  if (v.help) opts.help = true;
+  if (v.quiet) opts.quiet = true;
+  if (v.port !== undefined) opts.port = int("--port", v.port, 0, 65535);
+  if (v.data !== undefined) opts.data = nonEmpty("data", v.data, "needs a file path or :memory:");
+  if (v.client !== undefined) opts.clients = v.client.map(parseClient);
+  if (v["rate-limit"] !== undefined) opts.rateLimit = rate("rate-limit", v["rate-limit"]);
+  if (v["org-rate-limit"] !== undefined) opts.orgRateLimit = rate("org-rate-limit", v["org-rate-limit"]);
+  if (v["token-ttl"] !== undefined) opts.tokenTtlSeconds = int("--token-ttl", v["token-ttl"], 1, 10_000_000);
+  if (v["admin-token"] !== undefined) opts.adminToken = nonEmpty("admin-token", v["admin-token"], "must not be empty");
+  const probe = v["health-probe"];
+  if (probe !== undefined) {
+    if (probe !== "simulated" && probe !== "connect") throw new UsageError(`--health-probe must be simulated or connect, got "${probe}"`);
+    opts.healthProbe = probe;
+  }
+  const scale = v["webhook-interval-scale"];
+  if (scale !== undefined) {
+    const f = Number(scale);
+    if (!Number.isFinite(f) || f <= 0) throw new UsageError(`--webhook-interval-scale must be a positive number, got "${scale}"`);
+    opts.webhookIntervalScale = f;
+  }
+  if (v.seed !== undefined) opts.seed = int("--seed", v.seed, 0, 2 ** 31 - 1);
+  for (const [flag, key] of Object.entries(TIMING_FLAGS) as [
+    keyof typeof TIMING_FLAGS,
+    (typeof TIMING_FLAGS)[keyof typeof TIMING_FLAGS],
+  ][]) {
+    const value = v[flag];
+    if (value !== undefined) opts.webDeployments = { ...opts.webDeployments, [key]: int(`--${flag}`, value, 0, 600_000) };
+  }
   // The environment keeps the admin token out of the process list when a flag would expose it.
   if (opts.adminToken === undefined && env.GENESYS_EMULATOR_ADMIN_TOKEN) opts.adminToken = env.GENESYS_EMULATOR_ADMIN_TOKEN;
   return opts;

@@ -5,14 +5,19 @@ import type { DeliveryDispatcher } from "./deliveries";
 import type { FaultInjector } from "./faults";
 import type { RateLimiter } from "./ratelimit";
 import type { RequestLog } from "./requestlog";
-import type { Store } from "./persistence/store";
-import type { WebDeploymentsService } from "./webdeployments/service";
+import type { BrandsService } from "./services/brands";
+import type { WebDeploymentsService } from "./services/webdeployments";
+import type { WebhooksService } from "./services/webhooks";
 
-/** The services a handler may use; built once per emulator instance. */
+/**
+ * The services a handler may use; built once per emulator instance. Handlers reach data only through
+ * these services, never the store itself.
+ */
 export interface EmulatorContext {
   config: ResolvedConfig;
   clock: EmulatorClock;
-  store: Store;
+  brands: BrandsService;
+  webhooks: WebhooksService;
   tokens: TokenService;
   limiter: RateLimiter;
   requestLog: RequestLog;
@@ -20,6 +25,8 @@ export interface EmulatorContext {
   dispatcher: DeliveryDispatcher;
   /** The real /api/v2/webdeployments surface: its store, clock and delays. */
   webDeployments: WebDeploymentsService;
+  /** Admin reset: every surface's data goes, the schema stays. */
+  clearData(): void;
   warn(message: string): void;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The contract the emulator serves, transcribed as literal values from `../shared/design/api-contract.md`.
+ * The contract the emulator serves, transcribed as literal values from `docs/api-contract.md`.
  * The emulator stands in for Genesys Cloud, so it must be an independent oracle: nothing here comes from
  * `provider/`, and a provider that drifts from the contract meets a server that refuses it (one test,
  * test/unit/contract-agreement.test.ts, checks that the two still agree). Where the contract is silent the

@@ -1,7 +1,7 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { isoNow, type EmulatorClock } from "./clock";
 import type { WebhookEventType } from "./contract";
-import type { Brand, Webhook } from "./model";
+import type { Brand, DeliveryAttempt, Webhook } from "./model";
 import type { Store } from "./persistence/store";
 
 const ATTEMPT_TIMEOUT_MS = 5000;
@@ -80,6 +80,11 @@ export class DeliveryDispatcher {
    */
   async idle(): Promise<void> {
     while (this.queues.size > 0) await Promise.allSettled([...this.queues.values()]);
+  }
+
+  /** The most recent delivery attempts, oldest first. */
+  recent(limit: number): DeliveryAttempt[] {
+    return this.store.listDeliveries(limit);
   }
 
   /** Abandons queued and in-flight deliveries (admin reset). */

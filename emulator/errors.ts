@@ -1,6 +1,8 @@
 /**
  * Errors shaped like the Genesys Cloud Platform API's, so that the client's error handling is exercised
- * against the same body it meets in production.
+ * against the same body it meets in production. This module is the emulator's one error factory (as in
+ * Azurite): every error a handler, service or hook answers is built by one of the named functions below,
+ * so that one code always has one shape. `ApiError` is constructed nowhere else.
  */
 
 export type GenesysErrorCode =
@@ -114,9 +116,126 @@ export function errorForStatus(status: number, message?: string, headers?: Recor
   return new ApiError(status, codeForStatus(status), text, { headers });
 }
 
-export function notFound(what = "The requested resource was not found."): ApiError {
+function notFound(what: string): ApiError {
   return new ApiError(404, "not.found", what);
 }
+
+function conflictOn(message: string, params: Record<string, string>, detail: ErrorDetail): ApiError {
+  return new ApiError(409, "conflict", message, { messageParams: params, details: [detail] });
+}
+
+// --- Requests and framework ---------------------------------------------------------------------
+
+/** A body that is not a JSON object where one is expected (`what`: "The request body", "The fault rule"). */
+export function notAnObject(what = "The request body"): ApiError {
+  return new ApiError(400, "bad.request", `${what} must be a JSON object`);
+}
+
+export function routeNotFound(method: string, path: string): ApiError {
+  return notFound(`No resource at ${method} ${path}.`);
+}
+
+// --- Authentication, permissions, rate ----------------------------------------------------------
+
+export function authenticationRequired(message: string): ApiError {
+  return new ApiError(401, "authentication.required", message);
+}
+
+export function forbidden(message: string): ApiError {
+  return new ApiError(403, "missing.any.permissions", message);
+}
+
+export function missingPermissions(permissions: string): ApiError {
+  return new ApiError(
+    403,
+    "missing.any.permissions",
+    `Unable to perform the requested action. You are missing the following permission(s): [${permissions}]`,
+    { messageParams: { permissions } },
+  );
+}
+
+export function rateLimited(retryAfterSeconds: number): ApiError {
+  return errorForStatus(429, undefined, { "retry-after": String(retryAfterSeconds) });
+}
+
+// --- Brands and webhooks ------------------------------------------------------------------------
+
+export function brandNotFound(id: string): ApiError {
+  return notFound(`Brand ${id} was not found.`);
+}
+
+export function brandNameTaken(name: string): ApiError {
+  return conflictOn(`A brand named "${name}" already exists.`, { name }, { errorCode: "conflict", fieldName: "name" });
+}
+
+export function brandVersionMismatch(id: string, version: number | undefined): ApiError {
+  return new ApiError(409, "version.mismatch", `The version supplied (${version}) does not match the current version of brand ${id}.`, {
+    messageParams: { id, version: String(version) },
+  });
+}
+
+export function webhookNotFound(id: string): ApiError {
+  return notFound(`Webhook ${id} was not found.`);
+}
+
+export function webhookNameTaken(name: string): ApiError {
+  return conflictOn(`A webhook named "${name}" already exists.`, { name }, { errorCode: "conflict", fieldName: "name" });
+}
+
+// --- Web deployments (exact Genesys codes: unconfirmed) -----------------------------------------
+
+export function configurationNotFound(id: string): ApiError {
+  return notFound(`Web deployment configuration ${id} was not found.`);
+}
+
+export function versionNotFound(id: string, version: string): ApiError {
+  return notFound(`Version ${version} of web deployment configuration ${id} was not found.`);
+}
+
+export function deploymentNotFound(id: string): ApiError {
+  return notFound(`Web deployment ${id} was not found.`);
+}
+
+export function draftNotReady(id: string): ApiError {
+  return new ApiError(
+    400,
+    "bad.request",
+    `The draft of web deployment configuration ${id} is still being processed (status Pending); publish it again in a moment.`,
+    { messageParams: { id }, details: [{ errorCode: "bad.request", entityId: id }] },
+  );
+}
+
+export function configurationDeleting(id: string): ApiError {
+  return conflictOn(`Web deployment configuration ${id} is being deleted.`, { id }, { errorCode: "conflict", entityId: id });
+}
+
+export function deploymentDeleting(id: string): ApiError {
+  return conflictOn(`Web deployment ${id} is being deleted.`, { id }, { errorCode: "conflict", entityId: id });
+}
+
+export function configurationInUse(id: string, deploymentIds: string[]): ApiError {
+  return new ApiError(
+    409,
+    "conflict",
+    `Web deployment configuration ${id} is used by deployment(s) ${deploymentIds.join(", ")}; delete them or point them at another configuration first.`,
+    {
+      messageParams: { id, deployments: deploymentIds.join(",") },
+      details: deploymentIds.map((d) => ({ errorCode: "conflict", entityId: d })),
+    },
+  );
+}
+
+// --- Admin API ----------------------------------------------------------------------------------
+
+export function faultNotFound(id: string): ApiError {
+  return notFound(`Fault ${id} was not found.`);
+}
+
+export function brokenMarkNotFound(kind: string, id: string): ApiError {
+  return notFound(`Nothing of kind ${kind} with id ${id} is marked broken.`);
+}
+
+// --- Field validation ---------------------------------------------------------------------------
 
 /** One failing field; several of them make one 400 whose message names the first. */
 export function invalidField(field: string, message: string, code: "invalid.value" | "bad.request" = "invalid.value"): ApiError {

@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { ApiError, invalidField, validationFailure } from "./errors";
+import { invalidField, notAnObject, validationFailure, type ApiError } from "./errors";
 
 export interface FaultRule {
   id: string;
@@ -119,7 +119,7 @@ export function retryAfterHeader(value: number | string | undefined, status: num
 
 function parseRule(input: unknown): FaultRule {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw new ApiError(400, "bad.request", "The fault rule must be a JSON object");
+    throw notAnObject("The fault rule");
   }
   const body = input as Record<string, unknown>;
   const errors: ApiError[] = [];

@@ -1,5 +1,5 @@
 /**
- * The embedded Genesys Cloud emulator: serves the REST contract of api-contract.md (OAuth, brands,
+ * The embedded Genesys Cloud emulator: serves the REST contract of docs/api-contract.md (OAuth, brands,
  * webhooks and their deliveries) and Genesys's real web deployments surface (/api/v2/webdeployments,
  * see webdeployments/contract.ts) on one loopback origin, plus an admin API for tests.
  *
@@ -17,7 +17,9 @@ import { SqliteStore } from "./persistence/sqlite";
 import { RateLimiter } from "./ratelimit";
 import { RequestLog } from "./requestlog";
 import { buildServer } from "./server";
-import { WebDeploymentsService, WebDeploymentStore } from "./webdeployments";
+import { BrandsService } from "./services/brands";
+import { WebDeploymentsService } from "./services/webdeployments";
+import { WebhooksService } from "./services/webhooks";
 
 export type { EmulatorClock } from "./clock";
 export type { EmulatorClient, EmulatorOptions } from "./config";
@@ -51,13 +53,15 @@ export function assembleEmulator(opts: EmulatorOptions = {}): AssembledEmulator 
   const ctx: EmulatorContext = {
     config,
     clock,
-    store,
+    brands: new BrandsService(store, dispatcher, clock, config.healthProbe),
+    webhooks: new WebhooksService(store, clock),
     tokens: new TokenService(store, config),
     limiter: new RateLimiter(config.rateLimit.requests, config.rateLimit.perSeconds, () => clock.now(), config.orgRateLimit),
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
-    webDeployments: new WebDeploymentsService(new WebDeploymentStore(store.db), config.webDeployments),
+    webDeployments: new WebDeploymentsService(store.webDeployments, config.webDeployments),
+    clearData: () => store.clear(),
     warn,
   };
   const { app, hung } = buildServer(ctx);

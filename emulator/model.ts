@@ -44,14 +44,18 @@ export interface EventFilter {
   brandId?: string;
 }
 
-export interface Webhook {
-  id: string;
+/** What a client defines of a webhook. */
+interface WebhookDefinition {
   name: string;
   uri: string;
   eventFilters: EventFilter[];
   type: "rest";
   enabled: boolean;
   deliveryPolicy: { retryCount: number; retryInterval: number };
+}
+
+export interface Webhook extends WebhookDefinition {
+  id: string;
   /** The secret itself is write-only; clients only learn whether one is set. */
   hasSecret: boolean;
   dateCreated: string;
@@ -59,13 +63,7 @@ export interface Webhook {
   selfUri: string;
 }
 
-export interface WebhookInput {
-  name: string;
-  uri: string;
-  eventFilters: EventFilter[];
-  type: "rest";
-  enabled: boolean;
-  deliveryPolicy: { retryCount: number; retryInterval: number };
+export interface WebhookInput extends WebhookDefinition {
   /** undefined: keep the stored secret (PUT) / none (POST); null: remove it. */
   secret?: string | null;
 }

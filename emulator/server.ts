@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { Socket } from "node:net";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { EmulatorContext } from "./context";
-import { ApiError, errorForStatus } from "./errors";
+import { ApiError, errorForStatus, routeNotFound } from "./errors";
 import { retryAfterHeader, type FaultRule } from "./faults";
 import { ADMIN_PREFIX, registerAdmin } from "./handlers/admin";
 import { registerBrands } from "./handlers/brands";
 import { registerOAuth } from "./handlers/oauth";
 import { registerWebhooks } from "./handlers/webhooks";
-import { loggablePath } from "./requestlog";
+import { loggablePath, type RequestLogEntry } from "./requestlog";
 import { registerWebDeployments } from "./webdeployments";
 
 const CORRELATION_HEADER = "inin-correlation-id";
@@ -40,6 +40,10 @@ export interface BuiltServer {
   hung: Set<Socket>;
 }
 
+/**
+ * The whole server, as a composition: parsers, the correlation/fault/log hooks, the error answers, then
+ * each surface's routes. Each part below owns one concern.
+ */
 export function buildServer(ctx: EmulatorContext): BuiltServer {
   const app = Fastify({
     logger: false,
@@ -48,13 +52,29 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
     bodyLimit: 1024 * 1024,
   });
   const hung = new Set<Socket>();
+  decorateRequests(app);
+  registerParsers(app);
+  registerFaultHooks(app, ctx, hung);
+  registerRequestLog(app, ctx);
+  registerErrorAnswers(app, ctx);
 
+  registerOAuth(app, ctx);
+  registerBrands(app, ctx);
+  registerWebhooks(app, ctx);
+  registerWebDeployments(app, ctx);
+  if (ctx.config.adminToken !== undefined) registerAdmin(app, ctx, ctx.config.adminToken);
+  return { app, hung };
+}
+
+function decorateRequests(app: FastifyInstance): void {
   app.decorateRequest("correlationId", "");
   app.decorateRequest("principal", undefined);
   app.decorateRequest("clientId", undefined);
   app.decorateRequest("faultId", undefined);
   app.decorateRequest("isAdmin", false);
+}
 
+function registerParsers(app: FastifyInstance): void {
   // Genesys accepts a bodiless POST that still says application/json (its JS SDK sends exactly that for
   // versions/draft/publish); Fastify's own parser would refuse it, so an empty body parses as no body.
   const json = app.getDefaultJsonParser("error", "error");
@@ -70,20 +90,29 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 64 * 1024 }, (_req, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
+}
 
-  /** Requests that never get a response still belong in the log, with status 0. */
-  function logUnanswered(req: FastifyRequest, reply: FastifyReply): void {
-    ctx.requestLog.add({
-      time: new Date(Date.now() - reply.elapsedTime).toISOString(),
-      method: req.method,
-      path: loggablePath(req.url),
-      status: 0,
-      correlationId: req.correlationId,
-      durationMs: Math.round(reply.elapsedTime),
-      ...(req.clientId !== undefined ? { clientId: req.clientId } : {}),
-      ...(req.faultId !== undefined ? { fault: req.faultId } : {}),
-    });
-  }
+/** One request-log entry; `status` 0 for a request that never got an answer. */
+function logEntry(req: FastifyRequest, reply: FastifyReply, status: number, durationMs: number): RequestLogEntry {
+  return {
+    time: new Date(Date.now() - reply.elapsedTime).toISOString(),
+    method: req.method,
+    path: loggablePath(req.url),
+    status,
+    correlationId: req.correlationId,
+    durationMs,
+    ...(req.clientId !== undefined ? { clientId: req.clientId } : {}),
+    ...(req.faultId !== undefined ? { fault: req.faultId } : {}),
+  };
+}
+
+/**
+ * Assigns the correlation id, then applies the fault rules: before the handler (delay, reset, hang,
+ * status) and after it (the handler has run and committed; the client loses or never sees the answer).
+ */
+function registerFaultHooks(app: FastifyInstance, ctx: EmulatorContext, hung: Set<Socket>): void {
+  const logUnanswered = (req: FastifyRequest, reply: FastifyReply): void =>
+    ctx.requestLog.add(logEntry(req, reply, 0, Math.round(reply.elapsedTime)));
 
   function hold(req: FastifyRequest): void {
     const socket = req.raw.socket;
@@ -117,7 +146,6 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
     if (rule.status !== undefined) throw faultError(rule);
   });
 
-  // afterHandler faults: the handler has run and committed; now the client loses (or never sees) the answer.
   app.addHook("onSend", async (req, reply, payload) => {
     if (req.isAdmin || req.faultId !== undefined) return payload;
     const rule = ctx.faults.pick(req.method, req.url.split("?", 1)[0]!, true);
@@ -142,21 +170,17 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
     }
     return payload;
   });
+}
 
+function registerRequestLog(app: FastifyInstance, ctx: EmulatorContext): void {
   app.addHook("onResponse", async (req, reply) => {
     if (req.isAdmin) return;
-    ctx.requestLog.add({
-      time: new Date(Date.now() - reply.elapsedTime).toISOString(),
-      method: req.method,
-      path: loggablePath(req.url),
-      status: reply.statusCode,
-      correlationId: req.correlationId,
-      durationMs: Math.round(reply.elapsedTime * 100) / 100,
-      ...(req.clientId !== undefined ? { clientId: req.clientId } : {}),
-      ...(req.faultId !== undefined ? { fault: req.faultId } : {}),
-    });
+    ctx.requestLog.add(logEntry(req, reply, reply.statusCode, Math.round(reply.elapsedTime * 100) / 100));
   });
+}
 
+/** Every error leaves as Genesys's ErrorBody with a correlation id, whatever raised it. */
+function registerErrorAnswers(app: FastifyInstance, ctx: EmulatorContext): void {
   app.setErrorHandler((err, req, reply) => {
     const apiError = toApiError(err);
     if (apiError.status >= 500 && !(err instanceof ApiError))
@@ -171,15 +195,7 @@ export function buildServer(ctx: EmulatorContext): BuiltServer {
   });
 
   app.setNotFoundHandler((req, reply) => {
-    const err = new ApiError(404, "not.found", `No resource at ${req.method} ${req.url.split("?", 1)[0]}.`);
+    const err = routeNotFound(req.method, req.url.split("?", 1)[0]!);
     return reply.code(404).send(err.toBody(req.correlationId));
   });
-
-  registerOAuth(app, ctx);
-  registerBrands(app, ctx);
-  registerWebhooks(app, ctx);
-  registerWebDeployments(app, ctx);
-  if (ctx.config.adminToken !== undefined) registerAdmin(app, ctx, ctx.config.adminToken);
-
-  return { app, hung };
 }

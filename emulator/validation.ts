@@ -11,7 +11,7 @@ import {
   type ChannelType,
   type WebhookEventType,
 } from "./contract";
-import { ApiError, invalidField, validationFailure } from "./errors";
+import { invalidField, notAnObject, validationFailure, type ApiError } from "./errors";
 import type { BrandInput, EventFilter, WebhookInput } from "./model";
 
 /**
@@ -35,8 +35,20 @@ function isObj(v: unknown): v is Obj {
 }
 
 export function requireObjectBody(body: unknown): Obj {
-  if (!isObj(body)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
+  if (!isObj(body)) throw notAnObject();
   return body;
+}
+
+/** A PUT may echo the entity's id, but only the one in its path (`which`: how the path names it). */
+export function checkBodyId(body: unknown, id: string, which = "the id in the path"): void {
+  const given = (body as Obj).id;
+  if (given !== undefined && given !== id) throw invalidField("id", `must match ${which}`);
+}
+
+/** An optional object body (the admin API's): none at all reads as {}. */
+export function objectOrEmpty(body: unknown): Obj {
+  if (body === undefined || body === null || body === "") return {};
+  return requireObjectBody(body);
 }
 
 function unknownProps(obj: Obj, allowed: Set<string>, readOnly: Set<string>, prefix: string, errors: ApiError[]): void {

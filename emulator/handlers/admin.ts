@@ -1,20 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { HEALTH_STATUSES, type HealthStatus } from "../contract";
 import { safeEqual } from "../auth";
 import { isLoopbackHost } from "../config";
 import type { EmulatorContext } from "../context";
-import { ApiError, invalidField, notFound } from "../errors";
+import { authenticationRequired, faultNotFound, forbidden, invalidField } from "../errors";
+import { objectOrEmpty } from "../validation";
 import { registerWebDeploymentsAdmin } from "../webdeployments";
 
 export const ADMIN_PREFIX = "/__admin";
 export const ADMIN_TOKEN_HEADER = "x-emulator-admin-token";
-
-function body(req: FastifyRequest): Record<string, unknown> {
-  const b = req.body;
-  if (b === undefined || b === null || b === "") return {};
-  if (typeof b !== "object" || Array.isArray(b)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
-  return b as Record<string, unknown>;
-}
 
 /**
  * Test-control API. Only registered when an admin token is configured, only answered to loopback peers,
@@ -26,13 +20,13 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
     async (admin) => {
       admin.addHook("onRequest", async (req) => {
         if (!isLoopbackHost(req.socket.remoteAddress ?? "")) {
-          throw new ApiError(403, "missing.any.permissions", "The admin API only answers loopback clients.");
+          throw forbidden("The admin API only answers loopback clients.");
         }
         const given = req.headers[ADMIN_TOKEN_HEADER];
         if (typeof given !== "string" || given.length === 0) {
-          throw new ApiError(401, "authentication.required", `The admin API requires the ${ADMIN_TOKEN_HEADER} header.`);
+          throw authenticationRequired(`The admin API requires the ${ADMIN_TOKEN_HEADER} header.`);
         }
-        if (!safeEqual(given, adminToken)) throw new ApiError(403, "missing.any.permissions", "Wrong admin token.");
+        if (!safeEqual(given, adminToken)) throw forbidden("Wrong admin token.");
       });
 
       admin.post("/faults", async (req, reply) => reply.code(201).send(ctx.faults.add(req.body)));
@@ -43,7 +37,7 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
       });
 
       admin.delete<{ Params: { id: string } }>("/faults/:id", async (req, reply) => {
-        if (!ctx.faults.remove(req.params.id)) throw notFound(`Fault ${req.params.id} was not found.`);
+        if (!ctx.faults.remove(req.params.id)) throw faultNotFound(req.params.id);
         return reply.code(204).send();
       });
 
@@ -54,32 +48,30 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
       });
 
       admin.put<{ Params: { id: string } }>("/brands/:id/health", async (req) => {
-        const { healthStatus } = body(req);
+        const { healthStatus } = objectOrEmpty(req.body);
         if (healthStatus !== null && !(HEALTH_STATUSES as readonly unknown[]).includes(healthStatus)) {
           throw invalidField("healthStatus", `must be one of ${HEALTH_STATUSES.join(", ")}, or null to clear`);
         }
         const status = healthStatus as HealthStatus | null;
-        if (ctx.store.setHealthOverride(req.params.id, status) === "not-found") {
-          throw notFound(`Brand ${req.params.id} was not found.`);
-        }
+        ctx.brands.setHealthOverride(req.params.id, status);
         return { brandId: req.params.id, healthStatus: status };
       });
 
       admin.post("/tokens/revoke", async (req) => {
-        const { clientId } = body(req);
+        const { clientId } = objectOrEmpty(req.body);
         if (clientId !== undefined && typeof clientId !== "string") throw invalidField("clientId", "must be a string");
         return { revoked: ctx.tokens.revoke(clientId) };
       });
 
       admin.get<{ Querystring: { clientId?: string } }>("/tokens/count", async (req) => {
-        const byClient = ctx.store.tokenIssueCounts();
+        const byClient = ctx.tokens.issueCounts();
         const { clientId } = req.query;
         const issued = clientId !== undefined ? (byClient[clientId] ?? 0) : Object.values(byClient).reduce((a, b) => a + b, 0);
         return { issued, byClient };
       });
 
       admin.get<{ Querystring: { webhookId?: string } }>("/deliveries", async (req) => {
-        const all = ctx.store.listDeliveries(10_000);
+        const all = ctx.dispatcher.recent(10_000);
         const { webhookId } = req.query;
         return { deliveries: webhookId === undefined ? all : all.filter((d) => d.webhookId === webhookId) };
       });
@@ -88,8 +80,7 @@ export function registerAdmin(app: FastifyInstance, ctx: EmulatorContext, adminT
 
       admin.post("/reset", async (_req, reply) => {
         ctx.dispatcher.cancelAll();
-        ctx.store.clear();
-        ctx.webDeployments.clear();
+        ctx.clearData();
         ctx.tokens.reset();
         ctx.limiter.reset();
         ctx.faults.clear();

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EmulatorContext } from "../context";
-import { ApiError, errorForStatus } from "../errors";
+import { authenticationRequired, missingPermissions, rateLimited } from "../errors";
 
 /**
  * The gate in front of every API route, in Genesys's order: who are you (401), are you over your rate
@@ -13,25 +13,14 @@ export function requireScope(ctx: EmulatorContext, scope: string | readonly stri
     const authorization = req.headers.authorization;
     const principal = ctx.tokens.verify(authorization);
     if (!principal) {
-      throw new ApiError(
-        401,
-        "authentication.required",
+      throw authenticationRequired(
         authorization ? "Invalid login credentials." : "No authentication bearer token specified in authorization header.",
       );
     }
     req.principal = principal;
     req.clientId = principal.clientId;
     const retryAfter = ctx.limiter.take(principal.tokenHash);
-    if (retryAfter > 0) throw errorForStatus(429, undefined, { "retry-after": String(retryAfter) });
-    if (!accepted.some((s) => principal.scopes.has(s))) {
-      throw new ApiError(
-        403,
-        "missing.any.permissions",
-        `Unable to perform the requested action. You are missing the following permission(s): [${listed}]`,
-        {
-          messageParams: { permissions: listed },
-        },
-      );
-    }
+    if (retryAfter > 0) throw rateLimited(retryAfter);
+    if (!accepted.some((s) => principal.scopes.has(s))) throw missingPermissions(listed);
   };
 }

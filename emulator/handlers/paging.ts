@@ -1,8 +1,10 @@
+import type { FastifyRequest } from "fastify";
 import { invalidField } from "../errors";
+import type { Page } from "../persistence/store";
 
 const MAX_PAGE_SIZE = 500;
 
-export function parsePaging(query: Record<string, unknown>): { pageSize: number; pageNumber: number; name?: string } {
+function parsePaging(query: Record<string, unknown>): { pageSize: number; pageNumber: number; name?: string } {
   const int = (key: string, fallback: number, max: number): number => {
     const raw = query[key];
     if (raw === undefined || raw === "") return fallback;
@@ -16,6 +18,15 @@ export function parsePaging(query: Record<string, unknown>): { pageSize: number;
   return { pageSize, pageNumber, ...(name !== undefined ? { name } : {}) };
 }
 
-export function pageBody<T>(items: T[], total: number, pageSize: number, pageNumber: number) {
+function pageBody<T>(items: T[], total: number, pageSize: number, pageNumber: number) {
   return { entities: items, pageSize, pageNumber, total, pageCount: Math.ceil(total / pageSize) };
+}
+
+/** The GET of a page-numbered listing (?pageSize&pageNumber&name), answered as Genesys's entity listing. */
+export function pagedListing<T>(list: (query: { name?: string; offset: number; limit: number }) => Page<T>) {
+  return async (req: FastifyRequest) => {
+    const { pageSize, pageNumber, name } = parsePaging(req.query as Record<string, unknown>);
+    const page = list({ name, offset: (pageNumber - 1) * pageSize, limit: pageSize });
+    return pageBody(page.items, page.total, pageSize, pageNumber);
+  };
 }

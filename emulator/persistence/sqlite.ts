@@ -1,7 +1,8 @@
 import Database from "better-sqlite3";
 import type { HealthStatus } from "../contract";
 import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
-import type { Page, Store, WriteResult } from "./store";
+import { SqliteWebDeploymentStore } from "./sqlite-webdeployments";
+import type { Page, Store, WebDeploymentStore, WriteResult } from "./store";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS brands (
@@ -49,8 +50,8 @@ interface TokenRow {
 }
 
 export class SqliteStore implements Store {
-  /** Shared with the stores of other surfaces (web deployments), so that one file holds everything. */
-  readonly db: Database.Database;
+  private readonly db: Database.Database;
+  readonly webDeployments: WebDeploymentStore;
   private readonly stmt;
 
   constructor(
@@ -66,6 +67,8 @@ export class SqliteStore implements Store {
     }
     this.db.pragma("busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    // Same database, so that one file (and one kill -9) holds every surface's data.
+    this.webDeployments = new SqliteWebDeploymentStore(this.db);
     const db = this.db;
     this.stmt = {
       insertBrand: db.prepare("INSERT INTO brands (id, name, version, doc) VALUES (?, ?, ?, ?)"),
@@ -252,6 +255,7 @@ export class SqliteStore implements Store {
 
   clear(): void {
     this.db.exec("DELETE FROM brands; DELETE FROM webhooks; DELETE FROM tokens; DELETE FROM token_issues; DELETE FROM deliveries;");
+    this.webDeployments.clear();
   }
 
   close(): void {

@@ -1,5 +1,7 @@
 import type { HealthStatus } from "../contract";
 import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
+import type { BrokenKind } from "../webdeployments/contract";
+import type * as wd from "../webdeployments/model";
 
 export type WriteResult = "ok" | "name-taken" | "not-found" | "version-mismatch";
 
@@ -42,7 +44,43 @@ export interface Store {
   appendDelivery(attempt: DeliveryAttempt): void;
   listDeliveries(limit: number): DeliveryAttempt[];
 
-  /** Drops all data (admin reset), keeping the schema. */
+  /** The web deployments tables, in the same database (one file holds everything). */
+  readonly webDeployments: WebDeploymentStore;
+
+  /** Drops all data of every surface (admin reset), keeping the schema. */
   clear(): void;
   close(): void;
+}
+
+/**
+ * The web deployments surface's persistence: configurations with their published versions, deployments,
+ * and the admin API's broken marks. Listings walk insertion order (a cursor is a position in it).
+ */
+export interface WebDeploymentStore {
+  /** Finishes the asynchronous deletes whose time (`now`, ms) has come. */
+  purge(now: number): void;
+  insertConfiguration(record: Omit<wd.ConfigurationRecord, "seq">): wd.ConfigurationRecord;
+  getConfiguration(id: string): wd.ConfigurationRecord | undefined;
+  updateConfiguration(record: wd.ConfigurationRecord): void;
+  markConfigurationGone(id: string, goneAt: number): void;
+  listConfigurations(query: wd.CursorQuery & { onlyPublished: boolean }): wd.CursorPage<wd.ConfigurationRecord>;
+  /** The draft's content becomes version N+1, atomically, so that two publishes never share a number. */
+  publish(id: string, content: wd.ConfigurationContent, draftCreated: string, draftModified: string, now: string): wd.PublishedVersion;
+  getVersion(id: string, number: number): wd.PublishedVersion | undefined;
+  /** Newest first. */
+  recentVersions(id: string, limit: number): wd.PublishedVersion[];
+  countVersions(id: string): number;
+  latestVersion(id: string): number | undefined;
+  insertDeployment(record: Omit<wd.DeploymentRecord, "seq">): wd.DeploymentRecord;
+  getDeployment(id: string): wd.DeploymentRecord | undefined;
+  updateDeployment(record: wd.DeploymentRecord): void;
+  markDeploymentGone(id: string, goneAt: number): void;
+  /** Deployments (deleting ones included, until they are gone) that point at a configuration. */
+  deploymentsUsing(configurationId: string): string[];
+  listDeployments(query: wd.CursorQuery): wd.CursorPage<wd.DeploymentRecord>;
+  setBroken(mark: wd.BrokenMark): void;
+  clearBroken(kind: BrokenKind, id: string): boolean;
+  brokenReason(kind: BrokenKind, id: string): string | undefined;
+  listBroken(): wd.BrokenMark[];
+  clear(): void;
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { EmulatorContext } from "../context";
-import { ApiError, invalidField, notFound, validationFailure } from "../errors";
+import { invalidField, validationFailure, type ApiError } from "../errors";
+import { objectOrEmpty } from "../validation";
 import { BROKEN_KINDS, MAX_DELAY_MS, type BrokenKind, type WebDeploymentTiming } from "./contract";
 
 /**
@@ -25,19 +26,13 @@ function kindOf(raw: string): BrokenKind {
   return raw as BrokenKind;
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null || body === "") return {};
-  if (typeof body !== "object" || Array.isArray(body)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
-  return body as Record<string, unknown>;
-}
-
 export function registerWebDeploymentsAdmin(admin: FastifyInstance, ctx: EmulatorContext): void {
   const svc = ctx.webDeployments;
 
   admin.get("/webdeployments/timing", async () => svc.timing);
 
   admin.put("/webdeployments/timing", async (req) => {
-    const body = objectBody(req.body);
+    const body = objectOrEmpty(req.body);
     const errors: ApiError[] = [];
     const patch: Partial<WebDeploymentTiming> = {};
     for (const [key, value] of Object.entries(body)) {
@@ -51,23 +46,21 @@ export function registerWebDeploymentsAdmin(admin: FastifyInstance, ctx: Emulato
     return svc.setTiming(patch);
   });
 
-  admin.get("/webdeployments/broken", async () => ({ broken: svc.store.listBroken() }));
+  admin.get("/webdeployments/broken", async () => ({ broken: svc.listBroken() }));
 
   admin.put<BrokenRoute>("/webdeployments/broken/:kind/:id", async (req) => {
     const kind = kindOf(req.params.kind);
-    const { reason } = objectBody(req.body);
+    const { reason } = objectOrEmpty(req.body);
     if (reason !== undefined && (typeof reason !== "string" || reason.trim() === "" || reason.length > 1000)) {
       throw invalidField("reason", "must be a non-empty string of at most 1000 characters");
     }
     const mark = { kind, id: req.params.id, reason: (reason as string | undefined) ?? DEFAULT_REASON[kind](req.params.id) };
-    svc.store.setBroken(mark);
+    svc.setBroken(mark);
     return mark;
   });
 
   admin.delete<BrokenRoute>("/webdeployments/broken/:kind/:id", async (req, reply) => {
-    if (!svc.store.clearBroken(kindOf(req.params.kind), req.params.id)) {
-      throw notFound(`Nothing of kind ${req.params.kind} with id ${req.params.id} is marked broken.`);
-    }
+    svc.clearBroken(kindOf(req.params.kind), req.params.id);
     return reply.code(204).send();
   });
 }

@@ -2,7 +2,7 @@
  * The real Genesys Cloud web deployments surface, as the emulator serves it. Every literal here is
  * transcribed from Genesys's own JS SDK (purecloud-platform-client-v2 262.x: WebDeploymentsApi.js for
  * paths and query parameters, index.d.ts for models) and its generated model enums, or from
- * ../shared/design/webdeployments-contract.md. Values the sources do not state are marked
+ * docs/webdeployments-contract.md. Values the sources do not state are marked
  * "unconfirmed": they are the choice of a careful server, documented in the README.
  *
  * The emulator owns this contract: nothing here is imported from provider/.

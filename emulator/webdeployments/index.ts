@@ -9,8 +9,6 @@ import { registerConfigurations } from "./configurations";
 import { registerDeployments } from "./deployments";
 
 export { registerWebDeploymentsAdmin } from "./admin";
-export { WebDeploymentsService } from "./service";
-export { WebDeploymentStore } from "./store";
 
 export function registerWebDeployments(app: FastifyInstance, ctx: EmulatorContext): void {
   registerConfigurations(app, ctx);

@@ -1,4 +1,4 @@
-import { ApiError, invalidField, validationFailure } from "../errors";
+import { invalidField, notAnObject, validationFailure, type ApiError } from "../errors";
 import { CONFIGURATION_FIELDS, CONFIGURATION_READ_ONLY, DEPLOYMENT_FIELDS, DEPLOYMENT_READ_ONLY, ENUMS, LIMITS } from "./contract";
 import type { ConfigurationContent, DeploymentContent } from "./model";
 
@@ -101,7 +101,7 @@ class Checker {
 }
 
 function requireObject(body: unknown): Obj {
-  if (!isObj(body)) throw new ApiError(400, "bad.request", "The request body must be a JSON object");
+  if (!isObj(body)) throw notAnObject();
   return body;
 }
 

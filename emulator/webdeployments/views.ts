@@ -1,6 +1,6 @@
 import { CONFIGURATIONS, DEPLOYMENTS, DRAFT_VERSION } from "./contract";
 import type { ConfigurationRecord, DeploymentRecord, PublishedVersion } from "./model";
-import type { WebDeploymentsService } from "./service";
+import type { WebDeploymentsService } from "../services/webdeployments";
 
 /** The SDK's model shapes (WebDeploymentConfigurationVersion, WebDeployment) built from stored records. */
 
@@ -37,8 +37,7 @@ export function renderVersion(svc: WebDeploymentsService, c: ConfigurationRecord
 export function renderDeployment(svc: WebDeploymentsService, d: DeploymentRecord, expandConfiguration = false): Record<string, unknown> {
   const { status, reason } = svc.deploymentState(d);
   const ref = d.content.configuration;
-  const config = svc.store.getConfiguration(ref.id);
-  const version = config ? svc.store.getVersion(ref.id, Number(ref.version)) : undefined;
+  const { config, version } = svc.referenced(d);
   const configuration =
     expandConfiguration && config && version
       ? renderVersion(svc, config, version)

@@ -84,6 +84,7 @@ describe("emulator CLI", () => {
     [["--health-probe", "ping"], "--health-probe"],
     [["--client", "only-an-id"], "--client"],
     [["--token-ttl"], "--token-ttl"],
+    [["--quiet=yes"], "--quiet"],
   ])("rejects %j with a usage error naming the flag and exit code 2", async (args, flag) => {
     const s = run(args);
     expect(await s.exit).toBe(2);
@@ -148,6 +149,25 @@ describe("emulator CLI", () => {
       s.child.kill("SIGTERM");
       expect(await s.exit).toBe(0);
     }
+  });
+});
+
+describe("emulator CLI argument parsing", () => {
+  it("takes --flag=value and --flag value alike, the last of a repeated flag winning", () => {
+    expect(parseArgs(["--port=0", "--port", "9000", "--seed=7", "--draft-settle-ms", "5"])).toMatchObject({
+      port: 9000,
+      seed: 7,
+      webDeployments: { draftSettleMs: 5 },
+    });
+  });
+
+  it.each([
+    [["--quiet=yes"], "--quiet"],
+    [["--data", "--quiet"], "--data"],
+    [["serve"], "serve"],
+  ])("refuses %j as a usage error naming %s", (argv, name) => {
+    expect(() => parseArgs(argv)).toThrow(UsageError);
+    expect(() => parseArgs(argv)).toThrow(name);
   });
 });
 

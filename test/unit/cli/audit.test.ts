@@ -70,6 +70,13 @@ describe("audit CLI", () => {
     expect(cap.stderr()).toContain("usage: audit <command>");
   });
 
+  it("exits 2 with usage when a flag's value is missing, instead of taking the next flag as the value", async () => {
+    const cap = capture();
+    await expect(main(["verify", "--dir", "--json"], cap.io)).resolves.toBe(2);
+    expect(cap.stderr()).toContain("--dir");
+    expect(cap.stderr()).toContain("usage: audit <command>");
+  });
+
   it("summary prints aligned overview and per-action tables", async () => {
     const dir = await trailWith({ "2025-03-01": 4 });
     const cap = capture();

@@ -68,6 +68,14 @@ describe("sign CLI (in-process)", () => {
     expect((await run([write("list.json", "[]")])).code).toBe(1);
   });
 
+  it("exits 2 with usage naming an unknown flag, instead of reading it as a file name", async () => {
+    const out = await run(["--verbose"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("--verbose");
+    expect(out.stderr).toContain("usage:");
+    expect(out.stdout).toBe("");
+  });
+
   it("exits 2 with usage when not given exactly one file", async () => {
     expect((await run([])).code).toBe(2);
     expect((await run(["a.json", "b.json"])).stderr).toContain("usage:");

@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { BrokenKind } from "./contract";
+import type { BrokenKind } from "../webdeployments/contract";
 import type {
   BrokenMark,
   ConfigurationContent,
@@ -8,7 +8,8 @@ import type {
   CursorQuery,
   DeploymentRecord,
   PublishedVersion,
-} from "./model";
+} from "../webdeployments/model";
+import type { WebDeploymentStore } from "./store";
 
 /**
  * Web deployments persisted beside the emulator's other tables, in the same SQLite database, so that
@@ -72,7 +73,7 @@ function deploymentDoc(r: DeploymentRecord | Omit<DeploymentRecord, "seq">): str
   return JSON.stringify({ id, content, snippet, dateCreated, dateModified, activeAt } satisfies DeploymentDoc);
 }
 
-export class WebDeploymentStore {
+export class SqliteWebDeploymentStore implements WebDeploymentStore {
   private readonly stmt;
 
   constructor(private readonly db: Database.Database) {
