@@ -122,6 +122,7 @@ function dataDir(root: string): string {
 
 function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.ProcessEnv, haproxy?: RunningHaproxy): ServiceSpec[] {
   const data = dataDir(root);
+  const adminToken = process.env.GENESYS_EMULATOR_ADMIN_TOKEN;
   const specs: ServiceSpec[] = [
     {
       name: "Genesys emulator",
@@ -130,7 +131,8 @@ function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.Pro
       script: "dist/emulator/cli.js",
       args: ["--port", String(EMULATOR_PORT), "--data", path.join(data, "emulator.db"), "--client", "dev-client:dev-secret"],
       ready: /Genesys emulator listening on (http:\/\/\S+)/,
-      env: cleanEnv,
+      // The one GENESYS_ variable meant for the dev emulator itself: it turns on its admin API.
+      env: adminToken ? { ...cleanEnv, GENESYS_EMULATOR_ADMIN_TOKEN: adminToken } : cleanEnv,
     },
   ];
   if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {
