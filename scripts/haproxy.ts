@@ -104,12 +104,15 @@ export async function startHaproxy(opts: HaproxyOptions = {}): Promise<RunningHa
   const stop = async () => {
     const proc = child;
     child = undefined;
-    if (!proc || proc.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      proc.once("exit", () => resolve());
-      proc.kill("SIGTERM");
-      setTimeout(() => proc.kill("SIGKILL"), 5_000).unref();
-    });
+    if (proc && proc.exitCode === null) {
+      await new Promise<void>((resolve) => {
+        proc.once("exit", () => resolve());
+        proc.kill("SIGTERM");
+        setTimeout(() => proc.kill("SIGKILL"), 5_000).unref();
+      });
+    }
+    // HAProxy leaves its socket file behind; a stale one in .data reads as a running HAProxy.
+    fs.rmSync(socket, { force: true });
   };
   await launch();
   return {

@@ -13,6 +13,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { type RunningHaproxy, startHaproxy } from "./haproxy";
 import { printDeployments } from "./print-deployments";
 import { pulumiEnv, pulumiSettings, repoRoot, toolsBin, withoutProjectVariables } from "./pulumi-env";
@@ -40,17 +41,23 @@ interface StartOptions {
 class UsageError extends Error {}
 
 function parseStartArgs(argv: string[]): StartOptions {
-  const opts: StartOptions = { keep: false, stop: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === "--keep") opts.keep = true;
-    else if (arg === "--stop") opts.stop = true;
-    else if (arg === "--lb") {
-      const value = argv[++i];
-      if (value !== "haproxy")
-        throw new UsageError(`--lb takes haproxy (the one load balancer driver shipped), got ${value ?? "nothing"}; ${USAGE}`);
-      opts.lb = value;
-    } else throw new UsageError(`unknown option ${arg}; ${USAGE}`);
+  let values: { keep?: boolean; stop?: boolean; lb?: string };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: { keep: { type: "boolean" }, stop: { type: "boolean" }, lb: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    // parseArgs names the option and what is wrong with it (unknown, missing value, stray argument).
+    throw new UsageError(`${(err as Error).message}; ${USAGE}`, { cause: err });
+  }
+  const opts: StartOptions = { keep: values.keep ?? false, stop: values.stop ?? false };
+  if (values.lb !== undefined) {
+    if (values.lb !== "haproxy")
+      throw new UsageError(`--lb takes haproxy (the one load balancer driver shipped), got ${values.lb}; ${USAGE}`);
+    opts.lb = values.lb;
   }
   if (opts.keep && opts.stop) throw new UsageError(`--keep and --stop exclude each other; ${USAGE}`);
   // HAProxy runs as this command's child; leaving it behind detached is not supported yet.
@@ -115,6 +122,7 @@ function dataDir(root: string): string {
 
 function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.ProcessEnv, haproxy?: RunningHaproxy): ServiceSpec[] {
   const data = dataDir(root);
+  const adminToken = process.env.GENESYS_EMULATOR_ADMIN_TOKEN;
   const specs: ServiceSpec[] = [
     {
       name: "Genesys emulator",
@@ -123,7 +131,8 @@ function serviceSpecs(root: string, env: NodeJS.ProcessEnv, cleanEnv: NodeJS.Pro
       script: "dist/emulator/cli.js",
       args: ["--port", String(EMULATOR_PORT), "--data", path.join(data, "emulator.db"), "--client", "dev-client:dev-secret"],
       ready: /Genesys emulator listening on (http:\/\/\S+)/,
-      env: cleanEnv,
+      // The one GENESYS_ variable meant for the dev emulator itself: it turns on its admin API.
+      env: adminToken ? { ...cleanEnv, GENESYS_EMULATOR_ADMIN_TOKEN: adminToken } : cleanEnv,
     },
   ];
   if (fs.existsSync(path.join(root, "dist", "lb-receiver", "cli.js"))) {

@@ -1,14 +1,14 @@
 /**
  * The Pulumi program. Channels come from ./channels.ts, or from a JSON file when the stack sets
  * `channelsFile` (handy for signed definitions kept as JSON). Web deployments come from
- * ./web-deployments.ts, or from the JSON file named by `webDeploymentsFile`.
+ * ./web-deployments.ts, or from the JSON file named by `webDeploymentsFile` (see
+ * webDeploymentsSource for a stack with a `channelsFile`).
  */
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { projectRoot } from "../provider/config";
 import { channels as declared } from "./channels";
 import { checkProviderSettings, deployChannels, readDeclarationsFile } from "./program";
-import { deployWebDeployments, devWebDeployments, noWebDeployments, readWebDeploymentsFile } from "./web-deployments";
+import { deployWebDeployments, webDeploymentsSource } from "./web-deployments";
 
 // The folder of Pulumi.yaml; the program itself runs from its build folder (dist/stacks).
 const projectDir = pulumi.runtime.getRootDirectory() || projectRoot(process.cwd());
@@ -27,12 +27,6 @@ export const channels = deployChannels(channelsFile ? readDeclarationsFile(chann
   webhookRetryInterval: lb.getNumber("retryInterval"),
 });
 
-// A stack that takes its channels from a file declares web deployments only from a file too.
-const webDeploymentsFile = config.get("webDeploymentsFile");
-export const webDeployments = deployWebDeployments(
-  webDeploymentsFile
-    ? readWebDeploymentsFile(path.resolve(projectDir, webDeploymentsFile))
-    : channelsFile
-      ? noWebDeployments
-      : devWebDeployments,
-);
+const webDeploymentsChoice = webDeploymentsSource({ channelsFile, webDeploymentsFile: config.get("webDeploymentsFile"), projectDir });
+if (webDeploymentsChoice.note) void pulumi.log.info(webDeploymentsChoice.note);
+export const webDeployments = deployWebDeployments(webDeploymentsChoice.declared);

@@ -44,13 +44,14 @@ export function readDeclarationsFile(file: string, projectDir = projectRoot(proc
     throw new pulumi.RunError(
       `channelsFile: cannot read ${resolved} (${code}); a relative path is taken from the project folder ${projectDir}: ` +
         `run: pulumi config set channelsFile <path to a JSON array of channel declarations>`,
+      { cause: err },
     );
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new pulumi.RunError(`channelsFile: ${resolved} is not valid JSON (${(err as Error).message})`);
+    throw new pulumi.RunError(`channelsFile: ${resolved} is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   if (!Array.isArray(parsed)) throw new pulumi.RunError(`channelsFile: ${resolved} must hold a JSON array of channel declarations`);
   return parsed as ChannelDeclaration[];
@@ -65,7 +66,7 @@ export function checkProviderSettings(source: ConfigSource, projectDir: string, 
   try {
     loadProviderConfig(source, env, projectDir);
   } catch (err) {
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message, { cause: err });
     throw err;
   }
 }

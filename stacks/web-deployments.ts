@@ -5,6 +5,7 @@
  * the configuration republishes it and moves its deployments to the new version in the same `up`.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { WebDeployment, type WebDeploymentArgs, WebDeploymentConfiguration, type WebDeploymentConfigurationArgs } from "../provider";
 
@@ -76,9 +77,32 @@ export const devWebDeployments: WebDeploymentsDeclaration = {
   ],
 };
 
-export const noWebDeployments: WebDeploymentsDeclaration = { configurations: [], deployments: [] };
+const noWebDeployments: WebDeploymentsDeclaration = { configurations: [], deployments: [] };
 
-export function readWebDeploymentsFile(file: string): WebDeploymentsDeclaration {
+/**
+ * Where a stack's web deployments come from: `webDeploymentsFile` when set; otherwise this file's
+ * dev declarations, except on a stack that takes its channels from `channelsFile`. Such stacks
+ * (the shards of a fleet, team mode's stacks) share one org, where every one of them declaring
+ * "Dev Messenger" would collide; they declare none, and `note` says so on every preview, because
+ * on a stack that held the dev ones (the dev stack given a `channelsFile`) it shows as deletes.
+ */
+export function webDeploymentsSource(settings: { channelsFile?: string; webDeploymentsFile?: string; projectDir: string }): {
+  declared: WebDeploymentsDeclaration;
+  note?: string;
+} {
+  if (settings.webDeploymentsFile)
+    return { declared: readWebDeploymentsFile(path.resolve(settings.projectDir, settings.webDeploymentsFile)) };
+  if (!settings.channelsFile) return { declared: devWebDeployments };
+  return {
+    declared: noWebDeployments,
+    note:
+      "this stack declares no web deployments: it takes its channels from channelsFile and sets no webDeploymentsFile " +
+      "(stacks that share an org through channelsFile would each declare stacks/web-deployments.ts's under the same names). " +
+      "Web deployments it holds are deleted; to keep them, declare them in a JSON file and run: pulumi config set webDeploymentsFile <file>",
+  };
+}
+
+function readWebDeploymentsFile(file: string): WebDeploymentsDeclaration {
   const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<WebDeploymentsDeclaration>;
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new Error(`${file}: expected a JSON object with "configurations" and "deployments" lists`);

@@ -52,7 +52,13 @@ export function hintFor(status: number | undefined, code: string | undefined, pa
     case 400:
       return "the request was refused as invalid; fix the field named above (the provider's own checks list every rule in the README)";
     case 401:
-      return "the OAuth client was refused: check genesys:clientId / genesys:clientSecret (pulumi config set --secret genesys:clientSecret ...), that the client is active, and the region";
+      // refresh and destroy run with the provider configuration saved in the state by the last
+      // run of the program, so a secret fixed since then only reaches them with --run-program.
+      return (
+        "the OAuth client was refused: check genesys:clientId / genesys:clientSecret (pulumi config set --secret genesys:clientSecret ...), " +
+        "that the client is active, and the region; `pulumi refresh` and `pulumi destroy` use the settings saved by the last " +
+        "`pulumi up`: after fixing them, add --run-program to those two (or run `pulumi up` first)"
+      );
     case 403:
       return "the OAuth client lacks a permission: grant it the scope named above (webchat:brand:read, webchat:brand:write, webhooks:webhook:write)";
     case 404:

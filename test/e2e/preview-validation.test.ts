@@ -49,6 +49,32 @@ describe("invalid definitions through pulumi preview", CLI_TESTS, () => {
     await emulator?.close();
   });
 
+  it("prints the README's 400 example as the README shows it, each error once under Diagnostics", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const at = readme.indexOf("<!-- preview-validation:");
+    expect(at).toBeGreaterThan(0);
+    const lines = /```\n([\s\S]*?)```/.exec(readme.slice(at))![1]!.trim().split("\n");
+    expect(lines).toHaveLength(2);
+    await project.declareChannels([
+      {
+        resourceName: "support",
+        name: "Customer Support",
+        endpointUrl: "wss://localhost:9443/support",
+        allowedOrigins: ["https://support.example.com/app"],
+        channelTypes: ["webmessaging"],
+        settings: { maxConcurrentSessions: 20000, rateLimitThreshold: 3000 },
+      },
+    ]);
+    const preview = await project.preview();
+    const output = preview.stdout + preview.stderr;
+    expect(preview.code, output).not.toBe(0);
+    const diagnostics = output.split("\nDiagnostics:\n")[1] ?? "";
+    for (const line of lines) {
+      expect(diagnostics, output).toContain(line);
+      expect(diagnostics.split(line).length - 1, `${line} in:\n${diagnostics}`).toBe(1);
+    }
+  });
+
   it.each(SAMPLE)("preview of corpus case %s fails naming the field and makes no API call", async (name) => {
     const c = load(name);
     if (c.options?.signingKey) await project.setConfig("genesys:signatureKey", c.options.signingKey, true);

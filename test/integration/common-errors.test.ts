@@ -50,7 +50,8 @@ describe("common errors name the cause and the fix", () => {
     expect(message).toBe(
       "obtain an OAuth token failed: 401 invalid_client (client authentication failed: check the client id and secret); " +
         "the OAuth client was refused: check genesys:clientId / genesys:clientSecret (pulumi config set --secret " +
-        "genesys:clientSecret ...), that the client is active, and the region",
+        "genesys:clientSecret ...), that the client is active, and the region; `pulumi refresh` and `pulumi destroy` use the " +
+        "settings saved by the last `pulumi up`: after fixing them, add --run-program to those two (or run `pulumi up` first)",
     );
     expect(message).not.toContain("wrong");
   });

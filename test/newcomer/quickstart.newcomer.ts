@@ -243,8 +243,13 @@ describe("the newcomer's path through the README", () => {
     "npm start -- --keep changes nothing, leaves the emulator and the receiver running, and gives the terminal back",
     { timeout: 10 * MINUTE },
     async () => {
-      const kept = await sh("npm start -- --keep", clone, { timeoutMs: 9 * MINUTE });
+      const kept = await sh("npm start -- --keep", clone, {
+        env: { ...newcomerEnv(), GENESYS_EMULATOR_ADMIN_TOKEN: "newcomer-admin" },
+        timeoutMs: 9 * MINUTE,
+      });
       expect(kept.code, kept.output).toBe(0);
+      const admin = await fetch(`${EMULATOR}/__admin/requests`, { headers: { "x-emulator-admin-token": "newcomer-admin" } });
+      expect(admin.status, "the admin API that GENESYS_EMULATOR_ADMIN_TOKEN turns on").toBe(200);
       expect(kept.output).toMatch(NO_CHANGES);
       expect(new Map(channelRows(kept.output).map((r) => [r.resource, r.id]))).toEqual(firstIds);
       expect(kept.output).toContain("Stop them with: npm start -- --stop");
@@ -258,11 +263,12 @@ describe("the newcomer's path through the README", () => {
     },
   );
 
-  it("the README's CLI commands work as printed: preview shows no changes, refresh, destroy", { timeout: 10 * MINUTE }, async () => {
+  it("the README's CLI commands work as printed: preview shows no changes, refresh finds none", { timeout: 10 * MINUTE }, async () => {
     const { setup, commands } = readmeBlock(readme, "cli-setup");
     expect(setup).toContain("PULUMI_HOME=");
-    expect(commands).toEqual(["pulumi preview --stack dev", "pulumi refresh --stack dev", "pulumi destroy --stack dev"]);
-    const [preview, refresh, destroy] = commands as [string, string, string];
+    // Pasting the block whole must leave the demo standing: no destroy in it.
+    expect(commands).toEqual(["pulumi preview --stack dev", "pulumi refresh --stack dev"]);
+    const [preview, refresh] = commands as [string, string];
 
     const previewed = await sh(`${setup}\n${preview}`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
     expect(previewed.code, previewed.output).toBe(0);
@@ -270,7 +276,56 @@ describe("the newcomer's path through the README", () => {
     const refreshed = await sh(`${setup}\n${refresh}`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
     expect(refreshed.code, refreshed.output).toBe(0);
     expect(refreshed.output).toMatch(NO_CHANGES);
-    const destroyed = await sh(`${setup}\n${destroy}`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
+  });
+
+  it("an edit of stacks/channels.ts is what pulumi preview runs, with no build step", { timeout: 5 * MINUTE }, async () => {
+    const { setup } = readmeBlock(readme, "cli-setup");
+    const file = path.join(clone, "stacks", "channels.ts");
+    const original = fs.readFileSync(file, "utf8");
+    expect(original).toContain('name: "Sales Chat"');
+    fs.writeFileSync(file, original.replace('name: "Sales Chat"', 'name: "Sales Chat EU"'));
+    try {
+      const previewed = await sh(`${setup}\npulumi preview --stack dev --diff`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
+      expect(previewed.code, previewed.output).toBe(0);
+      expect(previewed.output).toMatch(/~ name\s*:\s*"Sales Chat" => "Sales Chat EU"/);
+      expect(previewed.output).toMatch(/1 to update/);
+    } finally {
+      fs.writeFileSync(file, original);
+    }
+    const back = await sh(`${setup}\npulumi preview --stack dev`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
+    expect(back.output).toMatch(NO_CHANGES);
+  });
+
+  it(
+    "the README's drift walk-through works as printed: an edit and a delete made by hand, found by refresh, repaired by up",
+    { timeout: 10 * MINUTE },
+    async () => {
+      const { setup } = readmeBlock(readme, "cli-setup");
+      const { commands } = readmeBlock(readme, "drift");
+      expect(commands.filter((c) => c.startsWith("pulumi "))).toEqual([
+        "pulumi refresh --stack dev",
+        "pulumi up --stack dev",
+        "pulumi preview --stack dev",
+      ]);
+      const salesBefore = firstIds.get("sales");
+      // The block's lines share shell variables: one script, stopping at the first failure.
+      const walked = await sh(`set -eo pipefail\n${setup}\n${commands.join("\n")}`, clone, { env: atThePrompt(), timeoutMs: 8 * MINUTE });
+      expect(walked.code, walked.output).toBe(0);
+      const [refreshed, rest] = walked.output.split(/\n\s*Updating \(dev\)/);
+      expect(refreshed, walked.output).toMatch(/~ .*support.* update/);
+      expect(refreshed, walked.output).toMatch(/- .*sales.* delete/);
+      expect(rest, walked.output).toMatch(/\+ .*sales.* create/);
+      expect(walked.output).toMatch(NO_CHANGES);
+      const live = await brands();
+      expect(live.map((b) => b.name).sort()).toEqual(["Customer Support", "Partner Portal", "Sales Chat"]);
+      expect(live.find((b) => b.name === "Sales Chat")?.id).not.toBe(salesBefore);
+    },
+  );
+
+  it("pulumi destroy, as the README names it, removes the demo", { timeout: 5 * MINUTE }, async () => {
+    expect(readme).toContain("`pulumi destroy --stack dev` removes the demo's channels");
+    const { setup } = readmeBlock(readme, "cli-setup");
+    const destroyed = await sh(`${setup}\npulumi destroy --stack dev`, clone, { env: atThePrompt(), timeoutMs: 3 * MINUTE });
     expect(destroyed.code, destroyed.output).toBe(0);
     expect(await brands()).toEqual([]);
   });
@@ -314,6 +369,8 @@ describe("the newcomer's path through the README", () => {
     const again = await sh("npm start", clone, { timeoutMs: 9 * MINUTE });
     expect(again.code, again.output).toBe(0);
     expect(again.output).not.toMatch(/building \S+ .* from Go/);
+    // Nothing changed since the last build: no compile, no self-link line.
+    expect(again.output).not.toContain("self-link");
     expect(again.output).toMatch(NO_CHANGES);
     expect(again.output).toContain("Genesys emulator: already running on 127.0.0.1:8787");
     expect(new Map(channelRows(again.output).map((r) => [r.resource, r.id]))).toEqual(recoveredIds);
@@ -326,4 +383,21 @@ describe("the newcomer's path through the README", () => {
     for (const port of PORTS) expect(await listening(port), `port ${port} after --stop`).toBe(false);
     expect(fs.readdirSync(path.join(clone, ".data")).filter((f) => f.endsWith(".pid"))).toEqual([]);
   });
+
+  it(
+    "npm start -- --lb haproxy runs a HAProxy whose backend is the pool, and leaves nothing behind",
+    { timeout: 10 * MINUTE },
+    async () => {
+      const lb = await sh("npm start -- --lb haproxy", clone, { timeoutMs: 9 * MINUTE });
+      expect(lb.code, lb.output).toBe(0);
+      expect(lb.output).toMatch(/HAProxy: started, frontend http:\/\/127\.0\.0\.1:\d+, backend channels/);
+      const pool = poolIds(lb.output);
+      expect(pool.length, lb.output).toBe(recoveredIds.size);
+      const backend = lb.output.split(/\nHAProxy backend[^\n]*\n/)[1]?.split(/\n\s*\n/)[0] ?? "";
+      expect(new Set([...backend.matchAll(new RegExp(`^(${UUID})\\s`, "gm"))].map((m) => m[1])), lb.output).toEqual(new Set(pool));
+      for (const port of PORTS) expect(await listening(port), `port ${port} after --lb haproxy`).toBe(false);
+      expect(fs.existsSync(path.join(clone, ".data", "haproxy", "admin.sock")), "HAProxy's admin socket").toBe(false);
+      expect(processesRunningFrom(clone)).toEqual([]);
+    },
+  );
 });

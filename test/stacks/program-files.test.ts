@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ConfigError } from "../../provider/config";
 import { checkProviderSettings, readDeclarationsFile } from "../../stacks/program";
 
 describe("channelsFile", () => {
@@ -45,6 +46,18 @@ describe("channelsFile", () => {
       `channelsFile: cannot read ${path.join(project, "missing.json")} (ENOENT); a relative path is taken from the project folder ${project}: ` +
         "run: pulumi config set channelsFile <path to a JSON array of channel declarations>",
     );
+    expect(((error as Error).cause as NodeJS.ErrnoException).code).toBe("ENOENT");
+  });
+
+  it("keeps the parser's error as the cause of a file that is not JSON", () => {
+    fs.writeFileSync(path.join(project, "broken.json"), "[{");
+    let error: unknown;
+    try {
+      readDeclarationsFile("broken.json", project);
+    } catch (err) {
+      error = err;
+    }
+    expect((error as Error).cause).toBeInstanceOf(SyntaxError);
   });
 
   it("refuses a file that is not a JSON array", () => {
@@ -67,6 +80,7 @@ describe("provider settings checked by the program", () => {
     const message = (error as Error).message;
     expect(message).toContain("pulumi config set --secret genesys:clientSecret <oauth-client-secret>");
     expect(message).toContain('genesys:allowPrivateNetworks must be true or false (got "maybe")');
+    expect((error as Error).cause).toBeInstanceOf(ConfigError);
   });
 
   it("accepts complete settings", () => {

@@ -2,6 +2,9 @@
  * The web deployments part of the program, with the engine mocked: one configuration and its
  * deployments, each deployment fed its configuration's id and latest published version.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -71,5 +74,34 @@ describe("web deployments in the stack program", () => {
         deployments: [{ resourceName: "site", name: "Site", allowAllDomains: true, configuration: "cgf" }],
       }),
     ).toThrow(/names configuration "cgf", which is not declared; use one of: cfg/);
+  });
+});
+
+describe("where a stack's web deployments come from", () => {
+  it("a stack without channelsFile or webDeploymentsFile declares the dev ones, with nothing to note", async () => {
+    const { webDeploymentsSource, devWebDeployments } = await import("../../stacks/web-deployments");
+    expect(webDeploymentsSource({ projectDir: "/p" })).toEqual({ declared: devWebDeployments });
+  });
+
+  it("a stack given a channelsFile declares none and says why and how to keep them, as preview shows it", async () => {
+    const { webDeploymentsSource } = await import("../../stacks/web-deployments");
+    const { declared, note } = webDeploymentsSource({ channelsFile: "./channels.json", projectDir: "/p" });
+    expect(declared).toEqual({ configurations: [], deployments: [] });
+    expect(note).toContain(
+      "this stack declares no web deployments: it takes its channels from channelsFile and sets no webDeploymentsFile",
+    );
+    expect(note).toContain("pulumi config set webDeploymentsFile <file>");
+  });
+
+  it("webDeploymentsFile wins over both, read relative to the project folder", async () => {
+    const { webDeploymentsSource } = await import("../../stacks/web-deployments");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-web-file-"));
+    try {
+      const file = { configurations: [{ resourceName: "c", name: "C", languages: ["en-us"], defaultLanguage: "en-us" }], deployments: [] };
+      fs.writeFileSync(path.join(dir, "web.json"), JSON.stringify(file));
+      expect(webDeploymentsSource({ channelsFile: "x.json", webDeploymentsFile: "web.json", projectDir: dir })).toEqual({ declared: file });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,7 +47,10 @@ export class PulumiProject {
     const root = repoRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-e2e-"));
     for (const entry of ["dist", "node_modules", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
-    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    // The build is current here (tests run after npm run build): the program's build itself, not
+    // Pulumi.yaml's stacks/main.cjs, which would run tsc -b before every CLI run of the test.
+    const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: dist/stacks/index.js");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), pulumiYaml);
     fs.mkdirSync(path.join(dir, "state"));
     const project = new PulumiProject(dir, opts.stack ?? "e2e");
     await project.cli(["stack", "init", project.stack], { check: true });

@@ -42,7 +42,10 @@ export class TeamProject {
     const root = repoRoot();
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-team-"));
     for (const entry of ["dist", "node_modules", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(this.dir, entry));
-    fs.copyFileSync(path.join(root, "Pulumi.yaml"), path.join(this.dir, "Pulumi.yaml"));
+    // The build is current here (tests run after npm run build): the program's build itself, not
+    // Pulumi.yaml's stacks/main.cjs, which would run tsc -b before every CLI run of the test.
+    const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: dist/stacks/index.js");
+    fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), pulumiYaml);
     this.env = {
       ...pulumiEnv({ pulumiHome: path.join(root, ".pulumi-home") }),
       PULUMI_BACKEND_URL: backend,
