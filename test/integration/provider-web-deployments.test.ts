@@ -22,7 +22,7 @@ import {
 } from "../../provider/runtime/web-deployment";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
-import { markBroken, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
+import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
 import { devWebDeployments } from "../../stacks/web-deployments";
 
 const owner = { clientId: "wd-provider", clientSecret: "wd-provider-secret-5e1a" };
@@ -62,21 +62,12 @@ function deploymentCalls(log: LoggedRequest[], id: string): string[] {
 
 /** Runs `body` with the emulator's web deployment delays patched, and puts the test's own back after it. */
 async function withTiming<T>(patch: Partial<typeof WEB_DEPLOYMENT_TIMING>, body: () => Promise<T>): Promise<T> {
-  await setTiming(patch);
+  await setTiming(emulator.url, ADMIN, patch);
   try {
     return await body();
   } finally {
-    await setTiming(WEB_DEPLOYMENT_TIMING);
+    await setTiming(emulator.url, ADMIN, WEB_DEPLOYMENT_TIMING);
   }
-}
-
-async function setTiming(timing: Partial<typeof WEB_DEPLOYMENT_TIMING>): Promise<void> {
-  const res = await fetch(`${emulator.url}/__admin/webdeployments/timing`, {
-    method: "PUT",
-    headers: { "x-emulator-admin-token": ADMIN, "content-type": "application/json" },
-    body: JSON.stringify(timing),
-  });
-  if (!res.ok) throw new Error(`admin timing: ${res.status} ${await res.text()}`);
 }
 
 beforeAll(async () => {
