@@ -12,7 +12,9 @@ import { PATHS } from "./paths";
 import { createByUniqueName } from "./unique-create";
 import type { CallTrace, Transport } from "./transport";
 
-export type HealthStatus = "pending" | "active" | "degraded" | "unreachable";
+/** A value list, not only a type, so that a test can hold it against the emulator's contract. */
+export const HEALTH_STATUSES = ["pending", "active", "degraded", "unreachable"] as const;
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
 export interface BrandSpec {
   name: string;

@@ -43,6 +43,7 @@ describe("invalid-definition corpus through the provider's check", () => {
   it.each(cases.map((c) => [c.file, c] as const))("corpus case %s is refused at check with no API call", async (_file, c) => {
     const ctx = testContext(emulator.url, creds, { signatureKey: c.options?.signingKey });
     const { failures } = await checkChannel(ctx, { ...(c.definition as Record<string, unknown>), __provider: "serialized" });
+    expect(c.expect.length, `${c.name}: the case names the issues it expects`).toBeGreaterThan(0);
     for (const want of c.expect) {
       expect(
         failures.some((f) => f.property === want.path && f.reason.includes(want.message)),

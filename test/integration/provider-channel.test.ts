@@ -317,7 +317,7 @@ describe("WebMessagingChannel provider", () => {
     const err = (await createChannel(ctx, definition("stuck")).catch((e: unknown) => e)) as Error & { cause?: unknown };
     await admin.clearFaults();
     const left = await ctx.client.brands.findByName("stuck");
-    expect(left).toBeDefined();
+    expect(left?.name).toBe("stuck");
     expect(err.message).toMatch(/^read channel \S+ with a health probe failed: 500 /);
     expect(err.message).toContain(`; the channel could not be deleted again (delete channel ${left!.id} failed: 500 `);
     expect(err.message).toMatch(new RegExp(`: delete channel ${left!.id} by hand, or adopt it with adoptExistingId: "${left!.id}"$`));

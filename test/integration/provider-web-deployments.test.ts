@@ -20,9 +20,9 @@ import {
   readDeployment,
   updateDeployment,
 } from "../../provider/runtime/web-deployment";
-import { EmulatorAdmin } from "../support/admin";
+import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
-import { markBroken, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
+import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
 import { devWebDeployments } from "../../stacks/web-deployments";
 
 const owner = { clientId: "wd-provider", clientSecret: "wd-provider-secret-5e1a" };
@@ -51,6 +51,24 @@ const deploymentOf = (name: string, config: { id: string; version: string }, pat
 
 const uiClient = () => createGenesysClient({ apiUrl: emulator.url, ...ui, policy: { baseDelayMs: 1 } });
 const ctxFor = () => testContext(emulator.url, owner, { publishRetrySeconds: 2 });
+
+/** The calls the emulator logged on one deployment, in order: "POST" for its create, "<METHOD> <status>" for the rest. */
+function deploymentCalls(log: LoggedRequest[], id: string): string[] {
+  const created = log.findIndex((r) => r.method === "POST" && r.path === "/api/v2/webdeployments/deployments" && r.status === 200);
+  return log
+    .filter((r, i) => (i === created ? true : r.path.split("?")[0] === `/api/v2/webdeployments/deployments/${id}`))
+    .map((r) => (r.method === "POST" ? "POST" : `${r.method} ${r.status}`));
+}
+
+/** Runs `body` with the emulator's web deployment delays patched, and puts the test's own back after it. */
+async function withTiming<T>(patch: Partial<typeof WEB_DEPLOYMENT_TIMING>, body: () => Promise<T>): Promise<T> {
+  await setTiming(emulator.url, ADMIN, patch);
+  try {
+    return await body();
+  } finally {
+    await setTiming(emulator.url, ADMIN, WEB_DEPLOYMENT_TIMING);
+  }
+}
 
 beforeAll(async () => {
   emulator = await startEmulator({
@@ -187,9 +205,11 @@ describe("WebDeployment provider", () => {
   it("creates a deployment, waits for Active and outputs its id, status and snippet", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-active");
-    const started = Date.now();
+    await admin.clearRequests();
     const { id, outs } = await createDeployment(ctx, deploymentOf("site-active", config));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(WEB_DEPLOYMENT_TIMING.activationDelayMs - 50);
+    // The POST answers Pending; the Active in the outputs is what a GET read.
+    expect(deploymentCalls(await admin.requests(), id)[0]).toEqual("POST");
+    expect(deploymentCalls(await admin.requests(), id).slice(1)).toContain("GET 200");
     expect(outs).toMatchObject({ deploymentId: id, status: "Active", configuration: config, allowedDomains: ["www.example.com"] });
     expect(outs.snippet).toContain(id);
     const trail = auditLines(ctx.auditDir);
@@ -198,15 +218,46 @@ describe("WebDeployment provider", () => {
   });
 
   it("fails at once with the server's reason when the deployment goes to Error, and deletes it again", async () => {
-    const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 60 });
+    // Waiting out the health timeout would fail differently ("did not become Active within 2 s").
+    const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 2 });
     const config = await publishedConfig("cfg-error");
     await markBroken(emulator.url, ADMIN, "flow", "flow-broken", "inbound message flow flow-broken is not published");
-    const started = Date.now();
-    const err = await createDeployment(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e);
-    expect(Date.now() - started).toBeLessThan(20_000); // far below the 60 s it would otherwise wait
-    expect(String(err)).toMatch(/went to status Error: inbound message flow flow-broken is not published.*deleted again/s);
+    await admin.clearRequests();
+    // No activation delay: the first read after the POST already answers Error.
+    const err = await withTiming({ activationDelayMs: 0 }, () =>
+      createDeployment(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e),
+    );
+    expect(String(err)).toMatch(
+      /web deployment "site-error" \([0-9a-f-]+\) went to status Error: inbound message flow flow-broken is not published.*deleted again/s,
+    );
+    const id = auditLines(ctx.auditDir).find((r) => r.action === "health")?.targetId as string;
+    // One read saw Error and the deployment was deleted at once: no polling towards the timeout.
+    expect(deploymentCalls(await admin.requests(), id).slice(0, 3)).toEqual(["POST", "GET 200", "DELETE 204"]);
     expect(await uiClient().webDeployments.findByName("site-error")).toBeUndefined();
     expect(auditLines(ctx.auditDir).find((r) => r.action === "health")).toMatchObject({ outcome: "failure", healthStatus: "Error" });
+  });
+
+  it("fails an update at once when the deployment goes to Error, naming the deployment and the status, and keeps it", async () => {
+    // Waiting out the health timeout would fail differently ("did not become Active within 2 s").
+    const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 2 });
+    const config = await publishedConfig("cfg-update-error");
+    const { id } = await createDeployment(ctx, deploymentOf("site-update-error", config));
+    await markBroken(emulator.url, ADMIN, "deployment", id, "the deployment's flow was deleted");
+    await admin.clearRequests();
+    const err = await withTiming({ activationDelayMs: 0 }, () =>
+      updateDeployment(ctx, id, deploymentOf("site-update-error", config, { description: "changed" })).catch((e: Error) => e),
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe(
+      `web deployment "site-update-error" (${id}) went to status Error: the deployment's flow was deleted; ` +
+        "fix the flow (flowId) or configuration it names, then run `pulumi up` again",
+    );
+    // The PUT, one read that saw Error, and nothing after it: no polling towards the timeout, no delete.
+    expect(deploymentCalls(await admin.requests(), id)).toEqual(["PUT 200", "GET 200"]);
+    expect((await uiClient().webDeployments.get(id))?.status).toBe("Error");
+    expect(auditLines(ctx.auditDir).filter((r) => r.action === "update")).toEqual([
+      expect.objectContaining({ outcome: "failure", targetId: id, error: expect.stringContaining("went to status Error") }),
+    ]);
   });
 
   it("moves to a new configuration version in place, and Pending is never a change", async () => {

@@ -17,3 +17,13 @@ export async function markBroken(
   });
   if (!res.ok) throw new Error(`admin mark broken: ${res.status} ${await res.text()}`);
 }
+
+/** Sets the emulator's web deployment delays (only those given); they apply to what is written from then on. */
+export async function setTiming(emulatorUrl: string, adminToken: string, timing: Partial<typeof WEB_DEPLOYMENT_TIMING>) {
+  const res = await fetch(`${emulatorUrl}/__admin/webdeployments/timing`, {
+    method: "PUT",
+    headers: { "x-emulator-admin-token": adminToken, "content-type": "application/json" },
+    body: JSON.stringify(timing),
+  });
+  if (!res.ok) throw new Error(`admin timing: ${res.status} ${await res.text()}`);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as emulator from "../../emulator/contract";
-import type { HealthStatus } from "../../provider/genesys";
+import { HEALTH_STATUSES } from "../../provider/genesys/brands";
 import { hintFor } from "../../provider/genesys/errors";
 import * as provider from "../../provider/validation/limits";
 
@@ -35,10 +35,8 @@ describe("the provider's limits and the emulator's contract", () => {
     expect(provider.WEBHOOK_LIMITS.retryInterval).toEqual(emulator.WEBHOOK_LIMITS.retryInterval);
   });
 
-  it("agree on the health statuses (checked by the typecheck gate: the two unions must be equal)", () => {
-    type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-    const same: Same<HealthStatus, emulator.HealthStatus> = true;
-    expect(same).toBe(true);
+  it("agree on the health statuses", () => {
+    expect([...HEALTH_STATUSES].sort()).toEqual([...emulator.HEALTH_STATUSES].sort());
   });
 
   it("the provider's permission hint names every scope the contract requires, and no other", () => {

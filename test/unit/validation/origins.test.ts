@@ -89,7 +89,8 @@ describe("allowedOrigins rules", () => {
   ])("refuses %s", (origin, fragment) => {
     const result = validateChannel(minimal((d) => (d.allowedOrigins = [origin])));
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.issues.find((i) => i.path === "allowedOrigins[0]")?.message).toContain(fragment);
+    const issues = result.ok ? [] : result.issues;
+    expect(issues.find((i) => i.path === "allowedOrigins[0]")?.message).toContain(fragment);
   });
 
   it("names both entries when two spell the same origin", () => {
