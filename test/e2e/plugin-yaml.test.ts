@@ -35,9 +35,12 @@ describe("a YAML program using the genesys provider plugin, two orgs", CLI_TESTS
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const cli = (args: string[]): Promise<CliResult> =>
+  const cli = (args: string[], stack = "yaml"): Promise<CliResult> =>
     new Promise((resolve, reject) => {
-      const child = spawn("pulumi", ["--non-interactive", ...args, "--stack", "yaml"], {
+      // --stack before any "--": what follows it is positional.
+      const end = args.includes("--") ? args.indexOf("--") : args.length;
+      const full = ["--non-interactive", ...args.slice(0, end), "--stack", stack, ...args.slice(end)];
+      const child = spawn("pulumi", full, {
         cwd: dir,
         env,
         stdio: ["ignore", "pipe", "pipe"],
@@ -178,6 +181,43 @@ describe("a YAML program using the genesys provider plugin, two orgs", CLI_TESTS
   it("a second preview expects no changes", async () => {
     const preview = await cli(["preview", "--expect-no-changes"]);
     expect(preview.code, preview.stdout + preview.stderr).toBe(0);
+  });
+
+  it("pulumi import adopts org A's deployment into another stack through the default provider, with no write", async () => {
+    const client = createGenesysClient({ apiUrl: live.a.emulator.url, ...orgs.a, policy: { baseDelayMs: 1 } });
+    const listed = await client.transport.request<{ entities: { id: string; name: string }[] }>({
+      operation: "list",
+      method: "GET",
+      path: "/api/v2/webdeployments/deployments",
+    });
+    const site = listed.data.entities.find((d) => d.name === "Org a site")!;
+    expect(site).toBeDefined();
+    const stack = "adopt";
+    expect((await cli(["stack", "init"], stack)).code).toBe(0);
+    const config: [string, string, boolean?][] = [
+      ["genesys:apiUrl", live.a.emulator.url],
+      ["genesys:clientId", orgs.a.clientId],
+      ["genesys:clientSecret", orgs.a.clientSecret, true],
+      ["genesys:useEnvironment", "false"],
+      ["genesys:auditDir", path.join(dir, "audit-adopt")],
+    ];
+    for (const [key, value, secret] of config) {
+      const set = await cli(["config", "set", ...(secret ? ["--secret"] : []), "--", key, value], stack);
+      expect(set.code, set.stderr).toBe(0);
+    }
+    await live.a.admin.clearRequests();
+    const imported = await cli(["import", "genesys:index:WebDeployment", "adopted", site.id, "--yes"], stack);
+    expect(imported.code, imported.stdout + imported.stderr).toBe(0);
+    // The code Pulumi generates for the program, in its language (the index module shortened).
+    expect(imported.stdout).toMatch(/type: genesys:(index:)?WebDeployment\n/);
+    expect(imported.stdout).toContain("name: Org a site");
+    const writes = (await live.a.admin.requests()).filter((r) => r.method !== "GET" && !r.path.startsWith("/oauth"));
+    expect(writes).toEqual([]);
+    const exported = await cli(["stack", "export"], stack);
+    expect(exported.stdout).toContain(`"id": "${site.id}"`);
+    expect(exported.stdout).not.toContain(orgs.a.clientSecret);
+    // Imported resources are protected: the stack goes without touching the deployment.
+    expect((await cli(["stack", "rm", "--force", "--yes"], stack)).code).toBe(0);
   });
 
   it("the state holds no secret in plain text", async () => {
