@@ -53,7 +53,7 @@ interface Setting {
   example: string;
 }
 
-const SETTINGS = {
+export const SETTINGS = {
   clientId: { key: "clientId", env: ["GENESYSCLOUD_OAUTHCLIENT_ID"], example: "<oauth-client-id>" },
   clientSecret: { key: "clientSecret", env: ["GENESYSCLOUD_OAUTHCLIENT_SECRET"], secret: true, example: "<oauth-client-secret>" },
   region: { key: "region", env: ["GENESYSCLOUD_REGION"], example: "eu-west-1" },

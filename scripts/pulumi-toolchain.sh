@@ -104,6 +104,26 @@ else
   go_build pulumi-language-nodejs ./cmd/pulumi-language-nodejs "$host_stamp"
 fi
 
+# The YAML language host (YAML programs, and the provider plugin's tests through it): the one on
+# PATH next to the CLI when there is one, else built from its Go module at a pinned version.
+yaml_version="1.25.0"
+if built_ok pulumi-language-yaml "$yaml_version"; then
+  say "pulumi-language-yaml $yaml_version: already built"
+elif [ -n "${existing:-}" ] && [ -x "$(dirname "$existing")/pulumi-language-yaml" ]; then
+  take pulumi-language-yaml "$(realpath "$(dirname "$existing")/pulumi-language-yaml")"
+elif have_go; then
+  started=$(date +%s)
+  say "building pulumi-language-yaml $yaml_version from Go modules..."
+  rm -f "$bin/.pulumi-language-yaml.version" "$bin/.pulumi-language-yaml.source"
+  GOBIN="$bin" go install "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$yaml_version"
+  echo "$yaml_version" > "$bin/.pulumi-language-yaml.version"
+  say "built pulumi-language-yaml in $(( $(date +%s) - started ))s"
+elif [ -x "$bin/pulumi-language-yaml" ]; then
+  say "pulumi-language-yaml: keeping the copy in $bin (no Go here to rebuild it)"
+else
+  say "WARNING: no pulumi-language-yaml (nor Go to build it): YAML programs will not run"
+fi
+
 # Writes a file only when its content changed, by rename, so that a CLI of a test running in
 # parallel never executes a half-written shim.
 install_file() { # install_file NAME MODE < content

@@ -22,7 +22,7 @@ const domain = z
     error: 'must be a lower-case domain such as "www.example.com" or "*.example.com" (no scheme, path or spaces)',
   });
 
-const deploymentSchema = z.strictObject({
+export const deploymentSchema = z.strictObject({
   name: z.string().min(L.deploymentName.min).max(L.deploymentName.max),
   description: z.string().max(L.description.max).optional(),
   allowAllDomains: z.boolean().optional(),

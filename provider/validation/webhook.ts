@@ -61,7 +61,7 @@ const eventTypes = z
   .refine((list) => new Set(list).size === list.length, { error: "lists an event type twice; remove the duplicate" })
   .default(() => [...WEBHOOK_DEFAULTS.eventTypes]);
 
-const webhookInputSchema = z.object({
+export const webhookInputSchema = z.object({
   name: z
     .string({ error: "must be a string of 1 to 128 characters" })
     .min(1, { error: "must be a string of 1 to 128 characters" })

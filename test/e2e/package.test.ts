@@ -87,10 +87,14 @@ describe("the packed provider used from another Pulumi project", CLI_TESTS, () =
       "package/dist/provider/runtime/index.js",
       "package/dist/provider/runtime/index.d.ts",
       "package/dist/provider/resources/loader.js",
+      "package/bin/pulumi-resource-genesys",
+      "package/dist/provider/plugin/main.js",
     ]) {
       expect(files).toContain(needed);
     }
-    const stray = files.filter((f) => !/^package\/(package\.json|README\.md|LICENSE|dist\/provider\/.+\.(js|d\.ts))$/.test(f));
+    const stray = files.filter(
+      (f) => !/^package\/(package\.json|README\.md|LICENSE|bin\/pulumi-resource-genesys|dist\/provider\/.+\.(js|d\.ts))$/.test(f),
+    );
     expect(stray).toEqual([]);
   });
 
