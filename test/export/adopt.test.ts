@@ -36,7 +36,10 @@ function adoptSteps(readme: string): string[] {
     .filter(Boolean);
 }
 
-describe("an exported org, adopted by following the generated README with the real CLI", CLI_TESTS, () => {
+// About fifteen CLI and npm runs in one test: twice CLI_TESTS' budget, for a loaded two-core machine.
+const TIMEOUT = { timeout: 2 * CLI_TESTS.timeout };
+
+describe("an exported org, adopted by following the generated README with the real CLI", TIMEOUT, () => {
   let h: Harness;
   let ids: Record<string, string> = {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-adopt-"));
