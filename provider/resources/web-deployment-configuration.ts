@@ -174,6 +174,13 @@ export interface WebDeploymentConfigurationArgs {
   video?: In<VideoArgs>;
   /** Take over an existing configuration by id instead of creating one (pulumi import does not work for dynamic resources). */
   adoptExistingId?: In<string>;
+  /**
+   * Leave a draft that is ahead of the published version as it is (edits saved in the Genesys UI, not
+   * published): adoption writes nothing and requires the declaration to equal the latest published
+   * version, refresh compares against that version, and the draft is only reported
+   * (`unpublishedChanges`). An edit of the declaration is still written into the draft and published.
+   */
+  keepUnpublishedDraft?: In<boolean>;
 }
 
 const provider = makeProvider("webDeploymentConfiguration");
