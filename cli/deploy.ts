@@ -240,7 +240,9 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
 
   const runOne = async (name: string): Promise<StackResult> => {
     const started = Date.now();
-    const deadline = started + opts.lockWaitSeconds * 1000;
+    // --lock-wait counts from the moment the lock is first met, not from the start: the CLI's own
+    // start-up (seconds on a busy runner) must not use up a short wait.
+    let lockMet: number | undefined;
     let lockWaits = 0;
     let tableRaces = 0;
     const say = (text: string) => log(`[${name}] ${text}`);
@@ -295,6 +297,8 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
           continue;
         }
         const locked = isLockContention(text);
+        if (locked) lockMet ??= Date.now();
+        const deadline = (lockMet ?? 0) + opts.lockWaitSeconds * 1000;
         if (locked && Date.now() < deadline) {
           lockWaits++;
           const wait = Math.min(5_000, 1_000 * lockWaits) + Math.floor(Math.random() * 500);
@@ -303,7 +307,7 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
           continue;
         }
         const message = locked
-          ? lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000))
+          ? lockMessage(name, backend, text, Math.round((Date.now() - (lockMet ?? Date.now())) / 1000))
           : (passphraseProblem(name, text, envVars) ?? conciseError(text));
         say(`FAILED: ${message}`);
         return {
