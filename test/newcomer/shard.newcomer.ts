@@ -5,7 +5,7 @@
  * so the deploy applies every channel. The project is a temporary one whose package.json runs this
  * checkout's build, against an emulator on a free port, under a passphrase of the user's own.
  */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -21,10 +21,17 @@ describe("npm run shard's commands, run as printed", () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const sh = (command: string) => {
-    const r = spawnSync("bash", ["-c", command], { cwd: dir, env, encoding: "utf8", timeout: 10 * 60_000 });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  };
+  // Not spawnSync: the emulator answers from this process, whose event loop must keep running.
+  const sh = (command: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn("bash", ["-c", command], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, data: ":memory:", clients: [CLIENT], quiet: true });
@@ -63,8 +70,8 @@ describe("npm run shard's commands, run as printed", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it("gives every shard stack the configured stack's settings, and the deploy it suggests applies every channel", () => {
-    const setup = sh(
+  it("gives every shard stack the configured stack's settings, and the deploy it suggests applies every channel", async () => {
+    const setup = await sh(
       [
         "set -e",
         "pulumi stack init dev",
@@ -76,7 +83,7 @@ describe("npm run shard's commands, run as printed", () => {
     );
     expect(setup.code, setup.stderr).toBe(0);
 
-    const shard = sh("npm run -s shard -- --file fleet.json --shards 3 --from dev");
+    const shard = await sh("npm run -s shard -- --file fleet.json --shards 3 --from dev");
     expect(shard.code, shard.stderr).toBe(0);
     const lines = shard.stdout.split("\n");
     const commands = lines.filter((l) => l.startsWith("  pulumi stack init ")).map((l) => l.trim());
@@ -84,9 +91,9 @@ describe("npm run shard's commands, run as printed", () => {
     const deployLine = lines.find((l) => l.startsWith("then: "));
     expect(deployLine).toBe("then: npm run deploy -- --stacks shard-0,shard-1,shard-2 --parallel 3");
 
-    const made = sh(`set -e\n${commands.join("\n")}`);
+    const made = await sh(`set -e\n${commands.join("\n")}`);
     expect(made.code, made.stderr).toBe(0);
-    const deploy = sh(deployLine!.slice("then: ".length));
+    const deploy = await sh(deployLine!.slice("then: ".length));
     expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
     expect(deploy.stdout).toContain("3 ok, 0 failed");
     const shardSizes = [0, 1, 2].map((i) => JSON.parse(fs.readFileSync(path.join(dir, "shards", `shard-${i}.json`), "utf8")).length);
@@ -102,10 +109,10 @@ describe("npm run shard's commands, run as printed", () => {
     expect(stackFiles).not.toContain(CLIENT.clientSecret);
   });
 
-  it("a shard stack made without settings fails with the provider's whole message: the missing keys and the commands that set them", () => {
-    const bare = sh("pulumi stack init bare --no-select && pulumi config set channelsFile shards/shard-0.json --stack bare");
+  it("a shard stack made without settings fails with the provider's whole message: the missing keys and the commands that set them", async () => {
+    const bare = await sh("pulumi stack init bare --no-select && pulumi config set channelsFile shards/shard-0.json --stack bare");
     expect(bare.code, bare.stderr).toBe(0);
-    const deploy = sh("npm run -s deploy -- --stacks bare");
+    const deploy = await sh("npm run -s deploy -- --stacks bare");
     expect(deploy.code).toBe(1);
     const row = deploy.stdout.split("\n").find((l) => /^bare\s+up\s+FAILED/.test(l));
     expect(row).toContain("Genesys provider configuration is incomplete:");
