@@ -12,6 +12,7 @@ import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Pool, PoolClient } from "pg";
+import { redactUrl } from "../genesys/coordination";
 import { dayFileName } from "./files";
 import { GENESIS_HASH, recordHash } from "./hash";
 import { AuditTrail } from "./trail";
@@ -45,17 +46,8 @@ export class AuditDatabaseError extends Error {
   readonly name = "AuditDatabaseError";
 }
 
-/** The URL without its password, for messages. */
-function where(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    u.search = "";
-    return u.toString();
-  } catch {
-    return "<unparseable URL>";
-  }
-}
+/** The URL without its password, for messages: the one redaction team mode's URLs get. */
+const where = redactUrl;
 
 function newPool(url: string, PoolClass: typeof Pool): Pool {
   const pool = new PoolClass({
