@@ -18,8 +18,9 @@ const WINDOW_POINTS = ORG_LIMIT * WINDOW;
 const OUTAGE_CHANNELS = 60;
 
 describe("team mode recovery", () => {
-  // Two servers: the outage takes down the team's database (budget and trail) and not Pulumi's state,
-  // so what the provider does about it is all that decides how the up ends.
+  // Two servers: the outage takes down the team's rate budget and neither Pulumi's state nor the
+  // audit trail, so the budget's fail-closed rule alone decides how the up ends (with the trail on
+  // the stopped server too, whichever of the two an operation reached first would name the failure).
   let statePg: ThrowawayPostgres;
   let teamPg: ThrowawayPostgres;
   let emulator: RunningEmulator;
@@ -75,8 +76,9 @@ describe("team mode recovery", () => {
     });
     stateUrl = await statePg.createDatabase("pulumi_state");
     teamUrl = await teamPg.createDatabase("genesys_team");
-    await initAuditSchema(teamUrl);
-    project = new TeamProject(stateUrl, { GENESYS_COORDINATION_URL: teamUrl, GENESYS_AUDIT_URL: teamUrl });
+    const auditUrl = await statePg.createDatabase("genesys_audit");
+    await initAuditSchema(auditUrl);
+    project = new TeamProject(stateUrl, { GENESYS_COORDINATION_URL: teamUrl, GENESYS_AUDIT_URL: auditUrl });
     const config = {
       "genesys:apiUrl": emulator.url,
       "genesys:allowPrivateNetworks": "true",
