@@ -4,8 +4,8 @@
  *   npm run shard -- --file fleet.json --shards 10 [--out shards] [--prefix shard] [--from STACK] [--allow-moves]
  *
  * A channel's shard is a hash of its `resourceName` modulo the shard count, so adding or removing
- * a channel never moves another one. Moving a deployed channel between stacks takes the README's
- * procedure ("Large fleets"), so when the shard files already exist and the new split would move a
+ * a channel never moves another one. Moving a deployed channel between stacks takes the procedure of
+ * docs/large-fleets.md, so when the shard files already exist and the new split would move a
  * channel (the shard count changed), nothing is written and the moves are listed, unless
  * `--allow-moves`. Every file is written to a temporary name first and renamed only once all are written.
  */
@@ -176,7 +176,7 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
         `${moves.length} deployed channel(s) would move to another shard (the shard count differs from the existing files'):`,
         ...shown,
         ...(moves.length > shown.length ? [`  ... and ${moves.length - shown.length} more`] : []),
-        `nothing was written. Keep --shards as it was, or move each channel as README "Large fleets" says and run again with --allow-moves.`,
+        `nothing was written. Keep --shards as it was, or move each channel as docs/large-fleets.md says and run again with --allow-moves.`,
       ].join("\n"),
     );
   }

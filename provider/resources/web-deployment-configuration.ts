@@ -3,7 +3,7 @@ import { makeProvider } from "./loader";
 
 /*
  * The Args mirror the API's WebDeploymentConfigurationVersion model (the JS SDK's names and
- * nesting), so a document copied from the API or the SDK's docs reads the same here. The README
+ * nesting), so a document copied from the API or the SDK's docs reads the same here. docs/resources.md
  * maps every attribute of Terraform's genesyscloud_webdeployments_configuration onto these.
  */
 
