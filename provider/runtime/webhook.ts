@@ -182,7 +182,10 @@ export async function readWebhook(
       const live = inputsOf(hook);
       // What was enrolled still holds only if the webhook still delivers the same channel to the
       // same place and that channel still exists (deleted or replaced out of band, it does not).
-      const unchanged = live.enabled && live.brandId === props.brandId && live.callbackUrl === props.callbackUrl;
+      // `pulumi import` reads with no state at all: nothing says the webhook moved, so what it
+      // delivers now is what was enrolled (by whoever made it), and the import needs no re-enrolment.
+      const was = props.brandId === undefined && props.callbackUrl === undefined ? live : props;
+      const unchanged = live.enabled && live.brandId === was.brandId && live.callbackUrl === was.callbackUrl;
       // The refresh usually read the channel moments ago (a 404 is never remembered): that answers.
       const exists = unchanged && (await ctx.client.brands.get(live.brandId, { trace, maxAgeMs: 60_000 })) !== undefined;
       const enrolled = exists && props.enrolled !== false;

@@ -255,6 +255,16 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
     expect(refreshed.inputs).toMatchObject({ callbackUrl: "http://127.0.0.1:9/elsewhere" });
   });
 
+  it("imported (read with no state), reports enrolled true, so its diff against the read inputs is empty", async () => {
+    const lb = await another();
+    const brandId = await channel("north");
+    const { id, outs } = await createWebhook(context(), inputs(brandId, { callbackUrl: `${lb.url}/events` }));
+    const imported = await readWebhook(context(), id, {});
+    expect(imported.props).toEqual(outs);
+    const olds = imported.props as unknown as Record<string, unknown>;
+    expect(diffWebhook(olds, imported.inputs as unknown as Record<string, unknown>).changes).toBe(false);
+  });
+
   it("created minutes after its channel by the same provider process, does not read the channel again to check it exists", async () => {
     const lb = await another();
     const ctx = context();
