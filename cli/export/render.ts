@@ -106,18 +106,13 @@ function programOf(org: Org, names: Names): string {
   for (const w of byNameThenId(org.webhooks)) {
     const n = names.webhooks.get(w.id)!;
     const channelVar = names.channels.get(w.brandId)!.variable;
-    const { id: _id, brandId: _b, hasSecret: _s, ...rest } = w;
+    const { id: _id, brandId: _b, hasSecret, name, ...rest } = w;
     lines.push("");
-    lines.push(
-      ...comment(
-        "LoadBalancerWebhook takes no adoptExistingId yet (creating it over the existing one would rewrite it):\n" +
-          "it is read, not managed. Its signing secret is never exported; see the README.",
-      ),
-    );
-    lines.push(`const ${n.variable} = new LoadBalancerWebhook(`, `  ${JSON.stringify(n.resourceName)},`, "  {");
-    lines.push(...members({ name: rest.name }, "    "), `    brandId: ${channelVar}.brandId,`);
-    const { name: _n, ...others } = rest;
-    lines.push(...members(others, "    "), "  },", `  { id: ${JSON.stringify(w.id)} },`, ");");
+    // Its secret is write-only: never exported, and never compared on adoption (see the README).
+    if (hasSecret) lines.push(...comment("Signed: its secret comes from genesys:webhookSecret (see the README)."));
+    lines.push(`const ${n.variable} = new LoadBalancerWebhook(${JSON.stringify(n.resourceName)}, {`);
+    lines.push(...members({ name }, "  "), `  brandId: ${channelVar}.brandId,`);
+    lines.push(...members(rest, "  "), `  adoptExistingId: ${JSON.stringify(w.id)},`, "});");
   }
 
   const exported = (map: Map<string, Naming>, field: string) =>
@@ -161,6 +156,10 @@ function configLines(org: Org, opts: RenderOptions): string[] {
     `pulumi config set genesys:clientId ${opts.target.clientId}`,
     "pulumi config set --secret genesys:clientSecret   # prompts; never written to a file in clear",
     ...(privateEndpoints ? ["pulumi config set genesys:allowPrivateNetworks true   # channel endpoints on private addresses"] : []),
+    // A managed signed webhook's enrolments and removals (destroy included) are signed with it.
+    ...(org.webhooks.some((w) => w.hasSecret)
+      ? ["pulumi config set --secret genesys:webhookSecret   # prompts; the secret the signed webhooks below use"]
+      : []),
   ];
 }
 
@@ -241,9 +240,11 @@ function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
     out.push(
       "## Webhooks",
       "",
-      "Webhooks are read, not managed: `LoadBalancerWebhook` takes no `adoptExistingId` yet. A signing secret is",
-      "write-only in Genesys and never exported. Before you let this program manage a signed webhook, set the",
-      "secret it signs with:",
+      "Webhooks are adopted like the rest (`adoptExistingId`): adoption sends nothing to their load balancers,",
+      "which already follow their channels. A signing secret is write-only in Genesys and never exported, nor",
+      "compared: what the provider sends a load balancer (an enrolment after a change, a removal on `destroy`) is",
+      "signed with `genesys:webhookSecret`, and a change to a webhook writes that secret into it. Set it to the",
+      "secret the webhooks sign with, where any is signed:",
       "",
       "```sh",
       "pulumi config set --secret genesys:webhookSecret   # prompts",

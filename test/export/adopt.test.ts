@@ -5,13 +5,16 @@
  * dependency on this checkout), `pulumi stack init`, the config the README lists and `pulumi up`
  * adopt it with only GET and token calls (the emulator's request log). Then `preview
  * --expect-no-changes` passes, `refresh` writes nothing, an edit of one deployment in index.ts is
- * exactly one PUT, and `destroy` removes what the stack manages.
+ * exactly one PUT, and `destroy` removes what the stack manages. The org's signed webhook delivers to
+ * a running load balancer (the reference receiver): adopting it sends that load balancer nothing, and
+ * `destroy` deletes the webhook and sends it the removal, signed with the secret the README sets.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/export";
+import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { pulumiEnv, repoRoot } from "../../scripts/pulumi-env";
 import { start, type Harness } from "../emulator/helpers";
 import { run } from "../support/consumer-project";
@@ -41,6 +44,7 @@ const TIMEOUT = { timeout: 2 * CLI_TESTS.timeout };
 
 describe("an exported org, adopted by following the generated README with the real CLI", TIMEOUT, () => {
   let h: Harness;
+  let lb: RunningReceiver;
   let ids: Record<string, string> = {};
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-adopt-"));
   const dir = path.join(tmp, "acme-org");
@@ -67,7 +71,8 @@ describe("an exported org, adopted by following the generated README with the re
       clients: [{ clientId: "dev-client", clientSecret: SECRET }],
       webDeployments: { activationDelayMs: 20, deletionDelayMs: 20, draftSettleMs: 20 },
     });
-    ids = await buildSdkOrg(h);
+    lb = await startReceiver({ secret: WEBHOOK_SECRET, log: () => {} });
+    ids = await buildSdkOrg(h, { webhookUri: `${lb.url}/events` });
     let stdout = "";
     const code = await main(["--out", dir, "--api-url", h.url, "--client-id", "dev-client"], {
       stdout: { write: (c: string) => (stdout += c) },
@@ -78,6 +83,7 @@ describe("an exported org, adopted by following the generated README with the re
   }, 120_000);
   afterAll(async () => {
     await h?.close();
+    await lb?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -95,13 +101,18 @@ describe("an exported org, adopted by following the generated README with the re
       }
       expect(command).toBe("pulumi");
       // The README's prompts and confirmations, answered as a user would at a terminal.
-      if (args[0] === "config" && args.includes("--secret") && args.length === 4) args.push(SECRET);
+      if (args[0] === "config" && args.includes("--secret") && args.length === 4) {
+        args.push(args[3] === "genesys:webhookSecret" ? WEBHOOK_SECRET : SECRET);
+      }
       if (args[0] === "up") args.push("--yes");
       const result = await pulumi(args);
       expect(result.code, `${step}: ${describeRun(result)}`).toBe(0);
     }
-    // Adoption, and the preview the README ends with, only read.
+    // Adoption, and the preview the README ends with, only read; the webhook's load balancer is sent nothing.
     expect(await writes()).toEqual([]);
+    expect(steps).toContain("pulumi config set --secret genesys:webhookSecret");
+    expect((await requests()).some((r) => r.method === "GET" && r.path === `/api/v2/webhooks/webhooks/${ids.webhook}`)).toBe(true);
+    expect(lb.pool()).toEqual([]);
     expect((await requests()).some((r) => r.method === "GET" && r.path.startsWith("/api/v2/webdeployments/deployments/"))).toBe(true);
 
     const state = (await pulumi(["stack", "export", "--stack", STACK])).stdout;
@@ -148,8 +159,8 @@ describe("an exported org, adopted by following the generated README with the re
     expect(left).toEqual([]);
     const configurations = (await h.api("GET", "/api/v2/webdeployments/configurations", { token })).json.entities as unknown[];
     expect(configurations).toEqual([]);
-    // The webhook was only read (LoadBalancerWebhook takes no adoptExistingId yet): destroy leaves it.
+    // The webhook was adopted: destroy deletes it.
     const webhooks = (await h.api("GET", "/api/v2/webhooks/webhooks", { token })).json.entities as { name: string }[];
-    expect(webhooks.map((w) => w.name)).toEqual(["LB sync EU"]);
+    expect(webhooks).toEqual([]);
   });
 });

@@ -85,10 +85,10 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
       "tsconfig.json",
     ]);
     const program = files["index.ts"]!;
-    // Every configuration, deployment and channel is adopted by id.
-    for (const name of ["Support", "Sales", "Careers"]) expect(program).toContain(`adoptExistingId: "${ids[name]}"`);
+    // Every configuration, deployment, channel and webhook is adopted by id.
+    for (const name of ["Support", "Sales", "Careers", "webhook"]) expect(program).toContain(`adoptExistingId: "${ids[name]}"`);
     expect(program.match(/new WebDeployment\(/g)).toHaveLength(5);
-    expect(program.match(/adoptExistingId:/g)).toHaveLength(3 + 5 + 2);
+    expect(program.match(/adoptExistingId:/g)).toHaveLength(3 + 5 + 2 + 1);
     // Deployments refer to their configuration's outputs, never a copied configuration id ...
     expect(program).toContain("configuration: { id: cfgSupport.configurationId, version: cfgSupport.version },");
     expect(program).toContain("configuration: { id: cfgSales.configurationId, version: cfgSales.version },");

@@ -32,7 +32,8 @@ async function publish(id: string): Promise<Models.WebDeploymentConfigurationVer
 }
 
 /** Builds the org in `h`'s emulator; returns the ids by name (configurations, `brand` for "Web chat EU"). */
-export async function buildSdkOrg(h: Harness): Promise<Record<string, string>> {
+/** `webhookUri`: where the signed webhook delivers (a running load balancer, for a test that destroys it). */
+export async function buildSdkOrg(h: Harness, opts: { webhookUri?: string } = {}): Promise<Record<string, string>> {
   const ids: Record<string, string> = {};
   const sdk = platformClient.ApiClient.instance;
   sdk.setGateway({ host: "127.0.0.1", protocol: "http", port: h.emu.port });
@@ -77,7 +78,7 @@ export async function buildSdkOrg(h: Harness): Promise<Record<string, string>> {
     token,
     body: {
       name: "LB sync EU",
-      uri: "https://lb.example.com/sync",
+      uri: opts.webhookUri ?? "https://lb.example.com/sync",
       eventFilters: [{ eventType: "webchat.brand.updated", brandId: ids.brand }],
       type: "rest",
       enabled: true,
@@ -86,5 +87,6 @@ export async function buildSdkOrg(h: Harness): Promise<Record<string, string>> {
     },
   });
   expect(hook.status).toBe(201);
+  ids.webhook = hook.json.id;
   return ids;
 }
