@@ -46,7 +46,7 @@ export const RESOURCES = {
     kind: "webhook",
     description: "A webhook that keeps an external load balancer's pool in sync with a channel.",
     inputs: webhookInputSchema,
-    extraInputs: {},
+    extraInputs: { adoptExistingId },
     outputs: {
       webhookId: z.string().describe("The webhook's id in Genesys Cloud."),
       signed: z.boolean().describe("Deliveries are signed with the provider's webhookSecret."),
@@ -59,7 +59,15 @@ export const RESOURCES = {
     kind: "webDeploymentConfiguration",
     description: "A Genesys Cloud Messenger configuration, published as a new version whenever it changes.",
     inputs: configurationSchema,
-    extraInputs: { adoptExistingId },
+    extraInputs: {
+      adoptExistingId,
+      keepUnpublishedDraft: z
+        .boolean()
+        .optional()
+        .describe(
+          "With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).",
+        ),
+    },
     outputs: {
       configurationId: z.string().describe("The configuration's id (pass it to a WebDeployment's configuration.id)."),
       version: z.string().describe('The latest published version ("1", "2", ...): what deployments point at.'),
