@@ -83,7 +83,10 @@ export function runCommand(
     child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 240_000);
-    child.on("error", reject);
+    // A missing executable (go, python3) is named, with the fix.
+    child.on("error", (err) =>
+      reject(new Error(`${command} could not be run (is it installed and on PATH?): ${err.message}`, { cause: err })),
+    );
     child.on("close", (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
