@@ -11,7 +11,11 @@
  */
 import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiEnv, repoRoot } from "../scripts/pulumi-env";
+import { parseArgs as parseArgv } from "node:util";
+import { redactUrl } from "../provider/genesys/coordination";
+import { callerPulumiEnv, repoRoot } from "../scripts/pulumi-env";
+import { argsProblem } from "./args";
+import { ignoreClosedStdout } from "./stdout";
 
 type Command = "up" | "preview" | "refresh" | "destroy";
 
@@ -50,46 +54,62 @@ const USAGE = `usage: npm run deploy -- --stacks a,b,c [--command up|preview|ref
   --expect-no-changes  fail a preview/up/refresh that would change anything`;
 
 export function parseArgs(argv: readonly string[]): DeployOptions {
-  const opts: DeployOptions = { stacks: [], command: "up", parallel: 0, lockWaitSeconds: 0, dir: repoRoot(), expectNoChanges: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const eq = arg.indexOf("=");
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === "--expect-no-changes") {
-      opts.expectNoChanges = true;
-      continue;
-    }
-    if (flag === "--help") throw new UsageError("");
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-    switch (flag) {
-      case "--stacks":
-        opts.stacks = value.split(",").map((s) => s.trim());
-        if (opts.stacks.some((s) => !/^[A-Za-z0-9_.-]+$/.test(s)))
-          throw new UsageError(`--stacks: stack names are letters, digits, - _ . (got "${value}")`);
-        break;
-      case "--command":
-        if (!["up", "preview", "refresh", "destroy"].includes(value))
-          throw new UsageError(`--command must be up, preview, refresh or destroy (got "${value}")`);
-        opts.command = value as Command;
-        break;
-      case "--parallel":
-        if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--parallel must be a whole number from 1 (got "${value}")`);
-        opts.parallel = Number(value);
-        break;
-      case "--backend":
-        opts.backend = value;
-        break;
-      case "--lock-wait":
-        if (!/^\d+$/.test(value)) throw new UsageError(`--lock-wait must be whole seconds (got "${value}")`);
-        opts.lockWaitSeconds = Number(value);
-        break;
-      case "--dir":
-        opts.dir = path.resolve(value);
-        break;
-      default:
-        throw new UsageError(`unknown option ${flag}`);
-    }
+  let values: Partial<Record<"stacks" | "command" | "parallel" | "backend" | "lock-wait" | "dir", string>> & {
+    "expect-no-changes"?: boolean;
+    help?: boolean;
+  };
+  try {
+    ({ values } = parseArgv({
+      args: [...argv],
+      options: {
+        stacks: { type: "string" },
+        command: { type: "string" },
+        parallel: { type: "string" },
+        backend: { type: "string" },
+        "lock-wait": { type: "string" },
+        dir: { type: "string" },
+        "expect-no-changes": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    const problem = argsProblem(err);
+    if (problem === undefined) throw err;
+    throw new UsageError(problem, { cause: err });
+  }
+  if (values.help) throw new UsageError("");
+  for (const [flag, value] of Object.entries(values)) {
+    if (value === "") throw new UsageError(`--${flag} needs a value`);
+  }
+  const opts: DeployOptions = {
+    stacks: [],
+    command: "up",
+    parallel: 0,
+    backend: values.backend,
+    lockWaitSeconds: 0,
+    dir: values.dir === undefined ? repoRoot() : path.resolve(values.dir),
+    expectNoChanges: values["expect-no-changes"] ?? false,
+  };
+  if (values.stacks !== undefined) {
+    opts.stacks = values.stacks.split(",").map((s) => s.trim());
+    if (opts.stacks.some((s) => !/^[A-Za-z0-9_.-]+$/.test(s)))
+      throw new UsageError(`--stacks: stack names are letters, digits, - _ . (got "${values.stacks}")`);
+  }
+  if (values.command !== undefined) {
+    if (!["up", "preview", "refresh", "destroy"].includes(values.command))
+      throw new UsageError(`--command must be up, preview, refresh or destroy (got "${values.command}")`);
+    opts.command = values.command as Command;
+  }
+  if (values.parallel !== undefined) {
+    if (!/^\d+$/.test(values.parallel) || Number(values.parallel) < 1)
+      throw new UsageError(`--parallel must be a whole number from 1 (got "${values.parallel}")`);
+    opts.parallel = Number(values.parallel);
+  }
+  if (values["lock-wait"] !== undefined) {
+    if (!/^\d+$/.test(values["lock-wait"])) throw new UsageError(`--lock-wait must be whole seconds (got "${values["lock-wait"]}")`);
+    opts.lockWaitSeconds = Number(values["lock-wait"]);
   }
   if (opts.stacks.length === 0) throw new UsageError("--stacks is required, e.g. --stacks eu,us");
   if (new Set(opts.stacks).size !== opts.stacks.length) throw new UsageError("--stacks names a stack twice");
@@ -97,16 +117,9 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
   return opts;
 }
 
-/** A backend URL without its password, for messages. */
+/** A backend URL without its password or query (which may hold `sslpassword=`), for messages: the provider's own redaction. */
 export function redactBackend(url: string | undefined): string {
-  if (!url) return "(default backend)";
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, "//***@");
-  }
+  return url ? redactUrl(url) : "(default backend)";
 }
 
 const LOCKED = /the stack is currently locked by|\[409\] Conflict/;
@@ -153,16 +166,50 @@ function errorText(err: unknown): string {
   return [e?.message, e?.commandResult?.stderr, e?.stderr].filter(Boolean).join("\n");
 }
 
-/** The lines that matter from a failed CLI run, without the Automation API's command-line dump. */
-function conciseError(text: string): string {
-  const lines = text
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => /error|failed|refused|unreachable/i.test(l) && !/^code:|^stdout:|^stderr:|^err\?:/.test(l));
-  const unique = [...new Set(lines)].slice(0, 4);
-  return (unique.length > 0 ? unique.join(" | ") : text.split("\n").slice(0, 3).join(" | ")).replace(/postgres(ql)?:\/\/[^\s]*/g, (m) =>
-    redactBackend(m),
-  );
+/**
+ * What a failed CLI run said, without the Automation API's command-line dump: each `error:` line
+ * with the lines indented under it (the provider's "configuration is incomplete" lists the missing
+ * keys and the commands that set them there), on one line each, postgres:// URLs redacted.
+ */
+export function conciseError(text: string): string {
+  const lines = text.split("\n").filter((l) => !/^\s*(code|stdout|stderr|err\?):/.test(l));
+  const blocks: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (!/error|failed|refused|unreachable/i.test(line)) continue;
+    const indent = line.search(/\S/);
+    const block = [line.trim()];
+    while (i + 1 < lines.length && (lines[i + 1] as string).trim() !== "" && (lines[i + 1] as string).search(/\S/) > indent) {
+      block.push((lines[++i] as string).trim());
+    }
+    blocks.push(block.join(" "));
+  }
+  // A block that another contains says nothing more (the CLI repeats the provider's message in its summary).
+  const unique = [...new Set(blocks)].filter((b, _, all) => !all.some((other) => other !== b && other.includes(b)));
+  const text1 = unique.length > 0 ? unique.join(" | ") : text.split("\n").slice(0, 3).join(" | ");
+  return text1.replace(/postgres(ql)?:\/\/[^\s]*/g, (m) => redactBackend(m));
+}
+
+/**
+ * The secrets manager's refusals, said as what to export. Pulumi's own words name no stack and, when
+ * the passphrase is wrong, not the variable that holds it.
+ */
+export function passphraseProblem(stack: string, text: string, env: NodeJS.ProcessEnv): string | undefined {
+  const set = env.PULUMI_CONFIG_PASSPHRASE !== undefined || env.PULUMI_CONFIG_PASSPHRASE_FILE !== undefined;
+  if (/passphrase must be set with PULUMI_CONFIG_PASSPHRASE/.test(text) || (!set && /passphrase/i.test(text))) {
+    return (
+      `stack ${stack}'s secrets are protected by a passphrase, and none is set: export PULUMI_CONFIG_PASSPHRASE=<the stack's passphrase> ` +
+      `(or PULUMI_CONFIG_PASSPHRASE_FILE=<a file holding it>) and run again`
+    );
+  }
+  if (/incorrect passphrase/.test(text)) {
+    const from = env.PULUMI_CONFIG_PASSPHRASE !== undefined ? "PULUMI_CONFIG_PASSPHRASE" : "the file PULUMI_CONFIG_PASSPHRASE_FILE names";
+    return (
+      `the passphrase in ${from} does not open stack ${stack}'s secrets (incorrect passphrase): export the passphrase ` +
+      `the stack was created with, or give each stack its own runner with its own passphrase`
+    );
+  }
+  return undefined;
 }
 
 function changesOf(summary: Record<string, number> | undefined): string {
@@ -175,11 +222,11 @@ function changesOf(summary: Record<string, number> | undefined): string {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function runStacks(opts: DeployOptions, log: (line: string) => void): Promise<StackResult[]> {
-  const env = pulumiEnv({}, process.env);
+  // The caller's own passphrase, PULUMI_HOME and settings: the dev stack's defaults are npm start's alone.
+  const env = callerPulumiEnv(process.env);
   const envVars: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) envVars[k] = v;
   if (opts.backend) envVars.PULUMI_BACKEND_URL = opts.backend;
-  else if (process.env.PULUMI_BACKEND_URL) envVars.PULUMI_BACKEND_URL = process.env.PULUMI_BACKEND_URL;
   const backend = envVars.PULUMI_BACKEND_URL;
   const pulumiCommand = await PulumiCommand.get({ root: path.join(repoRoot(), ".tools"), skipVersionCheck: true }).catch(() =>
     PulumiCommand.get({ skipVersionCheck: true }),
@@ -193,7 +240,9 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
 
   const runOne = async (name: string): Promise<StackResult> => {
     const started = Date.now();
-    const deadline = started + opts.lockWaitSeconds * 1000;
+    // --lock-wait counts from the moment the lock is first met, not from the start: the CLI's own
+    // start-up (seconds on a busy runner) must not use up a short wait.
+    let lockMet: number | undefined;
     let lockWaits = 0;
     let tableRaces = 0;
     const say = (text: string) => log(`[${name}] ${text}`);
@@ -248,6 +297,8 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
           continue;
         }
         const locked = isLockContention(text);
+        if (locked) lockMet ??= Date.now();
+        const deadline = (lockMet ?? 0) + opts.lockWaitSeconds * 1000;
         if (locked && Date.now() < deadline) {
           lockWaits++;
           const wait = Math.min(5_000, 1_000 * lockWaits) + Math.floor(Math.random() * 500);
@@ -255,7 +306,9 @@ async function runStacks(opts: DeployOptions, log: (line: string) => void): Prom
           await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
           continue;
         }
-        const message = locked ? lockMessage(name, backend, text, Math.round((Date.now() - started) / 1000)) : conciseError(text);
+        const message = locked
+          ? lockMessage(name, backend, text, Math.round((Date.now() - (lockMet ?? Date.now())) / 1000))
+          : (passphraseProblem(name, text, envVars) ?? conciseError(text));
         say(`FAILED: ${message}`);
         return {
           stack: name,
@@ -283,7 +336,7 @@ export function summaryTable(results: StackResult[]): string {
     r.ok ? "ok" : "FAILED",
     r.changes,
     r.seconds.toFixed(1),
-    r.ok ? (r.lockWaits ? `waited for a lock ${r.lockWaits}x` : "") : r.error.slice(0, 400),
+    r.ok ? (r.lockWaits ? `waited for a lock ${r.lockWaits}x` : "") : r.error,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.slice(0).map((r) => (c === 5 ? 0 : (r[c] ?? "").length))));
   const fmt = (cells: string[]) =>
@@ -321,12 +374,14 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // `npm run deploy ... | head`: the stacks are deployed all the same, and the exit code still says how.
+  ignoreClosedStdout();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
     },
     (err: unknown) => {
-      process.stderr.write(`deploy: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.stderr.write(`deploy: ${conciseError(err instanceof Error ? err.message : String(err))}\n`);
       process.exitCode = 1;
     },
   );

@@ -161,8 +161,8 @@ function report(org: Org): string {
   const ahead = org.configurations.filter((c) => c.draftAhead);
   if (ahead.length > 0) {
     text +=
-      "\nread, not adopted (their draft is ahead of the published version; nothing will publish it):\n" +
-      ahead.map((c) => `  ${c.name}: published version ${c.version} pinned\n`).join("");
+      "\ndraft ahead of the published version (adopted at that version with keepUnpublishedDraft; the draft is left as it is):\n" +
+      ahead.map((c) => `  ${c.name}: published version ${c.version} adopted, draft kept\n`).join("");
   }
   return text;
 }

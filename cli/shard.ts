@@ -1,17 +1,20 @@
 /**
  * Splits one declarations file into the shards of a large fleet, one file per stack:
  *
- *   npm run shard -- --file fleet.json --shards 10 [--out shards] [--prefix shard] [--allow-moves]
+ *   npm run shard -- --file fleet.json --shards 10 [--out shards] [--prefix shard] [--from STACK] [--allow-moves]
  *
  * A channel's shard is a hash of its `resourceName` modulo the shard count, so adding or removing
- * a channel never moves another one. Moving a deployed channel between stacks takes the README's
- * procedure ("Large fleets"), so when the shard files already exist and the new split would move a
+ * a channel never moves another one. Moving a deployed channel between stacks takes the procedure of
+ * docs/large-fleets.md, so when the shard files already exist and the new split would move a
  * channel (the shard count changed), nothing is written and the moves are listed, unless
  * `--allow-moves`. Every file is written to a temporary name first and renamed only once all are written.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs as parseArgv } from "node:util";
+import { argsProblem } from "./args";
+import { ignoreClosedStdout } from "./stdout";
 
 export class UsageError extends Error {}
 
@@ -21,47 +24,61 @@ interface ShardOptions {
   out: string;
   prefix: string;
   allowMoves: boolean;
+  /** The stack whose genesys:* settings the shard stacks copy; the selected stack when absent. */
+  from?: string;
 }
 
 /** A declaration as far as sharding needs it; the rest is the program's to check. */
 type Declaration = { resourceName: string } & Record<string, unknown>;
 
-const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] [--prefix NAME] [--allow-moves]
+const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] [--prefix NAME] [--from STACK] [--allow-moves]
   --file         JSON array of channel declarations (the channelsFile format)
   --shards       how many stacks to split it into (1 to 1000)
   --out          folder for the shard files (default: shards, beside FLEET.json)
   --prefix       shard file and stack name prefix (default shard: shard-0.json ... shard-N-1.json)
+  --from         the configured stack whose genesys:* settings each shard stack copies (default: the selected stack)
   --allow-moves  write even when existing shard files would lose channels to other shards`;
 
 export function parseArgs(argv: readonly string[]): ShardOptions {
-  const values = new Map<string, string>();
-  let allowMoves = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === "--allow-moves") {
-      allowMoves = true;
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!["--file", "--shards", "--out", "--prefix"].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === "") throw new UsageError(`${flag} needs a value`);
-    values.set(flag, value);
+  let values: { file?: string; shards?: string; out?: string; prefix?: string; from?: string; "allow-moves"?: boolean };
+  try {
+    ({ values } = parseArgv({
+      args: [...argv],
+      options: {
+        file: { type: "string" },
+        shards: { type: "string" },
+        out: { type: "string" },
+        prefix: { type: "string" },
+        "allow-moves": { type: "boolean" },
+        from: { type: "string" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    const problem = argsProblem(err);
+    if (problem === undefined) throw err;
+    throw new UsageError(problem, { cause: err });
   }
-  const file = values.get("--file");
+  for (const flag of ["file", "shards", "out", "prefix", "from"] as const) {
+    if (values[flag] === "") throw new UsageError(`--${flag} needs a value`);
+  }
+  const allowMoves = values["allow-moves"] ?? false;
+  const file = values.file;
   if (!file) throw new UsageError("--file is required: the JSON array of channel declarations to split");
-  const shards = Number(values.get("--shards"));
+  const shards = Number(values.shards);
   if (!Number.isInteger(shards) || shards < 1 || shards > 1000)
-    throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${values.get("--shards") ?? ""}")`);
-  const prefix = values.get("--prefix") ?? "shard";
+    throw new UsageError(`--shards must be a whole number from 1 to 1000 (got "${values.shards ?? ""}")`);
+  const prefix = values.prefix ?? "shard";
   // The prefix names stacks too, and Pulumi stack names allow only these.
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new UsageError(`--prefix may hold only letters, digits, "-", "_" and "." (got "${prefix}")`);
-  return { file, shards, out: values.get("--out") ?? path.join(path.dirname(file), "shards"), prefix, allowMoves };
+  if (values.from !== undefined && !/^[A-Za-z0-9_./-]+$/.test(values.from))
+    throw new UsageError(`--from names a stack: letters, digits, "-", "_", "." and "/" (got "${values.from}")`);
+  return { file, shards, out: values.out ?? path.join(path.dirname(file), "shards"), prefix, allowMoves, from: values.from };
 }
 
 /** The shard of a channel: depends on its resourceName and the shard count only. */
-export function shardOf(resourceName: string, shards: number): number {
+function shardOf(resourceName: string, shards: number): number {
   return createHash("sha256").update(resourceName).digest().readUInt32BE(0) % shards;
 }
 
@@ -96,7 +113,7 @@ function existingShards(out: string, prefix: string): Map<string, string[]> {
     try {
       parsed = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-      throw new UsageError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it first`);
+      throw new UsageError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it first`, { cause: err });
     }
     found.set(
       file,
@@ -104,6 +121,11 @@ function existingShards(out: string, prefix: string): Map<string, string[]> {
     );
   }
   return found;
+}
+
+/** A path as one word of a printed shell command. */
+function shellWord(text: string): string {
+  return /^[A-Za-z0-9_./:=@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** A failed write leaves every shard file as it was: all go to temporary names first, then each is renamed over its file. */
@@ -128,7 +150,12 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
     parsed = JSON.parse(fs.readFileSync(opts.file, "utf8"));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError(code ? `cannot read --file ${opts.file} (${code})` : `${opts.file} is not valid JSON (${(err as Error).message})`);
+    throw new UsageError(
+      code ? `cannot read --file ${opts.file} (${code})` : `${opts.file} is not valid JSON (${(err as Error).message})`,
+      {
+        cause: err,
+      },
+    );
   }
   const declarations = declarationsOf(parsed, opts.file);
   const parts = split(declarations, opts.shards);
@@ -149,7 +176,7 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
         `${moves.length} deployed channel(s) would move to another shard (the shard count differs from the existing files'):`,
         ...shown,
         ...(moves.length > shown.length ? [`  ... and ${moves.length - shown.length} more`] : []),
-        `nothing was written. Keep --shards as it was, or move each channel as README "Large fleets" says and run again with --allow-moves.`,
+        `nothing was written. Keep --shards as it was, or move each channel as docs/large-fleets.md says and run again with --allow-moves.`,
       ].join("\n"),
     );
   }
@@ -164,8 +191,17 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
   for (const file of existing.keys()) {
     if (!written.has(file)) say(`  ${file} is no shard of ${opts.shards} now; its stack still manages what it deployed`);
   }
-  say("each stack once (names are yours; these match the files):");
-  stacks.forEach((stack, i) => say(`  pulumi stack init ${stack}; pulumi config set channelsFile ${fileAt(i)} --stack ${stack}`));
+  // A new stack has no genesys:* settings: each shard copies them from the stack that has them (secrets
+  // included, re-encrypted), then gets its own channelsFile.
+  const from = opts.from ? ` --stack ${opts.from}` : "";
+  say(
+    `each stack once, its settings copied from ${opts.from ? `stack ${opts.from}` : "the selected stack (pulumi stack select NAME, or --from NAME)"}; names are yours, these match the files:`,
+  );
+  stacks.forEach((stack, i) =>
+    say(
+      `  pulumi stack init ${stack} --no-select && pulumi config cp${from} --dest ${stack} && pulumi config set channelsFile ${shellWord(fileAt(i))} --stack ${stack}`,
+    ),
+  );
   say(`then: npm run deploy -- --stacks ${stacks.join(",")} --parallel ${opts.shards}`);
   say("  (each running stack holds a CLI, a language host and a provider, about 500 MB: lower --parallel on a small runner)");
 }
@@ -190,9 +226,7 @@ function main(argv: readonly string[]): number {
 }
 
 if (require.main === module) {
-  // `npm run shard ... | head` closes the pipe early; the files are written by then, so that is no error.
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE") throw err;
-  });
+  // `npm run shard ... | head`: the files are written by then.
+  ignoreClosedStdout();
   process.exitCode = main(process.argv.slice(2));
 }

@@ -1,5 +1,5 @@
 /**
- * The environment every Pulumi CLI run of this project uses: the toolchain in .tools/bin first on
+ * The environment every Pulumi CLI run of the dev stack and the tests uses: the toolchain in .tools/bin first on
  * PATH, a local file backend, the dev passphrase, no update checks and no plugin downloads, and
  * none of the variables the project itself reads from a user's shell.
  */
@@ -67,5 +67,21 @@ export function pulumiEnv(opts: PulumiEnvOptions = {}, base: NodeJS.ProcessEnv =
     ...withoutProjectVariables(base),
     PATH: `${toolsBin()}${path.delimiter}${base.PATH ?? ""}`,
     ...pulumiSettings(opts),
+  };
+}
+
+/**
+ * For runs of the caller's own stacks (`npm run deploy`): the project's toolchain first on PATH and
+ * nothing of the dev stack's defaults. The caller's backend (`PULUMI_BACKEND_URL` or `pulumi
+ * login`), passphrase (`PULUMI_CONFIG_PASSPHRASE`, `PULUMI_CONFIG_PASSPHRASE_FILE`, or the stack's
+ * own secrets provider), `PULUMI_HOME` and team settings (`GENESYS_COORDINATION_URL`, ...) all pass
+ * through as they are: replacing them would open no stack but the dev one.
+ */
+export function callerPulumiEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return {
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    ...base,
+    PATH: `${toolsBin()}${path.delimiter}${base.PATH ?? ""}`,
   };
 }

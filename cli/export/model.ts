@@ -37,6 +37,11 @@ export interface ExportedChannel {
   id: string;
   name: string;
   spec: BrandSpec;
+  /**
+   * How the provider's endpoint check (run on adoption) judges endpointUrl: "public" passes,
+   * "private" passes only with genesys:allowPrivateNetworks, otherwise the reason it refuses it.
+   */
+  endpoint: "public" | "private" | { refused: string };
 }
 
 export interface ExportedWebhook {

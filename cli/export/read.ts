@@ -12,6 +12,7 @@ import {
   orgListings,
 } from "../../provider/genesys";
 import { projectOnto, sameDocument } from "../../provider/runtime/web-deployment-common";
+import { checkEndpointAddress } from "../../provider/validation";
 import { configurationSchema } from "../../provider/validation/web-deployment-configuration";
 import type { ExportedChannel, ExportedConfiguration, ExportedDeployment, ExportedWebhook, Kind, Org, Skipped } from "./model";
 
@@ -107,11 +108,23 @@ function deploymentOf(d: Deployment): ExportedDeployment {
   };
 }
 
-function channelOf(b: Brand): ExportedChannel {
+/**
+ * The check adoption runs on a channel's endpoint, run here first, so the generated README can list
+ * genesys:allowPrivateNetworks where an endpoint is private and warn of one the provider refuses.
+ */
+async function endpointOf(url: string): Promise<ExportedChannel["endpoint"]> {
+  const strict = await checkEndpointAddress(url, { allowPrivateNetworks: false });
+  if (strict.length === 0) return "public";
+  const lenient = await checkEndpointAddress(url, { allowPrivateNetworks: true });
+  return lenient.length === 0 ? "private" : { refused: lenient.map((i) => i.message).join("; ") };
+}
+
+async function channelOf(b: Brand): Promise<ExportedChannel> {
   const s = b.settings;
   return {
     id: b.id,
     name: b.name,
+    endpoint: await endpointOf(b.endpointUrl),
     spec: {
       name: b.name,
       description: b.description ?? "",
@@ -176,7 +189,8 @@ export async function readOrg(client: GenesysClient, opts: ReadOptions): Promise
   const deployments = (await surface("deployment", opts, skipped, () => list.deployments())).map(deploymentOf);
   report("deployment", deployments.length);
 
-  const channels = (await surface("channel", opts, skipped, () => list.brands())).map(channelOf);
+  const channels: ExportedChannel[] = [];
+  for (const b of await surface("channel", opts, skipped, () => list.brands())) channels.push(await channelOf(b));
   report("channel", channels.length);
 
   const webhooks: ExportedWebhook[] = [];

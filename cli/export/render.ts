@@ -61,19 +61,16 @@ function programOf(org: Org, names: Names): string {
     if (c.draftAhead) {
       lines.push(
         ...comment(
-          `"${c.name}" has draft edits that are not published. Adopting it would publish them (or overwrite them),\n` +
-            `so it is read, not managed: its published version ${c.version} is what the deployments below serve.\n` +
-            "Publish or discard the draft in Genesys and export again to manage it.",
+          `"${c.name}" has draft edits that are not published. keepUnpublishedDraft adopts its published version ${c.version}\n` +
+            "(declared below) and leaves the draft as it is: nothing publishes or overwrites it until you edit this declaration.",
         ),
       );
-      lines.push(`const ${n.variable} = new WebDeploymentConfiguration(`, `  ${JSON.stringify(n.resourceName)},`, "  {");
-      lines.push(...members(c.document, "    "));
-      lines.push("  },", `  { id: ${JSON.stringify(c.id)} },`, ");");
-    } else {
-      lines.push(`const ${n.variable} = new WebDeploymentConfiguration(${JSON.stringify(n.resourceName)}, {`);
-      lines.push(...members(c.document, "  "));
-      lines.push(`  adoptExistingId: ${JSON.stringify(c.id)},`, "});");
     }
+    lines.push(`const ${n.variable} = new WebDeploymentConfiguration(${JSON.stringify(n.resourceName)}, {`);
+    lines.push(...members(c.document, "  "));
+    lines.push(`  adoptExistingId: ${JSON.stringify(c.id)},`);
+    if (c.draftAhead) lines.push("  keepUnpublishedDraft: true,");
+    lines.push("});");
   }
 
   for (const d of byNameThenId(org.deployments)) {
@@ -109,18 +106,13 @@ function programOf(org: Org, names: Names): string {
   for (const w of byNameThenId(org.webhooks)) {
     const n = names.webhooks.get(w.id)!;
     const channelVar = names.channels.get(w.brandId)!.variable;
-    const { id: _id, brandId: _b, hasSecret: _s, ...rest } = w;
+    const { id: _id, brandId: _b, hasSecret, name, ...rest } = w;
     lines.push("");
-    lines.push(
-      ...comment(
-        "LoadBalancerWebhook takes no adoptExistingId yet (creating it over the existing one would rewrite it):\n" +
-          "it is read, not managed. Its signing secret is never exported; see the README.",
-      ),
-    );
-    lines.push(`const ${n.variable} = new LoadBalancerWebhook(`, `  ${JSON.stringify(n.resourceName)},`, "  {");
-    lines.push(...members({ name: rest.name }, "    "), `    brandId: ${channelVar}.brandId,`);
-    const { name: _n, ...others } = rest;
-    lines.push(...members(others, "    "), "  },", `  { id: ${JSON.stringify(w.id)} },`, ");");
+    // Its secret is write-only: never exported, and never compared on adoption (see the README).
+    if (hasSecret) lines.push(...comment("Signed: its secret comes from genesys:webhookSecret (see the README)."));
+    lines.push(`const ${n.variable} = new LoadBalancerWebhook(${JSON.stringify(n.resourceName)}, {`);
+    lines.push(...members({ name }, "  "), `  brandId: ${channelVar}.brandId,`);
+    lines.push(...members(rest, "  "), `  adoptExistingId: ${JSON.stringify(w.id)},`, "});");
   }
 
   const exported = (map: Map<string, Naming>, field: string) =>
@@ -153,14 +145,21 @@ function importFileOf(org: Org, names: Names): string {
   return JSON.stringify({ resources: rows }, null, 2) + "\n";
 }
 
-function configLines(opts: RenderOptions): string[] {
+function configLines(org: Org, opts: RenderOptions): string[] {
   const where = opts.target.region
     ? `pulumi config set genesys:region ${opts.target.region}`
     : `pulumi config set genesys:apiUrl ${opts.target.apiUrl}`;
+  // Adoption runs the provider's SSRF check on each channel's endpoint: a private one passes only so.
+  const privateEndpoints = org.channels.some((c) => c.endpoint === "private");
   return [
     where,
     `pulumi config set genesys:clientId ${opts.target.clientId}`,
     "pulumi config set --secret genesys:clientSecret   # prompts; never written to a file in clear",
+    ...(privateEndpoints ? ["pulumi config set genesys:allowPrivateNetworks true   # channel endpoints on private addresses"] : []),
+    // A managed signed webhook's enrolments and removals (destroy included) are signed with it.
+    ...(org.webhooks.some((w) => w.hasSecret)
+      ? ["pulumi config set --secret genesys:webhookSecret   # prompts; the secret the signed webhooks below use"]
+      : []),
   ];
 }
 
@@ -186,7 +185,7 @@ function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
     "```sh",
     "npm install",
     "pulumi stack init <stack>",
-    ...configLines(opts),
+    ...configLines(org, opts),
     "pulumi up                               # reads only: 0 writes to Genesys",
     "pulumi preview --expect-no-changes      # passes",
     "```",
@@ -199,20 +198,53 @@ function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
     out.push(
       "## Configurations with unpublished draft edits",
       "",
-      "These are read, not managed: adopting them would publish the draft (or overwrite it with the published",
-      "version). The program pins the published version; publish or discard the draft in Genesys, then export again.",
+      "Someone saved edits to these in the Genesys UI without publishing them. The program declares their published",
+      "version with `keepUnpublishedDraft: true`: adoption writes nothing, `refresh` compares against the published",
+      "version, and the draft stays as it is (the `unpublishedChanges` output says it is there). Nothing publishes",
+      "or overwrites it until you edit the declaration: `pulumi up` then writes your declaration into the draft and",
+      "publishes it. To manage the draft's edits instead, publish or discard them in Genesys and export again.",
       "",
-      ...ahead.map((c) => `- "${c.name}" (${c.id}): published version ${c.version}, draft ahead of it`),
+      ...ahead.map((c) => `- "${c.name}" (${c.id}): published version ${c.version} adopted, draft ahead of it kept`),
       "",
     );
+  }
+  const privateChannels = byNameThenId(org.channels).filter((c) => c.endpoint === "private");
+  const refused = byNameThenId(org.channels).filter((c) => typeof c.endpoint === "object");
+  if (privateChannels.length > 0 || refused.length > 0) {
+    out.push(
+      "## Channel endpoints",
+      "",
+      "Adoption checks each channel's `endpointUrl` the way a create does (DNS, no internal addresses).",
+      "",
+    );
+    if (privateChannels.length > 0) {
+      out.push(
+        "These resolve to private or loopback addresses, so the config above sets `genesys:allowPrivateNetworks true`;",
+        "leave it out if they should be public, and fix them in Genesys first:",
+        "",
+        ...privateChannels.map((c) => `- "${c.name}" (${c.id}): ${c.spec.endpointUrl}`),
+        "",
+      );
+    }
+    if (refused.length > 0) {
+      out.push(
+        "The provider refuses these endpoints, so `pulumi up` fails on them until they are fixed in Genesys (or the",
+        "channel is left out with `--exclude`):",
+        "",
+        ...refused.map((c) => `- "${c.name}" (${c.id}): ${(c.endpoint as { refused: string }).refused}`),
+        "",
+      );
+    }
   }
   if (org.webhooks.length > 0) {
     out.push(
       "## Webhooks",
       "",
-      "Webhooks are read, not managed: `LoadBalancerWebhook` takes no `adoptExistingId` yet. A signing secret is",
-      "write-only in Genesys and never exported. Before you let this program manage a signed webhook, set the",
-      "secret it signs with:",
+      "Webhooks are adopted like the rest (`adoptExistingId`): adoption sends nothing to their load balancers,",
+      "which already follow their channels. A signing secret is write-only in Genesys and never exported, nor",
+      "compared: what the provider sends a load balancer (an enrolment after a change, a removal on `destroy`) is",
+      "signed with `genesys:webhookSecret`, and a change to a webhook writes that secret into it. Set it to the",
+      "secret the webhooks sign with, where any is signed:",
       "",
       "```sh",
       "pulumi config set --secret genesys:webhookSecret   # prompts",

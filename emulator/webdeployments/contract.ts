@@ -3,7 +3,7 @@
  * transcribed from Genesys's own JS SDK (purecloud-platform-client-v2 262.x: WebDeploymentsApi.js for
  * paths and query parameters, index.d.ts for models) and its generated model enums, or from
  * docs/webdeployments-contract.md. Values the sources do not state are marked
- * "unconfirmed": they are the choice of a careful server, documented in the README.
+ * "unconfirmed": they are the choice of a careful server, documented in docs/emulator.md.
  *
  * The emulator owns this contract: nothing here is imported from provider/.
  */

@@ -5,13 +5,14 @@
  *
  * Writers are serialised by the database: each insert's transaction takes an advisory lock, reads
  * the head and appends after it. The table refuses UPDATE, DELETE and TRUNCATE through triggers and
- * writers get an insert-only role (README "Team mode"). A superuser can still disable triggers: the
+ * writers get an insert-only role (docs/team-mode.md). A superuser can still disable triggers: the
  * verifier catches an edited row by its hash, and an exported head kept elsewhere catches a rewrite.
  */
 import { promises as fsp } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Pool, PoolClient } from "pg";
+import { redactUrl } from "../genesys/coordination";
 import { dayFileName } from "./files";
 import { GENESIS_HASH, recordHash } from "./hash";
 import { AuditTrail } from "./trail";
@@ -22,7 +23,7 @@ const AUDIT_TABLE = "genesys_audit";
 /** Any fixed number: the lock only has to be the same for every writer of the org's trail. */
 const ADVISORY_LOCK_KEY = 7_466_173_451;
 
-/** The schema, also printed in README "Team mode" and applied by `npm run audit -- init --url`. */
+/** The schema, also printed in docs/team-mode.md and applied by `npm run audit -- init --url`. */
 export const AUDIT_SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS ${AUDIT_TABLE} (
   seq        bigint      PRIMARY KEY,
   hash       text        NOT NULL UNIQUE,
@@ -45,17 +46,8 @@ export class AuditDatabaseError extends Error {
   readonly name = "AuditDatabaseError";
 }
 
-/** The URL without its password, for messages. */
-function where(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    u.search = "";
-    return u.toString();
-  } catch {
-    return "<unparseable URL>";
-  }
-}
+/** The URL without its password, for messages: the one redaction team mode's URLs get. */
+const where = redactUrl;
 
 function newPool(url: string, PoolClass: typeof Pool): Pool {
   const pool = new PoolClass({
@@ -150,7 +142,7 @@ export class PostgresAuditTrail extends AuditTrail {
       const code = (err as { code?: string }).code;
       if (code === "42P01") {
         throw this.failure(
-          `has no ${AUDIT_TABLE} table yet: run the set-up SQL in README "Team mode" (or npm run audit -- init --url URL)`,
+          `has no ${AUDIT_TABLE} table yet: run the set-up SQL in docs/team-mode.md (or npm run audit -- init --url URL)`,
           err,
         );
       }

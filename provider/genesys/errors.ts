@@ -50,7 +50,7 @@ export function hintFor(status: number | undefined, code: string | undefined, pa
   }
   switch (status) {
     case 400:
-      return "the request was refused as invalid; fix the field named above (the provider's own checks list every rule in the README)";
+      return "the request was refused as invalid; fix the field named above (the provider's own checks list every rule in docs/validation.md)";
     case 401:
       // refresh and destroy run with the provider configuration saved in the state by the last
       // run of the program, so a secret fixed since then only reaches them with --run-program.

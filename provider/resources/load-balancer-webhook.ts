@@ -13,6 +13,12 @@ export interface LoadBalancerWebhookArgs {
   /** Default: 3 retries, 60 s apart. */
   deliveryPolicy?: pulumi.Input<{ retryCount?: pulumi.Input<number>; retryInterval?: pulumi.Input<number> }>;
   enabled?: pulumi.Input<boolean>;
+  /**
+   * Take over an existing webhook by id instead of creating one (pulumi import does not work for dynamic
+   * resources): written only where it differs from these inputs, and its load balancer is sent an
+   * enrolment only after such a write. Its secret cannot be read back, so it is never compared.
+   */
+  adoptExistingId?: pulumi.Input<string>;
 }
 
 const provider = makeProvider("webhook");

@@ -3,7 +3,7 @@ import { makeProvider } from "./loader";
 
 /*
  * The Args mirror the API's WebDeploymentConfigurationVersion model (the JS SDK's names and
- * nesting), so a document copied from the API or the SDK's docs reads the same here. The README
+ * nesting), so a document copied from the API or the SDK's docs reads the same here. docs/resources.md
  * maps every attribute of Terraform's genesyscloud_webdeployments_configuration onto these.
  */
 
@@ -174,6 +174,13 @@ export interface WebDeploymentConfigurationArgs {
   video?: In<VideoArgs>;
   /** Take over an existing configuration by id instead of creating one (pulumi import does not work for dynamic resources). */
   adoptExistingId?: In<string>;
+  /**
+   * Leave a draft that is ahead of the published version as it is (edits saved in the Genesys UI, not
+   * published): adoption writes nothing and requires the declaration to equal the latest published
+   * version, refresh compares against that version, and the draft is only reported
+   * (`unpublishedChanges`). An edit of the declaration is still written into the draft and published.
+   */
+  keepUnpublishedDraft?: In<boolean>;
 }
 
 const provider = makeProvider("webDeploymentConfiguration");

@@ -4,9 +4,12 @@
  *   diff    compare documents canonically; unpublished draft edits found by read are a change
  *   create  POST configurations (the draft), wait until the draft is Active, publish (a 400 is
  *           retried for 30 s), output `version`; on failure the configuration is deleted again
- *           (adoptExistingId instead: GET draft, PUT when it differs, publish when unpublished)
+ *           (adoptExistingId instead: GET draft, PUT when it differs, publish when unpublished;
+ *           with keepUnpublishedDraft: GET only, the declaration must equal the latest published
+ *           version, and a draft ahead of it is left as it is and reported)
  *   read    GET versions/draft + the latest published version: the draft is the live document,
- *           so edits left unpublished in the Genesys UI are drift; 404 -> empty id
+ *           so edits left unpublished in the Genesys UI are drift (keepUnpublishedDraft: the
+ *           published version is the live document, the draft is only reported); 404 -> empty id
  *   update  PUT versions/draft, publish -> version N+1 (dependent deployments follow it)
  *   delete  DELETE configurations/{id} (every version), poll until 404
  */
@@ -22,6 +25,7 @@ const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
 
 interface ConfigurationInputs extends ConfigurationDefinition {
   adoptExistingId?: string;
+  keepUnpublishedDraft?: boolean;
 }
 
 export interface ConfigurationOutputs extends ConfigurationInputs {
@@ -33,6 +37,23 @@ export interface ConfigurationOutputs extends ConfigurationInputs {
   unpublishedChanges: boolean;
 }
 
+/** Inputs that steer the provider, apart from the document: adoptExistingId and keepUnpublishedDraft. */
+interface Steering {
+  adoptExistingId?: string;
+  keepUnpublishedDraft?: boolean;
+}
+
+function steeringOf(raw: Record<string, unknown>): { definition: Record<string, unknown> } & Steering {
+  const { keepUnpublishedDraft, ...rest } = raw;
+  const { definition, adoptExistingId } = splitInputs(rest);
+  return { definition, adoptExistingId, ...(keepUnpublishedDraft === true ? { keepUnpublishedDraft: true } : {}) };
+}
+
+const steeringInputs = (s: Steering): Steering => ({
+  ...(s.adoptExistingId ? { adoptExistingId: s.adoptExistingId } : {}),
+  ...(s.keepUnpublishedDraft ? { keepUnpublishedDraft: true } : {}),
+});
+
 /** The document the API stores, in the declared schema's shape. */
 function documentOf(value: unknown): ConfigurationDocument {
   return projectOnto(configurationSchema, value) as ConfigurationDocument;
@@ -42,40 +63,47 @@ export async function checkConfiguration(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-  const { definition, adoptExistingId } = splitInputs(news);
+  const { definition, ...steering } = steeringOf(news);
+  if (news.keepUnpublishedDraft !== undefined && typeof news.keepUnpublishedDraft !== "boolean") {
+    return {
+      inputs: news,
+      failures: [{ property: "keepUnpublishedDraft", reason: "keepUnpublishedDraft must be true or false (or left out)" }],
+    };
+  }
   const checked = await auditedCheck(ctx, CONFIGURATION_TYPE, definition, () => validateConfiguration(definition));
   if (!checked.ok) return { inputs: news, failures: checked.failures };
-  return { inputs: { ...checked.value, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
+  return { inputs: { ...checked.value, ...steeringInputs(steering) }, failures: [] };
 }
 
 export function diffConfiguration(
   olds: Record<string, unknown>,
   news: Record<string, unknown>,
 ): { changes: boolean; replaces: string[]; diffs: string[] } {
-  const before = documentOf(splitInputs(olds).definition) as Record<string, unknown>;
-  const after = documentOf(splitInputs(news).definition) as Record<string, unknown>;
+  const before = documentOf(steeringOf(olds).definition) as Record<string, unknown>;
+  const after = documentOf(steeringOf(news).definition) as Record<string, unknown>;
   const diffs = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !sameDocument(before[k], after[k])).sort();
   // The declared state is "published": a draft that read found ahead of its published version
-  // (edited in the UI, or left behind by a publish that failed) is re-applied and published.
-  if (olds.unpublishedChanges === true) diffs.push("unpublishedChanges");
+  // (edited in the UI, or left behind by a publish that failed) is re-applied and published,
+  // unless the declaration keeps such a draft (an org adopted while someone edits in the UI).
+  if (olds.unpublishedChanges === true && news.keepUnpublishedDraft !== true) diffs.push("unpublishedChanges");
   return { changes: diffs.length > 0, replaces: [], diffs };
 }
 
-function requireValid(inputs: Record<string, unknown>): { doc: ConfigurationDocument; adoptExistingId?: string } {
-  const { definition, adoptExistingId } = splitInputs(inputs);
+function requireValid(inputs: Record<string, unknown>): { doc: ConfigurationDocument; steering: Steering } {
+  const { definition, ...steering } = steeringOf(inputs);
   const result = validateConfiguration(definition);
   if (!result.ok) throw new Error(`web deployment configuration "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
-  return { doc: documentOf(result.value), adoptExistingId };
+  return { doc: documentOf(result.value), steering };
 }
 
 function outputsOf(
   doc: ConfigurationDocument,
   live: { id: string; version: string; status?: string; unpublishedChanges: boolean },
-  adoptExistingId?: string,
+  steering: Steering = {},
 ): ConfigurationOutputs {
   return {
     ...(doc as ConfigurationDefinition),
-    ...(adoptExistingId ? { adoptExistingId } : {}),
+    ...steeringInputs(steering),
     configurationId: live.id,
     version: live.version,
     status: live.status ?? "Active",
@@ -158,8 +186,9 @@ export async function createConfiguration(
   ctx: RuntimeContext,
   inputs: Record<string, unknown>,
 ): Promise<{ id: string; outs: ConfigurationOutputs }> {
-  const { doc, adoptExistingId } = requireValid(inputs);
-  if (adoptExistingId) return adoptConfiguration(ctx, adoptExistingId, doc);
+  const { doc, steering } = requireValid(inputs);
+  if (steering.adoptExistingId && steering.keepUnpublishedDraft) return adoptPublished(ctx, steering.adoptExistingId, doc);
+  if (steering.adoptExistingId) return adoptConfiguration(ctx, steering.adoptExistingId, doc);
   return audited(
     ctx,
     { action: "create", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, payload: doc },
@@ -177,7 +206,10 @@ export async function createConfiguration(
       try {
         const active = await waitForActiveDraft(ctx, made.id, trace);
         const version = await publishWithRetry(ctx, made.id, doc, trace);
-        return { id: made.id, outs: outputsOf(doc, { id: made.id, version, status: active.status, unpublishedChanges: false }) };
+        return {
+          id: made.id,
+          outs: outputsOf(doc, { id: made.id, version, status: active.status, unpublishedChanges: false }, steering),
+        };
       } catch (err) {
         // A configuration that never got a published version is of no use to any deployment.
         return undoCreate({ ...subjectOf(doc), id: made.id }, err, () => deleteAndWait(ctx, made.id, trace));
@@ -212,7 +244,58 @@ async function adoptConfiguration(
         await waitForActiveDraft(ctx, id, trace);
         version = await publishWithRetry(ctx, id, doc, trace);
       }
-      return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, id) };
+      return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, { adoptExistingId: id }) };
+    },
+  );
+}
+
+/**
+ * Adoption that writes nothing: the declaration must equal the latest published version, which the
+ * resource records; a draft ahead of it (edits saved in the Genesys UI, not published) stays as it
+ * is, reported as unpublishedChanges. A declaration that differs is refused rather than written,
+ * since writing it would replace that draft.
+ */
+async function adoptPublished(
+  ctx: RuntimeContext,
+  id: string,
+  doc: ConfigurationDocument,
+): Promise<{ id: string; outs: ConfigurationOutputs }> {
+  return audited(
+    ctx,
+    { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
+    async (trace) => {
+      const configurations = ctx.client.webDeploymentConfigurations;
+      const draft = await configurations.draft(id, trace);
+      const latest = draft ? await configurations.latestPublished(id, trace) : undefined;
+      if (!draft || latest === undefined) {
+        throw new Error(
+          `web deployment configuration ${id} (adoptExistingId) does not exist; check the id, or remove adoptExistingId to create it`,
+        );
+      }
+      if (latest === "") {
+        throw new Error(
+          `web deployment configuration "${draft.name}" (${id}) has never been published, so keepUnpublishedDraft has no published ` +
+            "version to adopt; publish it in Genesys, or remove keepUnpublishedDraft to publish the declared document",
+        );
+      }
+      const published = await configurations.version(id, latest, trace);
+      const differing = differences(published, doc);
+      if (differing.length > 0) {
+        throw new Error(
+          `web deployment configuration "${draft.name}" (${id}): the declaration differs from its published version ${latest} in ` +
+            `${differing.join(", ")}; with keepUnpublishedDraft the adoption writes nothing, so declare what version ${latest} holds ` +
+            "(npm run export writes it), or remove keepUnpublishedDraft to write the declaration into the draft and publish it",
+        );
+      }
+      const unpublishedChanges = !sameDocument(documentOf(draft), doc);
+      return {
+        id,
+        outs: outputsOf(
+          doc,
+          { id, version: latest, status: draft.status, unpublishedChanges },
+          { adoptExistingId: id, keepUnpublishedDraft: true },
+        ),
+      };
     },
   );
 }
@@ -231,15 +314,16 @@ export async function readConfiguration(
     const latest = await configurations.latestPublished(id, trace);
     if (latest === undefined) return { id: "" }; // deleted between the two calls
     const published = latest ? await configurations.version(id, latest, trace) : undefined;
-    const doc = documentOf(draft);
-    const unpublishedChanges = !published || !sameDocument(documentOf(published), doc);
-    const adoptExistingId = typeof props.adoptExistingId === "string" ? props.adoptExistingId : undefined;
-    const outs = outputsOf(
-      doc,
-      { id, version: latest || String(props.version ?? ""), status: draft.status, unpublishedChanges },
-      adoptExistingId,
-    );
-    return { id, props: outs, inputs: { ...doc, ...(adoptExistingId ? { adoptExistingId } : {}) } };
+    const steering: Steering = {
+      ...(typeof props.adoptExistingId === "string" ? { adoptExistingId: props.adoptExistingId } : {}),
+      ...(props.keepUnpublishedDraft === true ? { keepUnpublishedDraft: true } : {}),
+    };
+    const draftDoc = documentOf(draft);
+    const unpublishedChanges = !published || !sameDocument(documentOf(published), draftDoc);
+    // Keeping the draft, the published version is what the deployments serve and what is declared.
+    const doc = steering.keepUnpublishedDraft && published ? documentOf(published) : draftDoc;
+    const outs = outputsOf(doc, { id, version: latest || String(props.version ?? ""), status: draft.status, unpublishedChanges }, steering);
+    return { id, props: outs, inputs: { ...doc, ...steeringInputs(steering) } };
   });
 }
 
@@ -248,7 +332,7 @@ export async function updateConfiguration(
   id: string,
   news: Record<string, unknown>,
 ): Promise<{ outs: ConfigurationOutputs }> {
-  const { doc, adoptExistingId } = requireValid(news);
+  const { doc, steering } = requireValid(news);
   return audited(
     ctx,
     { action: "update", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
@@ -265,7 +349,7 @@ export async function updateConfiguration(
       }
       const active = await waitForActiveDraft(ctx, id, trace);
       const version = await publishWithRetry(ctx, id, doc, trace);
-      return { outs: outputsOf(doc, { id, version, status: active.status, unpublishedChanges: false }, adoptExistingId) };
+      return { outs: outputsOf(doc, { id, version, status: active.status, unpublishedChanges: false }, steering) };
     },
   );
 }

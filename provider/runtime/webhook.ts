@@ -8,7 +8,9 @@
  *           stack's webhook secret), GET /brands/{id}, enrolment sent to the callback (connecting
  *           only to an address the same SSRF rules allow, judged again at connection); a failed
  *           enrolment deletes the webhook again. A same-named webhook is ours only when it follows
- *           the same channel (create-or-adopt.ts), and is then written over with the declaration
+ *           the same channel (create-or-adopt.ts), and is then written over with the declaration.
+ *           adoptExistingId instead: GET /webhooks/{id} (404 -> an error naming the id), PUT only
+ *           when it differs, and an enrolment only after a PUT
  *   read    GET /webhooks/{id}; 404 -> empty id; GET /brands/{brandId} (gone -> enrolled: false)
  *   update  SSRF check, PUT /webhooks/{id}; when what it follows or where it delivers changes, a
  *           removal to the old callback and an enrolment to the new one
@@ -22,7 +24,7 @@ import { type Brand, type CallTrace, type Webhook, type WebhookSpec } from "../g
 import { checkEndpointAddress, formatIssues } from "../validation";
 import { validateWebhook } from "../validation/webhook";
 import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
-import { type Subject, createOrRecover, undoCreate } from "./create-or-adopt";
+import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
 import { sendEnrolment } from "./lb-sync";
 
 const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
@@ -34,6 +36,8 @@ export interface WebhookInputs {
   eventTypes: string[];
   deliveryPolicy: { retryCount: number; retryInterval: number };
   enabled: boolean;
+  /** Take over this existing webhook instead of creating one; never sent to the API. */
+  adoptExistingId?: string;
 }
 
 export interface WebhookOutputs extends WebhookInputs {
@@ -47,18 +51,27 @@ export interface WebhookOutputs extends WebhookInputs {
   enrolled: boolean;
 }
 
+/** adoptExistingId steers the provider and is no part of the webhook: it is taken out before validation. */
+function splitInputs(raw: Record<string, unknown>): { definition: Record<string, unknown>; adoptExistingId?: string } {
+  const { adoptExistingId, ...definition } = raw;
+  return typeof adoptExistingId === "string" && adoptExistingId !== "" ? { definition, adoptExistingId } : { definition };
+}
+
+const carried = (adoptExistingId: unknown) => (typeof adoptExistingId === "string" && adoptExistingId !== "" ? { adoptExistingId } : {});
+
 export async function checkWebhook(
   ctx: RuntimeContext,
   news: Record<string, unknown>,
 ): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+  const { definition, adoptExistingId } = splitInputs(news);
   // brandId is unknown during a preview of a new channel; validate the rest.
-  const probe = typeof news.brandId === "string" ? news : { ...news, brandId: "(unknown until the channel exists)" };
+  const probe = typeof definition.brandId === "string" ? definition : { ...definition, brandId: "(unknown until the channel exists)" };
   const checked = await auditedCheck(ctx, WEBHOOK_TYPE, news, () => {
     const { value, issues } = validateWebhook(probe);
     return value ? { ok: true, value } : { ok: false, issues };
   });
   if (!checked.ok) return { inputs: news, failures: checked.failures };
-  return { inputs: { ...checked.value, brandId: news.brandId }, failures: [] };
+  return { inputs: { ...checked.value, brandId: definition.brandId, ...carried(adoptExistingId) }, failures: [] };
 }
 
 export function diffWebhook(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[] } {
@@ -93,8 +106,8 @@ function inputsOf(hook: Webhook): WebhookInputs {
   };
 }
 
-function outputsOf(hook: Webhook, enrolled: boolean): WebhookOutputs {
-  return { ...inputsOf(hook), webhookId: hook.id, signed: hook.hasSecret ?? false, enrolled };
+function outputsOf(hook: Webhook, enrolled: boolean, adoptExistingId?: unknown): WebhookOutputs {
+  return { ...inputsOf(hook), ...carried(adoptExistingId), webhookId: hook.id, signed: hook.hasSecret ?? false, enrolled };
 }
 
 async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<void> {
@@ -107,7 +120,8 @@ async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<
 }
 
 function requireValid(raw: WebhookInputs): WebhookInputs {
-  const { value, issues } = validateWebhook(raw as unknown as Record<string, unknown>);
+  const { definition } = splitInputs(raw as unknown as Record<string, unknown>);
+  const { value, issues } = validateWebhook(definition);
   if (!value) throw new Error(`webhook "${String(raw.name)}" is invalid:\n${formatIssues(issues)}`);
   return value;
 }
@@ -124,6 +138,8 @@ const SEEN_THIS_COMMAND = Number.POSITIVE_INFINITY;
 
 export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
   const inputs = requireValid(raw);
+  const { adoptExistingId } = splitInputs(raw as unknown as Record<string, unknown>);
+  if (adoptExistingId) return adoptWebhook(ctx, adoptExistingId, inputs);
   const spec = specOf(ctx, inputs);
   return audited(
     ctx,
@@ -162,6 +178,84 @@ export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Pr
   );
 }
 
+/**
+ * What is compared on adoption, in the API's terms. The secret is not: it is write-only, so a live
+ * webhook's secret can never be read back to compare, and sending it when nothing else differs
+ * would make every adoption a write.
+ */
+function comparable(source: WebhookSpec | Webhook) {
+  const filters = (source.eventFilters ?? []).map((f) => ({ eventType: f.eventType, brandId: f.brandId ?? null }));
+  filters.sort((a, b) => `${a.eventType} ${a.brandId}`.localeCompare(`${b.eventType} ${b.brandId}`));
+  return { name: source.name, uri: source.uri, eventFilters: filters, deliveryPolicy: source.deliveryPolicy, enabled: source.enabled };
+}
+
+/** The body that puts a webhook back as it was read (no secret: leaving it out keeps the live one). */
+function asFound(hook: Webhook): WebhookSpec {
+  return {
+    name: hook.name,
+    uri: hook.uri,
+    eventFilters: hook.eventFilters,
+    type: "rest",
+    enabled: hook.enabled,
+    deliveryPolicy: hook.deliveryPolicy,
+  };
+}
+
+async function adoptWebhook(ctx: RuntimeContext, id: string, inputs: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
+  const spec = specOf(ctx, inputs);
+  return audited(
+    ctx,
+    { action: "adopt", resourceType: WEBHOOK_TYPE, resourceName: inputs.name, targetId: id, payload: spec },
+    async (trace) => {
+      let written: Webhook | undefined;
+      const { live, wrote } = await adoptExisting(
+        { kind: "webhook", id },
+        {
+          read: () => ctx.client.webhooks.get(id, trace),
+          differs: (hook) => differingFields(comparable(hook), comparable(spec)).length > 0,
+          write: async () => {
+            // Checked before the webhook changes, as a create checks them: a write is followed by an enrolment.
+            await assertCallbackAllowed(ctx, inputs.callbackUrl);
+            if (inputs.enabled && !(await ctx.client.brands.get(inputs.brandId, { trace, maxAgeMs: SEEN_THIS_COMMAND }))) {
+              throw new Error(
+                `webhook "${inputs.name}": channel ${inputs.brandId} does not exist; pass the brandId of an existing channel`,
+              );
+            }
+            written = await ctx.client.webhooks.update(id, spec, trace);
+          },
+        },
+      );
+      // Nothing changed: the webhook has been delivering this channel's events to this load balancer
+      // all along, so the load balancer already follows the webhook's brand, and an enrolment would only
+      // repeat what it knows. Nothing is sent to it (nor is its address checked: no connection is made),
+      // and the adoption stays read-only end to end.
+      if (!wrote) return { id, outs: outputsOf(live, inputs.enabled, id) };
+      if (inputs.enabled) {
+        try {
+          await enrol(ctx, inputs, id, "webhook adopted", trace);
+        } catch (err) {
+          // The webhook was someone's before: it is never deleted. Put back as found, the next `up`
+          // sees the difference again, writes it and enrols; left changed, it would see none and never enrol.
+          try {
+            await ctx.client.webhooks.update(id, asFound(live), trace);
+          } catch (restoreError) {
+            throw new Error(
+              `${describe(err)}; webhook ${id} keeps the declared definition but could not be put back as it was ` +
+                `(${describe(restoreError)}), so the next \`pulumi up\` finds nothing to change and will not enrol it: once the load balancer accepts ` +
+                `deliveries, change any field of webhook ${id} in Genesys and run \`pulumi up\``,
+              { cause: err },
+            );
+          }
+          throw new Error(`${describe(err)}; webhook ${id} was put back as it was found, so the next \`pulumi up\` adopts it again`, {
+            cause: err,
+          });
+        }
+      }
+      return { id, outs: outputsOf(written!, inputs.enabled, id) };
+    },
+  );
+}
+
 /** Whether every event filter of a webhook is for this one channel. */
 function followsOnly(hook: Webhook, brandId: string): boolean {
   const filters = hook.eventFilters ?? [];
@@ -182,11 +276,18 @@ export async function readWebhook(
       const live = inputsOf(hook);
       // What was enrolled still holds only if the webhook still delivers the same channel to the
       // same place and that channel still exists (deleted or replaced out of band, it does not).
-      const unchanged = live.enabled && live.brandId === props.brandId && live.callbackUrl === props.callbackUrl;
+      // `pulumi import` reads with no state at all: nothing says the webhook moved, so what it
+      // delivers now is what was enrolled (by whoever made it), and the import needs no re-enrolment.
+      const was = props.brandId === undefined && props.callbackUrl === undefined ? live : props;
+      const unchanged = live.enabled && live.brandId === was.brandId && live.callbackUrl === was.callbackUrl;
       // The refresh usually read the channel moments ago (a 404 is never remembered): that answers.
       const exists = unchanged && (await ctx.client.brands.get(live.brandId, { trace, maxAgeMs: 60_000 })) !== undefined;
       const enrolled = exists && props.enrolled !== false;
-      return { id: hook.id, props: outputsOf(hook, enrolled), inputs: live };
+      return {
+        id: hook.id,
+        props: outputsOf(hook, enrolled, props.adoptExistingId),
+        inputs: { ...live, ...carried(props.adoptExistingId) },
+      };
     },
   );
 }
@@ -236,7 +337,7 @@ export async function updateWebhook(
         const reason = !before ? "webhook enabled" : moved ? "webhook moved" : "load balancer may be stale";
         await enrol(ctx, inputs, id, reason, trace);
       }
-      return { outs: outputsOf(hook, inputs.enabled) };
+      return { outs: outputsOf(hook, inputs.enabled, raw.adoptExistingId) };
     },
   );
 }

@@ -2,7 +2,7 @@
  * The validator of a WebDeploymentConfiguration: pure and synchronous, so `pulumi preview` lists
  * every problem with its property path and the fix before any API call. The input mirrors the
  * API's WebDeploymentConfigurationVersion model (camelCase, the SDK's nesting), so what passes
- * here is sent as it is: the README maps each Terraform attribute onto these paths.
+ * here is sent as it is: docs/resources.md maps each Terraform attribute onto these paths.
  */
 import ipaddr from "ipaddr.js";
 import { z } from "zod";

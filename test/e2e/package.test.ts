@@ -1,9 +1,9 @@
 /**
- * The provider as another team consumes it, following README.md's "Using the provider from another
- * project": `npm pack` (prepack included), installed from the tarball into a Pulumi project outside
- * this checkout, the README's own TypeScript program type-checked under each module resolution the
- * README claims, and run as it is (no tsc step) through the real CLI against an in-process emulator
- * and load balancer receiver, with the config keys the README sets.
+ * The provider as another team consumes it, following docs/using-from-another-project.md:
+ * `npm pack` (prepack included), installed from the tarball into a Pulumi project outside this
+ * checkout, the page's own TypeScript program type-checked under each module resolution the page
+ * claims, and run as it is (no tsc step) through the real CLI against an in-process emulator and
+ * load balancer receiver, with the config keys the page sets.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,19 +23,17 @@ const clientId = "consumer-client";
 const clientSecret = `consumer-secret-${randomBytes(8).toString("hex")}`;
 const webhookSecret = `consumer-hook-${randomBytes(8).toString("hex")}`;
 
-/** The README's section on using the provider from another project. */
+/** The page on using the provider from another project (docs/, linked from the README). */
 function readmeSection(): string {
-  const readme = fs.readFileSync(path.join(repoRoot(), "README.md"), "utf8");
-  const start = readme.indexOf("## Using the provider from another project");
-  expect(start, "README section 'Using the provider from another project'").toBeGreaterThanOrEqual(0);
-  const end = readme.indexOf("\n## ", start + 1);
-  return readme.slice(start, end === -1 ? undefined : end);
+  const page = fs.readFileSync(path.join(repoRoot(), "docs", "using-from-another-project.md"), "utf8");
+  expect(page, "docs/using-from-another-project.md").toContain("# Using the provider from another project");
+  return page;
 }
 
 const section = readmeSection();
-// The program exactly as the README shows it: its first TypeScript block.
+// The program exactly as the page shows it: its first TypeScript block.
 const program = /```ts\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
-/** The config keys the README's recipe sets, project keys without their project name. */
+/** The config keys the page's recipe sets, project keys without their project name. */
 const readmeConfigKeys = [...section.matchAll(/^pulumi config set (?:--secret )?(\S+) /gm)].map((m) => m[1]!).sort();
 
 interface Webhook {
@@ -116,7 +114,7 @@ describe("the packed provider used from another Pulumi project", CLI_TESTS, () =
   }, 180_000);
 
   it.each(Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[])(
-    "the README's TypeScript program type-checks against the package's declarations with %s module resolution",
+    "the docs page's TypeScript program type-checks against the package's declarations with %s module resolution",
     async (resolution) => {
       expect(program).toContain('from "genesys-webmessaging-pulumi"');
       const tsc = await consumer.typecheck(resolution);
@@ -125,7 +123,7 @@ describe("the packed provider used from another Pulumi project", CLI_TESTS, () =
     120_000,
   );
 
-  it("the README's recipe sets every config key the program and the emulator need", () => {
+  it("the docs page's recipe sets every config key the program and the emulator need", () => {
     expect(readmeConfigKeys).toEqual(
       [
         "genesys:apiUrl",

@@ -49,8 +49,8 @@ describe("invalid definitions through pulumi preview", CLI_TESTS, () => {
     await emulator?.close();
   });
 
-  it("prints the README's 400 example as the README shows it, each error once under Diagnostics", async () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  it("prints docs/troubleshooting.md's 400 example as the page shows it, each error once under Diagnostics", async () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "troubleshooting.md"), "utf8");
     const at = readme.indexOf("<!-- preview-validation:");
     expect(at).toBeGreaterThan(0);
     const lines = /```\n([\s\S]*?)```/.exec(readme.slice(at))![1]!.trim().split("\n");

@@ -7,26 +7,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import platformClient, { type Models } from "purecloud-platform-client-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/export";
-import { brandBody, eventually, start, type Harness } from "../emulator/helpers";
-
-const sdk = platformClient.ApiClient.instance;
-const api = new platformClient.WebDeploymentsApi();
-const SECRET = "dev-secret";
-const WEBHOOK_SECRET = "whsec-never-exported-7f3a";
-
-function configuration(name: string, colour: string): Models.WebDeploymentConfigurationVersion {
-  return {
-    name,
-    description: `${name} messenger`,
-    languages: ["en-us"],
-    defaultLanguage: "en-us",
-    messenger: { enabled: true, styles: { primaryColor: colour }, launcherButton: { visibility: "On" } },
-    position: { alignment: "Auto", sideSpace: 10, bottomSpace: 10 },
-  };
-}
+import { eventually, start, type Harness } from "../emulator/helpers";
+import { SECRET, WEBHOOK_SECRET, buildSdkOrg, configuration } from "./sdk-org";
 
 interface Run {
   code: number;
@@ -61,12 +45,7 @@ function filesOf(dir: string): Record<string, string> {
 describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", () => {
   let h: Harness;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-export-"));
-  const ids: Record<string, string> = {};
-
-  async function publish(id: string): Promise<Models.WebDeploymentConfigurationVersion> {
-    await eventually(async () => ((await api.getWebdeploymentsConfigurationVersionsDraft(id)).status === "Active" ? true : undefined));
-    return api.postWebdeploymentsConfigurationVersionsDraftPublish(id);
-  }
+  let ids: Record<string, string> = {};
 
   beforeAll(async () => {
     h = await start({
@@ -77,50 +56,7 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
       ],
       webDeployments: { activationDelayMs: 20, deletionDelayMs: 20, draftSettleMs: 20 },
     });
-    sdk.setGateway({ host: "127.0.0.1", protocol: "http", port: h.emu.port });
-    await sdk.loginClientCredentialsGrant("dev-client", SECRET);
-
-    // Three configurations: Support at version 2 (one deployment still on 1), Sales, and Careers
-    // whose draft holds unpublished edits.
-    for (const [name, colour] of [
-      ["Support", "#0a5c8e"],
-      ["Sales", "#ff8800"],
-      ["Careers", "#118833"],
-    ] as const) {
-      const draft = await api.postWebdeploymentsConfigurations(configuration(name, colour));
-      ids[name] = draft.id!;
-      await publish(draft.id!);
-    }
-    const deploy = (name: string, cfg: string, version: string, domains: Partial<Models.WebDeployment>) =>
-      api.postWebdeploymentsDeployments({ name, configuration: { id: ids[cfg]!, version }, ...domains } as Models.WebDeployment);
-    await deploy("Legacy site", "Support", "1", { allowedDomains: ["legacy.example.com"] });
-    await api.putWebdeploymentsConfigurationVersionsDraft(ids.Support!, configuration("Support", "#123456"));
-    await publish(ids.Support!);
-    await deploy("Main site", "Support", "2", { allowedDomains: ["www.example.com", "*.example.com"] });
-    await deploy("Shop", "Sales", "1", { allowedDomains: ["shop.example.com"] });
-    await deploy("Partners (EU)", "Sales", "1", { allowAllDomains: true });
-    await deploy("Jobs", "Careers", "1", { allowedDomains: ["jobs.example.com"] });
-    await api.putWebdeploymentsConfigurationVersionsDraft(ids.Careers!, configuration("Careers", "#999999"));
-
-    // Channels and a signed webhook, through the source design's API.
-    const token = await h.token("dev-client", SECRET);
-    const brand = await h.api("POST", "/api/v2/webchat/brands", { token, body: brandBody({ name: "Web chat EU" }) });
-    expect(brand.status).toBe(201);
-    ids.brand = brand.json.id;
-    expect((await h.api("POST", "/api/v2/webchat/brands", { token, body: brandBody({ name: "Web chat US" }) })).status).toBe(201);
-    const hook = await h.api("POST", "/api/v2/webhooks/webhooks", {
-      token,
-      body: {
-        name: "LB sync EU",
-        uri: "https://lb.example.com/sync",
-        eventFilters: [{ eventType: "webchat.brand.updated", brandId: ids.brand }],
-        type: "rest",
-        enabled: true,
-        deliveryPolicy: { retryCount: 3, retryInterval: 60 },
-        secret: WEBHOOK_SECRET,
-      },
-    });
-    expect(hook.status).toBe(201);
+    ids = await buildSdkOrg(h);
   }, 120_000);
   afterAll(async () => {
     await h?.close();
@@ -149,10 +85,10 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
       "tsconfig.json",
     ]);
     const program = files["index.ts"]!;
-    // Published configurations and every deployment and channel are adopted by id.
-    for (const name of ["Support", "Sales"]) expect(program).toContain(`adoptExistingId: "${ids[name]}"`);
+    // Every configuration, deployment, channel and webhook is adopted by id.
+    for (const name of ["Support", "Sales", "Careers", "webhook"]) expect(program).toContain(`adoptExistingId: "${ids[name]}"`);
     expect(program.match(/new WebDeployment\(/g)).toHaveLength(5);
-    expect(program.match(/adoptExistingId:/g)).toHaveLength(2 + 5 + 2);
+    expect(program.match(/adoptExistingId:/g)).toHaveLength(3 + 5 + 2 + 1);
     // Deployments refer to their configuration's outputs, never a copied configuration id ...
     expect(program).toContain("configuration: { id: cfgSupport.configurationId, version: cfgSupport.version },");
     expect(program).toContain("configuration: { id: cfgSales.configurationId, version: cfgSales.version },");
@@ -160,13 +96,17 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
     // ... except the version of one that serves an older version than the latest, pinned as it is.
     expect(program).toContain('configuration: { id: cfgSupport.configurationId, version: "1" },');
     expect(program).toContain("allowAllDomains: true,");
-    // The configuration with unpublished draft edits is read, not adopted: nothing publishes it.
-    expect(program).toContain(`{ id: "${ids.Careers}" },`);
-    expect(program).not.toContain(`adoptExistingId: "${ids.Careers}"`);
+    // The configuration with unpublished draft edits is adopted at its published version, and its
+    // draft kept: nothing publishes or overwrites it.
+    expect(program).toContain(`  adoptExistingId: "${ids.Careers}",\n  keepUnpublishedDraft: true,\n});`);
+    expect(program.match(/keepUnpublishedDraft/g)).toHaveLength(2); // the comment and the one declaration
     expect(program).toContain("#118833");
     expect(program).not.toContain("#999999");
-    expect(run.stdout).toMatch(/Careers: published version 1 pinned/);
-    expect(files["README.md"]).toContain(`"Careers" (${ids.Careers}): published version 1, draft ahead of it`);
+    expect(run.stdout).toMatch(/Careers: published version 1 adopted, draft kept/);
+    expect(files["README.md"]).toContain(`"Careers" (${ids.Careers}): published version 1 adopted, draft ahead of it kept`);
+    // The channels' endpoints are on this machine: adoption's endpoint check passes only with private networks allowed.
+    expect(files["README.md"]).toContain("pulumi config set genesys:allowPrivateNetworks true");
+    expect(files["README.md"]).toContain(`"Web chat EU" (${ids.brand}): wss://localhost:9443/eu`);
     // The webhook follows its channel by reference; its secret is a config key, never a value.
     expect(program).toContain("brandId: channelWebChatEu.brandId,");
     expect(files["README.md"]).toContain("pulumi config set --secret genesys:webhookSecret");

@@ -255,6 +255,16 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
     expect(refreshed.inputs).toMatchObject({ callbackUrl: "http://127.0.0.1:9/elsewhere" });
   });
 
+  it("imported (read with no state), reports enrolled true, so its diff against the read inputs is empty", async () => {
+    const lb = await another();
+    const brandId = await channel("north");
+    const { id, outs } = await createWebhook(context(), inputs(brandId, { callbackUrl: `${lb.url}/events` }));
+    const imported = await readWebhook(context(), id, {});
+    expect(imported.props).toEqual(outs);
+    const olds = imported.props as unknown as Record<string, unknown>;
+    expect(diffWebhook(olds, imported.inputs as unknown as Record<string, unknown>).changes).toBe(false);
+  });
+
   it("created minutes after its channel by the same provider process, does not read the channel again to check it exists", async () => {
     const lb = await another();
     const ctx = context();
@@ -308,6 +318,97 @@ describe("LoadBalancerWebhook keeps the load balancer's pool equal to what it fo
       `the load balancer at ${strict.url}/events did not accept the enrolment of channel "south" (HTTP 401); check that it is running and shares genesys:webhookSecret`,
     );
     expect((await webhooks()).map((h) => h.name)).toEqual(["lb-sync-north"]);
+  });
+});
+
+describe("LoadBalancerWebhook adoptExistingId", () => {
+  const extra: RunningReceiver[] = [];
+  afterEach(async () => {
+    for (const r of extra.splice(0)) await r.close();
+  });
+  const api = () => apiClient(emulator.url, owner.clientId, owner.clientSecret).webhooks;
+  const webhookWrites = async () =>
+    (await admin.requests())
+      .filter((r) => r.method !== "GET" && r.path.startsWith("/api/v2/webhooks/"))
+      .map((r) => `${r.method} ${r.path}`);
+
+  /** A webhook made outside the stack (the Genesys UI), signed with the stack's secret. */
+  async function existing(brandId: string, callbackUrl: string, patch: Partial<WebhookInputs> = {}) {
+    const declared = inputs(brandId, { callbackUrl, ...patch });
+    const { webhook } = await api().create({
+      name: declared.name,
+      uri: declared.callbackUrl,
+      eventFilters: declared.eventTypes.map((eventType) => ({ eventType, brandId })),
+      type: "rest",
+      enabled: declared.enabled,
+      deliveryPolicy: declared.deliveryPolicy,
+      secret: webhookSecret,
+    });
+    return webhook;
+  }
+
+  it("adopts a webhook equal to the declaration with no write and sends nothing to its load balancer", async () => {
+    const lb = await startReceiver({ secret: webhookSecret });
+    extra.push(lb);
+    const brandId = await channel("north");
+    const callbackUrl = `${lb.url}/events`;
+    // Filters listed in another order than declared are the same filters.
+    const hook = await existing(brandId, callbackUrl, {
+      eventTypes: ["webchat.brand.updated", "webchat.brand.deleted", "webchat.brand.created"],
+    });
+    await admin.clearRequests();
+    const { id, outs } = await createWebhook(context(), { ...inputs(brandId, { callbackUrl }), adoptExistingId: hook.id });
+    expect(id).toBe(hook.id);
+    expect(await webhookWrites()).toEqual([]);
+    // Any enrolment would have put the channel in the pool.
+    expect(lb.pool()).toEqual([]);
+    expect(outs).toMatchObject({ webhookId: hook.id, adoptExistingId: hook.id, signed: true, enrolled: true, callbackUrl });
+    // A refresh keeps adoptExistingId, so the program that declares it shows no change.
+    const refreshed = await readWebhook(context(), id, outs as unknown as Record<string, unknown>);
+    expect(refreshed.props).toEqual(outs);
+  });
+
+  it("adopts a webhook that differs in one field with exactly one PUT, then enrols its channel", async () => {
+    const lb = await startReceiver({ secret: webhookSecret });
+    extra.push(lb);
+    const brandId = await channel("north");
+    const callbackUrl = `${lb.url}/events`;
+    const hook = await existing(brandId, callbackUrl, { deliveryPolicy: { retryCount: 5, retryInterval: 60 } });
+    await admin.clearRequests();
+    const { outs } = await createWebhook(context(), { ...inputs(brandId, { callbackUrl }), adoptExistingId: hook.id });
+    expect(await webhookWrites()).toEqual([`PUT /api/v2/webhooks/webhooks/${hook.id}`]);
+    expect((await api().get(hook.id))?.deliveryPolicy).toEqual({ retryCount: 3, retryInterval: 60 });
+    expect(outs).toMatchObject({ deliveryPolicy: { retryCount: 3, retryInterval: 60 }, signed: true, enrolled: true });
+    expect(lb.pool().map((m) => [m.brandId, m.lastSource, m.followers])).toEqual([[brandId, "enrolment", [hook.id]]]);
+  });
+
+  it("refuses an id that does not exist, naming the id and the field, and creates nothing", async () => {
+    const brandId = await channel("north");
+    const missing = "00000000-0000-4000-8000-00000000beef";
+    await expect(createWebhook(context(), { ...inputs(brandId), adoptExistingId: missing })).rejects.toThrow(
+      `adoptExistingId: webhook ${missing} does not exist; remove adoptExistingId to create a new webhook`,
+    );
+    expect(await webhooks()).toEqual([]);
+  });
+
+  it("puts the webhook back as found when the load balancer refuses the enrolment after the PUT, and never deletes it", async () => {
+    const lb = await startReceiver({ secret: "another-secret" });
+    extra.push(lb);
+    const brandId = await channel("north");
+    const callbackUrl = `${lb.url}/events`;
+    const hook = await existing(brandId, callbackUrl, { enabled: true, deliveryPolicy: { retryCount: 5, retryInterval: 60 } });
+    const err = (await createWebhook(context(), { ...inputs(brandId, { callbackUrl }), adoptExistingId: hook.id }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).toContain(`webhook ${hook.id} was put back as it was found, so the next \`pulumi up\` adopts it again`);
+    expect(err.cause).toBeInstanceOf(Error);
+    expect((await api().get(hook.id))?.deliveryPolicy).toEqual({ retryCount: 5, retryInterval: 60 });
+  });
+
+  it("check accepts adoptExistingId and keeps it in the inputs", async () => {
+    const { inputs: checked, failures } = await checkWebhook(context(), { ...inputs("b1"), adoptExistingId: "w-1" });
+    expect(failures).toEqual([]);
+    expect(checked.adoptExistingId).toBe("w-1");
   });
 });
 

@@ -40,7 +40,7 @@ describe("org audit trail in PostgreSQL", () => {
     expect(init.code).toBe(0);
     expect(init.stdout).toContain("CREATE TABLE IF NOT EXISTS genesys_audit");
     expect(init.stdout).not.toContain(new URL(adminUrl).password);
-    // The insert-only role from README "Team mode".
+    // The insert-only role from docs/team-mode.md.
     await sql(
       adminUrl,
       `CREATE ROLE genesys_audit_writer LOGIN PASSWORD '${WRITER_PASSWORD}';
@@ -130,7 +130,7 @@ describe("org audit trail in PostgreSQL", () => {
     const empty = await pg.createDatabase("audit_empty");
     const t = new PostgresAuditTrail({ url: empty });
     trails.push(t);
-    await expect(t.append(event("x"))).rejects.toThrow(/has no genesys_audit table yet: run the set-up SQL in README "Team mode"/);
+    await expect(t.append(event("x"))).rejects.toThrow(/has no genesys_audit table yet: run the set-up SQL in docs\/team-mode.md/);
     await initAuditSchema(empty);
     await expect(t.append(event("x"))).resolves.toMatchObject({ seq: 1 });
   });

@@ -24,8 +24,12 @@ describe("throwaway PostgreSQL", () => {
     const url = await pg.createDatabase("team_check");
     const [row] = await query(url, "SELECT current_database() AS db, current_setting('listen_addresses') AS listen");
     expect(row).toEqual({ db: "team_check", listen: "127.0.0.1" });
-    // PostgreSQL refuses to run as root: under root (CI) the data belongs to an unprivileged user.
-    if (process.getuid?.() === 0) expect(fs.statSync(path.join(pg.dir, "data")).uid).not.toBe(0);
+    // PostgreSQL refuses to run as root: whoever runs this (root in CI, a developer as themselves),
+    // the server runs as, and its data belongs to, a user who is not root.
+    const dataOwner = fs.statSync(path.join(pg.dir, "data")).uid;
+    const serverPid = Number(fs.readFileSync(path.join(pg.dir, "data", "postmaster.pid"), "utf8").split("\n")[0]);
+    expect(dataOwner).not.toBe(0);
+    expect(fs.statSync(`/proc/${serverPid}`).uid).toBe(dataOwner);
 
     const wrong = url.replace(/:[0-9a-f]+@/, ":wrong@");
     await expect(query(wrong, "SELECT 1")).rejects.toThrow(/password authentication failed/);

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ADMIN_TOKEN_HEADER } from "../../emulator";
-import { pulumiEnv, repoRoot } from "../../scripts/pulumi-env";
+import { repoRoot, toolsBin, withoutProjectVariables } from "../../scripts/pulumi-env";
 
 export interface Run {
   code: number | null;
@@ -31,9 +31,22 @@ export function channelsFor(stack: string, count: number): unknown[] {
   }));
 }
 
+/**
+ * A runner's shell as README "Team mode" sets it up: its own passphrase and Pulumi home (nothing of
+ * the dev stack's), PULUMI_BACKEND_URL and the `settings` exported (GENESYS_COORDINATION_URL,
+ * GENESYS_AUDIT_URL), the OAuth client from the CI job's secrets, and Pulumi on PATH.
+ */
+export interface SpawnOptions {
+  timeoutMs?: number;
+  onSpawn?: (child: ChildProcess) => void;
+  /** Instead of the runner's shell (a runner that forgot an export). */
+  env?: NodeJS.ProcessEnv;
+}
+
 export class TeamProject {
   readonly dir: string;
   readonly env: NodeJS.ProcessEnv;
+  readonly passphrase = `team-passphrase-${Math.random().toString(36).slice(2)}`;
 
   constructor(
     readonly backend: string,
@@ -46,12 +59,17 @@ export class TeamProject {
     // Pulumi.yaml's stacks/main.cjs, which would run tsc -b before every CLI run of the test.
     const pulumiYaml = fs.readFileSync(path.join(root, "Pulumi.yaml"), "utf8").replace(/^main: .*$/m, "main: dist/stacks/index.js");
     fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), pulumiYaml);
+    fs.mkdirSync(path.join(this.dir, ".pulumi-home"));
     this.env = {
-      ...pulumiEnv({ pulumiHome: path.join(root, ".pulumi-home") }),
+      ...withoutProjectVariables(process.env),
+      PATH: `${toolsBin()}${path.delimiter}${process.env.PATH ?? ""}`,
+      PULUMI_HOME: path.join(this.dir, ".pulumi-home"),
+      PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_BACKEND_URL: backend,
-      // Settings every runner shares come from the environment, as a CI job's secrets would.
+      PULUMI_CONFIG_PASSPHRASE: this.passphrase,
       GENESYSCLOUD_OAUTHCLIENT_ID: CLIENT.id,
       GENESYSCLOUD_OAUTHCLIENT_SECRET: CLIENT.secret,
+      // GENESYS_COORDINATION_URL, GENESYS_AUDIT_URL: as each test exports them.
       ...settings,
     };
   }
@@ -64,19 +82,28 @@ export class TeamProject {
     fs.writeFileSync(path.join(this.dir, `Pulumi.${stack}.yaml`), `config:\n${lines.join("\n")}\n`);
   }
 
+  /**
+   * `pulumi stack init` under the runner's own passphrase, as a user who set the stack up by hand
+   * has it: its secrets salt is the team's, and no other passphrase opens it.
+   */
+  async initStack(stack: string): Promise<void> {
+    const init = await this.pulumi(["stack", "init", stack, "--no-select"]);
+    if (init.code !== 0) throw new Error(`pulumi stack init ${stack} failed: ${init.stderr}`);
+  }
+
   /** `npm run deploy -- ...` (the compiled script; the suite builds first). */
-  deploy(args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {
+  deploy(args: string[], opts: SpawnOptions = {}): Promise<Run> {
     return this.spawn(process.execPath, [path.join(repoRoot(), "dist/cli/deploy.js"), "--dir", this.dir, ...args], opts);
   }
 
-  pulumi(args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {}): Promise<Run> {
+  pulumi(args: string[], opts: SpawnOptions = {}): Promise<Run> {
     return this.spawn("pulumi", ["--non-interactive", ...args], opts);
   }
 
-  private spawn(cmd: string, args: string[], opts: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void }): Promise<Run> {
+  private spawn(cmd: string, args: string[], opts: SpawnOptions): Promise<Run> {
     return new Promise((resolve, reject) => {
       // Own process group: a test can kill -9 a runner together with its CLI and plugins.
-      const child = spawn(cmd, args, { cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      const child = spawn(cmd, args, { cwd: this.dir, env: opts.env ?? this.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
       opts.onSpawn?.(child);
       let stdout = "";
       let stderr = "";
@@ -126,6 +153,15 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL
     } catch {
       // already gone
     }
+  }
+}
+
+/** Waits for a condition, polling; the timeout only bounds a test that would otherwise hang. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 240_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 

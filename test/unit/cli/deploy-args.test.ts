@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   UsageError,
+  conciseError,
+  passphraseProblem,
   isBackendTableRace,
   isLockContention,
   lockHolders,
@@ -30,6 +32,13 @@ describe("npm run deploy arguments", () => {
     [["--stacks", "a", "--command", "import"], /--command must be up, preview, refresh or destroy/],
     [["--stacks", "a", "--parallel", "0"], /--parallel must be a whole number/],
     [["--stacks", "a b"], /stack names are letters/],
+    [["--stacks", "a", "--verbose"], /unknown option "--verbose"/],
+    [["--stacks"], /--stacks needs a value/],
+    [["--stacks", "--parallel", "2"], /--stacks needs a value/],
+    [["--stacks=", "--parallel", "2"], /--stacks needs a value/],
+    [["--stacks", "a", "--lock-wait", "soon"], /--lock-wait must be whole seconds/],
+    [["--stacks", "a", "--expect-no-changes=no"], /--expect-no-changes takes no value/],
+    [["--stacks", "a", "up"], /unexpected argument "up"/],
   ])("refuses %j naming the option", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
@@ -63,8 +72,18 @@ describe("lock contention", () => {
     expect(lockMessage("eu", undefined, "NotFound lock", 0)).toContain("being released or taken as we looked");
   });
 
-  it("redacts the backend's password", () => {
+  it("redacts the backend's password and query, even a password with a slash in it", () => {
     expect(redactBackend("postgres://runner:pw@db:5432/state")).toBe("postgres://runner:***@db:5432/state");
+    expect(redactBackend("postgres://runner:pw@db:5432/state?sslmode=require&sslpassword=key-pw")).toBe(
+      "postgres://runner:***@db:5432/state",
+    );
+    const slashed = redactBackend("postgres://u:pa/ss@h/db?sslpassword=x");
+    expect(slashed).not.toContain("pa/ss");
+    expect(slashed).not.toContain("ss@");
+    expect(slashed).not.toContain("sslpassword");
+    const message = lockMessage("eu", "postgres://u:pa/ss@h/db?sslpassword=x", "the stack is currently locked by 1 lock(s)", 0);
+    expect(message).not.toMatch(/pa\/ss|ss@h|sslpassword/);
+    expect(conciseError("error: could not reach postgres://u:pa/ss@h/db?sslpassword=x")).not.toMatch(/pa\/ss|ss@h|sslpassword/);
     expect(redactBackend(undefined)).toBe("(default backend)");
   });
 });
@@ -78,6 +97,47 @@ describe("a new postgres state database", () => {
     expect(isBackendTableRace(raced)).toBe(true);
     expect(isBackendTableRace("error: failed to create table pulumi_state: pq: permission denied for schema public (42501)")).toBe(false);
     expect(isBackendTableRace('pq: duplicate key value violates unique constraint "brands_pkey" (23505)')).toBe(false);
+  });
+});
+
+describe("a failed stack's message", () => {
+  // As the Automation API reports a stack whose program refused its configuration (Pulumi 3.248).
+  const failed = [
+    "code: 255",
+    " stdout: Updating (shard-0):",
+    "",
+    "Diagnostics:",
+    "  pulumi:pulumi:Stack (genesys-webmessaging-shard-0):",
+    "    error: Genesys provider configuration is incomplete:",
+    "      - genesys:clientId is not set (nor GENESYSCLOUD_OAUTHCLIENT_ID); run: pulumi config set genesys:clientId <oauth-client-id>",
+    "      - neither genesys:region nor genesys:apiUrl is set; run: pulumi config set genesys:region <region> (or pulumi config set genesys:apiUrl <url>)",
+    "",
+    " stderr: error: update failed",
+    "",
+  ].join("\n");
+
+  it("keeps the provider's whole message: every missing key and the command that sets it", () => {
+    const message = conciseError(failed);
+    expect(message).toContain("Genesys provider configuration is incomplete:");
+    expect(message).toContain(
+      "- genesys:clientId is not set (nor GENESYSCLOUD_OAUTHCLIENT_ID); run: pulumi config set genesys:clientId <oauth-client-id>",
+    );
+    expect(message).toContain("run: pulumi config set genesys:region <region> (or pulumi config set genesys:apiUrl <url>)");
+    const table = summaryTable([{ stack: "shard-0", command: "up", ok: false, changes: "", seconds: 2, error: message, lockWaits: 0 }]);
+    expect(table).toContain("run: pulumi config set genesys:region <region> (or pulumi config set genesys:apiUrl <url>)");
+  });
+
+  it("says which variable to export when no passphrase is set, and when it does not open the stack", () => {
+    const none =
+      "error: getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE environment variables";
+    expect(passphraseProblem("eu", none, {})).toMatch(
+      /stack eu's secrets are protected by a passphrase, and none is set: export PULUMI_CONFIG_PASSPHRASE=/,
+    );
+    const wrong = "error: getting stack configuration: get stack secrets manager: incorrect passphrase";
+    expect(passphraseProblem("eu", wrong, { PULUMI_CONFIG_PASSPHRASE: "mine" })).toMatch(
+      /the passphrase in PULUMI_CONFIG_PASSPHRASE does not open stack eu's secrets \(incorrect passphrase\)/,
+    );
+    expect(passphraseProblem("eu", "error: brand not found", { PULUMI_CONFIG_PASSPHRASE: "mine" })).toBeUndefined();
   });
 });
 

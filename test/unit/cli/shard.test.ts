@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { UsageError, parseArgs, run, shardOf, split } from "../../../cli/shard";
+import { UsageError, parseArgs, run, split } from "../../../cli/shard";
 
 const fleet = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => ({
@@ -46,12 +46,28 @@ describe("npm run shard", () => {
     expect(Math.max(...parts.map((p) => p.length))).toBeLessThan(50);
   });
 
-  it("adding and removing channels moves no other channel to another shard", () => {
-    const before = new Map(fleet(100).map((d) => [d.resourceName, shardOf(d.resourceName, 10)]));
-    const after = split([...fleet(50, 25), ...fleet(40, 100)], 10);
-    after.forEach((part, i) => {
-      for (const d of part) if (before.has(d.resourceName)) expect(before.get(d.resourceName)).toBe(i);
-    });
+  it("adding a channel anywhere in the file, or removing one, moves no other channel to another shard", () => {
+    const shardMap = (declared: { resourceName: string }[]) =>
+      new Map(split(declared as ReturnType<typeof fleet>, 10).flatMap((part, i) => part.map((d) => [d.resourceName, i] as const)));
+    const declared = fleet(100);
+    const before = shardMap(declared);
+    expect(before.size).toBe(100);
+    const added = { resourceName: "new-channel", name: "New", endpointUrl: "wss://x.example.com" };
+    // At the front, in the middle and at the end: a split by position would shift every channel after it.
+    for (const fleetAfter of [
+      [added, ...declared],
+      [...declared.slice(0, 50), added, ...declared.slice(50)],
+      [...declared, added],
+    ]) {
+      const after = shardMap(fleetAfter);
+      expect(after.size).toBe(101);
+      after.delete("new-channel");
+      expect(after).toEqual(before);
+    }
+    const removed = shardMap([...declared.slice(0, 10), ...declared.slice(11)]);
+    expect(removed.size).toBe(99);
+    before.delete("ch-10");
+    expect(removed).toEqual(before);
   });
 
   it("writes one file per shard with the commands that wire them to stacks", () => {
@@ -67,8 +83,14 @@ describe("npm run shard", () => {
     );
     // The whole declaration is kept, not only the name.
     expect(read(path.join(out, "shard-0.json"))[0]).toHaveProperty("endpointUrl", "wss://x.example.com");
+    // Each stack gets the settings of a configured one: a bare stack has no genesys:* config.
     expect(lines).toContain(
-      `  pulumi stack init shard-1; pulumi config set channelsFile ${path.join(out, "shard-1.json")} --stack shard-1`,
+      `  pulumi stack init shard-1 --no-select && pulumi config cp --dest shard-1 && pulumi config set channelsFile ${path.join(out, "shard-1.json")} --stack shard-1`,
+    );
+    const fromDev: string[] = [];
+    run(parseArgs(["--file", file, "--shards", "3", "--from", "dev"]), (l) => fromDev.push(l));
+    expect(fromDev).toContain(
+      `  pulumi stack init shard-0 --no-select && pulumi config cp --stack dev --dest shard-0 && pulumi config set channelsFile ${path.join(out, "shard-0.json")} --stack shard-0`,
     );
     expect(lines.at(-2)).toBe("then: npm run deploy -- --stacks shard-0,shard-1,shard-2 --parallel 3");
   });
@@ -109,12 +131,45 @@ describe("npm run shard", () => {
     expect(fs.existsSync(path.join(dir, "shards"))).toBe(false);
   });
 
+  it("keeps the cause of a file it could not read or parse", () => {
+    const missing = path.join(dir, "missing.json");
+    const unreadable = (() => {
+      try {
+        run(parseArgs(["--file", missing, "--shards", "2"]), silent);
+      } catch (err) {
+        return err as Error;
+      }
+      return undefined;
+    })();
+    expect(unreadable).toBeInstanceOf(UsageError);
+    expect((unreadable?.cause as NodeJS.ErrnoException | undefined)?.code).toBe("ENOENT");
+    const file = write("fleet.json", fleet(4));
+    fs.mkdirSync(path.join(dir, "shards"));
+    fs.writeFileSync(path.join(dir, "shards", "shard-0.json"), "{ not json");
+    const broken = (() => {
+      try {
+        run(parseArgs(["--file", file, "--shards", "2"]), silent);
+      } catch (err) {
+        return err as Error;
+      }
+      return undefined;
+    })();
+    expect(broken?.message).toMatch(/shard-0\.json is not valid JSON/);
+    expect(broken?.cause).toBeInstanceOf(SyntaxError);
+  });
+
   it.each([
     [["--shards", "2"], /--file is required/],
     [["--file", "f.json"], /--shards must be a whole number from 1 to 1000/],
     [["--file", "f.json", "--shards", "0"], /--shards must be a whole number from 1 to 1000/],
     [["--file", "f.json", "--shards", "2", "--prefix", "a b"], /--prefix may hold only letters/],
     [["--file", "f.json", "--shards", "2", "--verbose"], /unknown option "--verbose"/],
+    [["--file", "f.json", "--shards"], /--shards needs a value/],
+    [["--file", "--shards", "2"], /--file needs a value/],
+    [["--file=", "--shards", "2"], /--file needs a value/],
+    [["--file", "f.json", "--shards", "2", "extra"], /unexpected argument "extra"/],
+    [["--file", "f.json", "--shards", "2", "--allow-moves=yes"], /--allow-moves takes no value/],
+    [["--file", "f.json", "--shards", "2", "--from", "a b"], /--from names a stack/],
   ])("rejects the arguments %j", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
@@ -130,6 +185,9 @@ describe("npm run shard", () => {
     const bad = spawnSync(process.execPath, [cli, "--file", path.join(dir, "missing.json"), "--shards", "2"], { encoding: "utf8" });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^shard: cannot read --file .*missing\.json \(ENOENT\)/);
+    const unknown = spawnSync(process.execPath, [cli, "--file", file, "--shards", "2", "--verbose"], { encoding: "utf8" });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^shard: unknown option "--verbose"\nusage: npm run shard/);
   });
 
   it("as a command whose output pipe is closed early (| head), still writes the shards and exits 0", async () => {
