@@ -37,6 +37,10 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
     }
 
     /**
+     * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+     */
+    declare public readonly adoptExistingId: pulumi.Output<string | undefined>;
+    /**
      * The channel whose events are delivered: pass the channel's brandId so the engine orders them.
      */
     declare public readonly brandId: pulumi.Output<string>;
@@ -93,6 +97,7 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
             if (args?.name === undefined && !opts.urn) {
                 throw new Error("Missing required property 'name'");
             }
+            resourceInputs["adoptExistingId"] = args?.adoptExistingId;
             resourceInputs["brandId"] = args?.brandId;
             resourceInputs["callbackUrl"] = args?.callbackUrl;
             resourceInputs["deliveryPolicy"] = args?.deliveryPolicy;
@@ -103,6 +108,7 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
             resourceInputs["signed"] = undefined /*out*/;
             resourceInputs["webhookId"] = undefined /*out*/;
         } else {
+            resourceInputs["adoptExistingId"] = undefined /*out*/;
             resourceInputs["brandId"] = undefined /*out*/;
             resourceInputs["callbackUrl"] = undefined /*out*/;
             resourceInputs["deliveryPolicy"] = undefined /*out*/;
@@ -122,6 +128,10 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
  * The set of arguments for constructing a LoadBalancerWebhook resource.
  */
 export interface LoadBalancerWebhookArgs {
+    /**
+     * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+     */
+    adoptExistingId?: pulumi.Input<string | undefined>;
     /**
      * The channel whose events are delivered: pass the channel's brandId so the engine orders them.
      */

@@ -58,6 +58,10 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
     declare public readonly headlessMode: pulumi.Output<outputs.WebDeploymentConfigurationHeadlessMode | undefined>;
     declare public readonly journeyEvents: pulumi.Output<outputs.WebDeploymentConfigurationJourneyEvents | undefined>;
     /**
+     * With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+     */
+    declare public readonly keepUnpublishedDraft: pulumi.Output<boolean | undefined>;
+    /**
      * Languages the Messenger offers, such as ["en-us"].
      */
     declare public readonly languages: pulumi.Output<string[]>;
@@ -113,6 +117,7 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
             resourceInputs["description"] = args?.description;
             resourceInputs["headlessMode"] = args?.headlessMode;
             resourceInputs["journeyEvents"] = args?.journeyEvents;
+            resourceInputs["keepUnpublishedDraft"] = args?.keepUnpublishedDraft;
             resourceInputs["languages"] = args?.languages;
             resourceInputs["messenger"] = args?.messenger;
             resourceInputs["name"] = args?.name;
@@ -133,6 +138,7 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
             resourceInputs["description"] = undefined /*out*/;
             resourceInputs["headlessMode"] = undefined /*out*/;
             resourceInputs["journeyEvents"] = undefined /*out*/;
+            resourceInputs["keepUnpublishedDraft"] = undefined /*out*/;
             resourceInputs["languages"] = undefined /*out*/;
             resourceInputs["messenger"] = undefined /*out*/;
             resourceInputs["name"] = undefined /*out*/;
@@ -169,6 +175,10 @@ export interface WebDeploymentConfigurationArgs {
     description?: pulumi.Input<string | undefined>;
     headlessMode?: pulumi.Input<inputs.WebDeploymentConfigurationHeadlessModeArgs | undefined>;
     journeyEvents?: pulumi.Input<inputs.WebDeploymentConfigurationJourneyEventsArgs | undefined>;
+    /**
+     * With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+     */
+    keepUnpublishedDraft?: pulumi.Input<boolean | undefined>;
     /**
      * Languages the Messenger offers, such as ["en-us"].
      */

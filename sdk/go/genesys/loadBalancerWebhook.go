@@ -16,6 +16,8 @@ import (
 type LoadBalancerWebhook struct {
 	pulumi.CustomResourceState
 
+	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	AdoptExistingId pulumi.StringPtrOutput `pulumi:"adoptExistingId"`
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId pulumi.StringOutput `pulumi:"brandId"`
 	// Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
@@ -85,6 +87,8 @@ func (LoadBalancerWebhookState) ElementType() reflect.Type {
 }
 
 type loadBalancerWebhookArgs struct {
+	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	AdoptExistingId *string `pulumi:"adoptExistingId"`
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId string `pulumi:"brandId"`
 	// Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
@@ -101,6 +105,8 @@ type loadBalancerWebhookArgs struct {
 
 // The set of arguments for constructing a LoadBalancerWebhook resource.
 type LoadBalancerWebhookArgs struct {
+	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	AdoptExistingId pulumi.StringPtrInput
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId pulumi.StringInput
 	// Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
@@ -150,6 +156,11 @@ func (o LoadBalancerWebhookOutput) ToLoadBalancerWebhookOutput() LoadBalancerWeb
 
 func (o LoadBalancerWebhookOutput) ToLoadBalancerWebhookOutputWithContext(ctx context.Context) LoadBalancerWebhookOutput {
 	return o
+}
+
+// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+func (o LoadBalancerWebhookOutput) AdoptExistingId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *LoadBalancerWebhook) pulumi.StringPtrOutput { return v.AdoptExistingId }).(pulumi.StringPtrOutput)
 }
 
 // The channel whose events are delivered: pass the channel's brandId so the engine orders them.

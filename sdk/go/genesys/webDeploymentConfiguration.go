@@ -29,6 +29,8 @@ type WebDeploymentConfiguration struct {
 	Description   pulumi.StringPtrOutput                           `pulumi:"description"`
 	HeadlessMode  WebDeploymentConfigurationHeadlessModePtrOutput  `pulumi:"headlessMode"`
 	JourneyEvents WebDeploymentConfigurationJourneyEventsPtrOutput `pulumi:"journeyEvents"`
+	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+	KeepUnpublishedDraft pulumi.BoolPtrOutput `pulumi:"keepUnpublishedDraft"`
 	// Languages the Messenger offers, such as ["en-us"].
 	Languages pulumi.StringArrayOutput `pulumi:"languages"`
 	// The Messenger's look and apps.
@@ -106,6 +108,8 @@ type webDeploymentConfigurationArgs struct {
 	Description   *string                                  `pulumi:"description"`
 	HeadlessMode  *WebDeploymentConfigurationHeadlessMode  `pulumi:"headlessMode"`
 	JourneyEvents *WebDeploymentConfigurationJourneyEvents `pulumi:"journeyEvents"`
+	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+	KeepUnpublishedDraft *bool `pulumi:"keepUnpublishedDraft"`
 	// Languages the Messenger offers, such as ["en-us"].
 	Languages []string `pulumi:"languages"`
 	// The Messenger's look and apps.
@@ -130,6 +134,8 @@ type WebDeploymentConfigurationArgs struct {
 	Description   pulumi.StringPtrInput
 	HeadlessMode  WebDeploymentConfigurationHeadlessModePtrInput
 	JourneyEvents WebDeploymentConfigurationJourneyEventsPtrInput
+	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+	KeepUnpublishedDraft pulumi.BoolPtrInput
 	// Languages the Messenger offers, such as ["en-us"].
 	Languages pulumi.StringArrayInput
 	// The Messenger's look and apps.
@@ -224,6 +230,11 @@ func (o WebDeploymentConfigurationOutput) JourneyEvents() WebDeploymentConfigura
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationJourneyEventsPtrOutput {
 		return v.JourneyEvents
 	}).(WebDeploymentConfigurationJourneyEventsPtrOutput)
+}
+
+// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+func (o WebDeploymentConfigurationOutput) KeepUnpublishedDraft() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.BoolPtrOutput { return v.KeepUnpublishedDraft }).(pulumi.BoolPtrOutput)
 }
 
 // Languages the Messenger offers, such as ["en-us"].

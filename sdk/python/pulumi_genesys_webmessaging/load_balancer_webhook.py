@@ -24,6 +24,7 @@ class LoadBalancerWebhookArgs:
                  brand_id: pulumi.Input[_builtins.str],
                  callback_url: pulumi.Input[_builtins.str],
                  name: pulumi.Input[_builtins.str],
+                 adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  delivery_policy: pulumi.Input[Optional['LoadBalancerWebhookDeliveryPolicyArgs']] = None,
                  enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  event_types: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
@@ -33,6 +34,7 @@ class LoadBalancerWebhookArgs:
         :param pulumi.Input[_builtins.str] brand_id: The channel whose events are delivered: pass the channel's brandId so the engine orders them.
         :param pulumi.Input[_builtins.str] callback_url: Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
         :param pulumi.Input[_builtins.str] name: Unique webhook name, 1..128 characters.
+        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input['LoadBalancerWebhookDeliveryPolicyArgs'] delivery_policy: Retries of a failed delivery; default 3 retries, 60 s apart.
         :param pulumi.Input[_builtins.bool] enabled: Deliver events (default true).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] event_types: Default: webchat.brand.created, webchat.brand.updated and webchat.brand.deleted.
@@ -40,6 +42,8 @@ class LoadBalancerWebhookArgs:
         pulumi.set(__self__, "brand_id", brand_id)
         pulumi.set(__self__, "callback_url", callback_url)
         pulumi.set(__self__, "name", name)
+        if adopt_existing_id is not None:
+            pulumi.set(__self__, "adopt_existing_id", adopt_existing_id)
         if delivery_policy is not None:
             pulumi.set(__self__, "delivery_policy", delivery_policy)
         if enabled is not None:
@@ -84,6 +88,18 @@ class LoadBalancerWebhookArgs:
         pulumi.set(self, "name", value)
 
     @_builtins.property
+    @pulumi.getter(name="adoptExistingId")
+    def adopt_existing_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        """
+        return pulumi.get(self, "adopt_existing_id")
+
+    @adopt_existing_id.setter
+    def adopt_existing_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "adopt_existing_id", value)
+
+    @_builtins.property
     @pulumi.getter(name="deliveryPolicy")
     def delivery_policy(self) -> pulumi.Input[Optional['LoadBalancerWebhookDeliveryPolicyArgs']]:
         """
@@ -126,6 +142,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  brand_id: pulumi.Input[Optional[_builtins.str]] = None,
                  callback_url: pulumi.Input[Optional[_builtins.str]] = None,
                  delivery_policy: pulumi.Input[Optional[Union['LoadBalancerWebhookDeliveryPolicyArgs', 'LoadBalancerWebhookDeliveryPolicyArgsDict']]] = None,
@@ -138,6 +155,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input[_builtins.str] brand_id: The channel whose events are delivered: pass the channel's brandId so the engine orders them.
         :param pulumi.Input[_builtins.str] callback_url: Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
         :param pulumi.Input[Union['LoadBalancerWebhookDeliveryPolicyArgs', 'LoadBalancerWebhookDeliveryPolicyArgsDict']] delivery_policy: Retries of a failed delivery; default 3 retries, 60 s apart.
@@ -169,6 +187,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  brand_id: pulumi.Input[Optional[_builtins.str]] = None,
                  callback_url: pulumi.Input[Optional[_builtins.str]] = None,
                  delivery_policy: pulumi.Input[Optional[Union['LoadBalancerWebhookDeliveryPolicyArgs', 'LoadBalancerWebhookDeliveryPolicyArgsDict']]] = None,
@@ -184,6 +203,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = LoadBalancerWebhookArgs.__new__(LoadBalancerWebhookArgs)
 
+            __props__.__dict__["adopt_existing_id"] = adopt_existing_id
             if brand_id is None and not opts.urn:
                 raise TypeError("Missing required property 'brand_id'")
             __props__.__dict__["brand_id"] = brand_id
@@ -221,6 +241,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
 
         __props__ = LoadBalancerWebhookArgs.__new__(LoadBalancerWebhookArgs)
 
+        __props__.__dict__["adopt_existing_id"] = None
         __props__.__dict__["brand_id"] = None
         __props__.__dict__["callback_url"] = None
         __props__.__dict__["delivery_policy"] = None
@@ -231,6 +252,14 @@ class LoadBalancerWebhook(pulumi.CustomResource):
         __props__.__dict__["signed"] = None
         __props__.__dict__["webhook_id"] = None
         return LoadBalancerWebhook(resource_name, opts=opts, __props__=__props__)
+
+    @_builtins.property
+    @pulumi.getter(name="adoptExistingId")
+    def adopt_existing_id(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        """
+        return pulumi.get(self, "adopt_existing_id")
 
     @_builtins.property
     @pulumi.getter(name="brandId")

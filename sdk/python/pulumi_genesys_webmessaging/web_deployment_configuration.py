@@ -31,6 +31,7 @@ class WebDeploymentConfigurationInitArgs:
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  headless_mode: pulumi.Input[Optional['WebDeploymentConfigurationHeadlessModeArgs']] = None,
                  journey_events: pulumi.Input[Optional['WebDeploymentConfigurationJourneyEventsArgs']] = None,
+                 keep_unpublished_draft: pulumi.Input[Optional[_builtins.bool]] = None,
                  messenger: pulumi.Input[Optional['WebDeploymentConfigurationMessengerArgs']] = None,
                  position: pulumi.Input[Optional['WebDeploymentConfigurationPositionArgs']] = None,
                  support_center: pulumi.Input[Optional['WebDeploymentConfigurationSupportCenterArgs']] = None,
@@ -43,6 +44,7 @@ class WebDeploymentConfigurationInitArgs:
         :param pulumi.Input[_builtins.str] name: The configuration's name, unique per org.
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input[_builtins.str] description: Free text shown in the Genesys Cloud UI.
+        :param pulumi.Input[_builtins.bool] keep_unpublished_draft: With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
         :param pulumi.Input['WebDeploymentConfigurationMessengerArgs'] messenger: The Messenger's look and apps.
         """
         pulumi.set(__self__, "default_language", default_language)
@@ -62,6 +64,8 @@ class WebDeploymentConfigurationInitArgs:
             pulumi.set(__self__, "headless_mode", headless_mode)
         if journey_events is not None:
             pulumi.set(__self__, "journey_events", journey_events)
+        if keep_unpublished_draft is not None:
+            pulumi.set(__self__, "keep_unpublished_draft", keep_unpublished_draft)
         if messenger is not None:
             pulumi.set(__self__, "messenger", messenger)
         if position is not None:
@@ -177,6 +181,18 @@ class WebDeploymentConfigurationInitArgs:
         pulumi.set(self, "journey_events", value)
 
     @_builtins.property
+    @pulumi.getter(name="keepUnpublishedDraft")
+    def keep_unpublished_draft(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+        """
+        return pulumi.get(self, "keep_unpublished_draft")
+
+    @keep_unpublished_draft.setter
+    def keep_unpublished_draft(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "keep_unpublished_draft", value)
+
+    @_builtins.property
     @pulumi.getter
     def messenger(self) -> pulumi.Input[Optional['WebDeploymentConfigurationMessengerArgs']]:
         """
@@ -230,6 +246,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  headless_mode: pulumi.Input[Optional[Union['WebDeploymentConfigurationHeadlessModeArgs', 'WebDeploymentConfigurationHeadlessModeArgsDict']]] = None,
                  journey_events: pulumi.Input[Optional[Union['WebDeploymentConfigurationJourneyEventsArgs', 'WebDeploymentConfigurationJourneyEventsArgsDict']]] = None,
+                 keep_unpublished_draft: pulumi.Input[Optional[_builtins.bool]] = None,
                  languages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  messenger: pulumi.Input[Optional[Union['WebDeploymentConfigurationMessengerArgs', 'WebDeploymentConfigurationMessengerArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -245,6 +262,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input[_builtins.str] default_language: One of languages: the Messenger's language when the visitor's is not offered.
         :param pulumi.Input[_builtins.str] description: Free text shown in the Genesys Cloud UI.
+        :param pulumi.Input[_builtins.bool] keep_unpublished_draft: With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] languages: Languages the Messenger offers, such as ["en-us"].
         :param pulumi.Input[Union['WebDeploymentConfigurationMessengerArgs', 'WebDeploymentConfigurationMessengerArgsDict']] messenger: The Messenger's look and apps.
         :param pulumi.Input[_builtins.str] name: The configuration's name, unique per org.
@@ -281,6 +299,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  headless_mode: pulumi.Input[Optional[Union['WebDeploymentConfigurationHeadlessModeArgs', 'WebDeploymentConfigurationHeadlessModeArgsDict']]] = None,
                  journey_events: pulumi.Input[Optional[Union['WebDeploymentConfigurationJourneyEventsArgs', 'WebDeploymentConfigurationJourneyEventsArgsDict']]] = None,
+                 keep_unpublished_draft: pulumi.Input[Optional[_builtins.bool]] = None,
                  languages: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  messenger: pulumi.Input[Optional[Union['WebDeploymentConfigurationMessengerArgs', 'WebDeploymentConfigurationMessengerArgsDict']]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -306,6 +325,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
             __props__.__dict__["description"] = description
             __props__.__dict__["headless_mode"] = headless_mode
             __props__.__dict__["journey_events"] = journey_events
+            __props__.__dict__["keep_unpublished_draft"] = keep_unpublished_draft
             if languages is None and not opts.urn:
                 raise TypeError("Missing required property 'languages'")
             __props__.__dict__["languages"] = languages
@@ -351,6 +371,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
         __props__.__dict__["description"] = None
         __props__.__dict__["headless_mode"] = None
         __props__.__dict__["journey_events"] = None
+        __props__.__dict__["keep_unpublished_draft"] = None
         __props__.__dict__["languages"] = None
         __props__.__dict__["messenger"] = None
         __props__.__dict__["name"] = None
@@ -418,6 +439,14 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @pulumi.getter(name="journeyEvents")
     def journey_events(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationJourneyEvents']]:
         return pulumi.get(self, "journey_events")
+
+    @_builtins.property
+    @pulumi.getter(name="keepUnpublishedDraft")
+    def keep_unpublished_draft(self) -> pulumi.Output[Optional[_builtins.bool]]:
+        """
+        With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
+        """
+        return pulumi.get(self, "keep_unpublished_draft")
 
     @_builtins.property
     @pulumi.getter
