@@ -57,7 +57,8 @@ describe("emulator architecture", () => {
   it("cites contract documents that are in this repository", () => {
     expect(matching(/shared\/design/)).toEqual([]);
     const cited = [...new Set(files.flatMap((f) => [...text(f).matchAll(/\bdocs\/[\w-]+\.md\b/g)].map((m) => m[0])))].sort();
-    expect(cited).toEqual(["docs/api-contract.md", "docs/webdeployments-contract.md"]);
+    // The two contract documents are cited (other docs pages may be too), and every cited page exists.
+    expect(cited).toEqual(expect.arrayContaining(["docs/api-contract.md", "docs/webdeployments-contract.md"]));
     expect(cited.filter((doc) => !existsSync(path.join(root, doc)))).toEqual([]);
   });
 });
