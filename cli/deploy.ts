@@ -11,10 +11,9 @@
  */
 import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { parseArgs as parseArgv } from "node:util";
 import { redactUrl } from "../provider/genesys/coordination";
 import { callerPulumiEnv, repoRoot } from "../scripts/pulumi-env";
-import { argsProblem } from "./args";
+import { UsageError, parseOptions } from "./args";
 import { ignoreClosedStdout } from "./stdout";
 
 type Command = "up" | "preview" | "refresh" | "destroy";
@@ -41,7 +40,7 @@ export interface StackResult {
   lockWaits: number;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 const USAGE = `usage: npm run deploy -- --stacks a,b,c [--command up|preview|refresh|destroy] [--parallel N]
                          [--backend URL] [--lock-wait SECONDS] [--dir PROJECT] [--expect-no-changes]
@@ -54,31 +53,16 @@ const USAGE = `usage: npm run deploy -- --stacks a,b,c [--command up|preview|ref
   --expect-no-changes  fail a preview/up/refresh that would change anything`;
 
 export function parseArgs(argv: readonly string[]): DeployOptions {
-  let values: Partial<Record<"stacks" | "command" | "parallel" | "backend" | "lock-wait" | "dir", string>> & {
-    "expect-no-changes"?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgv({
-      args: [...argv],
-      options: {
-        stacks: { type: "string" },
-        command: { type: "string" },
-        parallel: { type: "string" },
-        backend: { type: "string" },
-        "lock-wait": { type: "string" },
-        dir: { type: "string" },
-        "expect-no-changes": { type: "boolean" },
-        help: { type: "boolean" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    const problem = argsProblem(err);
-    if (problem === undefined) throw err;
-    throw new UsageError(problem, { cause: err });
-  }
+  const values = parseOptions(argv, {
+    stacks: { type: "string" },
+    command: { type: "string" },
+    parallel: { type: "string" },
+    backend: { type: "string" },
+    "lock-wait": { type: "string" },
+    dir: { type: "string" },
+    "expect-no-changes": { type: "boolean" },
+    help: { type: "boolean" },
+  });
   if (values.help) throw new UsageError("");
   for (const [flag, value] of Object.entries(values)) {
     if (value === "") throw new UsageError(`--${flag} needs a value`);

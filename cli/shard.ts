@@ -12,11 +12,10 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs as parseArgv } from "node:util";
-import { argsProblem } from "./args";
+import { UsageError, parseOptions } from "./args";
 import { ignoreClosedStdout } from "./stdout";
 
-export class UsageError extends Error {}
+export { UsageError };
 
 interface ShardOptions {
   file: string;
@@ -40,26 +39,14 @@ const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] 
   --allow-moves  write even when existing shard files would lose channels to other shards`;
 
 export function parseArgs(argv: readonly string[]): ShardOptions {
-  let values: { file?: string; shards?: string; out?: string; prefix?: string; from?: string; "allow-moves"?: boolean };
-  try {
-    ({ values } = parseArgv({
-      args: [...argv],
-      options: {
-        file: { type: "string" },
-        shards: { type: "string" },
-        out: { type: "string" },
-        prefix: { type: "string" },
-        "allow-moves": { type: "boolean" },
-        from: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    const problem = argsProblem(err);
-    if (problem === undefined) throw err;
-    throw new UsageError(problem, { cause: err });
-  }
+  const values = parseOptions(argv, {
+    file: { type: "string" },
+    shards: { type: "string" },
+    out: { type: "string" },
+    prefix: { type: "string" },
+    "allow-moves": { type: "boolean" },
+    from: { type: "string" },
+  });
   for (const flag of ["file", "shards", "out", "prefix", "from"] as const) {
     if (values[flag] === "") throw new UsageError(`--${flag} needs a value`);
   }
