@@ -85,8 +85,8 @@ func program(ctx *pulumi.Context) error {
 	site, err := genesys.NewWebDeployment(ctx, "site", &genesys.WebDeploymentArgs{
 		Name:           pulumi.String("Go site"),
 		AllowedDomains: pulumi.StringArray{pulumi.String("go.example.com")},
-		// The type is WebDeploymentConfigurationType: the resource WebDeploymentConfiguration has the plain name.
-		Configuration: genesys.WebDeploymentConfigurationTypeArgs{
+		// A reference to the configuration resource: its id and published version.
+		Configuration: genesys.WebDeploymentConfigurationRefArgs{
 			Id:      messenger.ConfigurationId,
 			Version: messenger.Version,
 		},

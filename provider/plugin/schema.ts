@@ -54,8 +54,49 @@ function jsonSchemaOf(schema: z.ZodType): JsonSchema {
   return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
 }
 
-/** Maps one JSON Schema node; a nested object becomes the named type `genesys:index:<typeName>`. */
-function propertyOf(node: JsonSchema, typeName: string, types: Record<string, ObjectTypeSpec>): PropertySpec {
+/**
+ * Where the named types go while the schema is built. A type is named `<Resource><Field>...` after
+ * the path that leads to it; `made` remembers each name's path, so that two paths never silently
+ * share (and overwrite) one type.
+ */
+interface TypeTable {
+  types: Record<string, ObjectTypeSpec>;
+  made: Map<string, string>;
+  resources: ReadonlySet<string>;
+}
+
+/**
+ * Names the SDKs derive from a resource name: a type with one of them would clash with the
+ * resource's own class or struct in some language (Go's `<R>Args`/`<R>State`/`<R>Input`...,
+ * Python's `<R>Args`; the resource name itself in every language).
+ */
+const RESOURCE_DERIVED = ["", "Args", "State", "Input", "Output", "Array", "Map", "ArrayInput", "MapInput"];
+
+/**
+ * The name of the type of the object at `path`. A field whose name completes another resource's
+ * (WebDeployment's `configuration` would be `WebDeploymentConfiguration`) holds a reference to that
+ * resource (its id, version): it is named `<Resource><Field>Ref`, so that no type token is a
+ * resource token. Any other clash is refused here rather than left to the SDK generators, which
+ * rename silently and differently per language.
+ */
+function typeNameFor(wanted: string, path: string, table: TypeTable): string {
+  const name = table.resources.has(wanted) ? `${wanted}Ref` : wanted;
+  const clash = [...table.resources].find((r) => RESOURCE_DERIVED.some((suffix) => name === r + suffix));
+  if (clash !== undefined)
+    throw new Error(
+      `The package schema's type for ${path} would be named ${name}, which clashes with the SDK names of the resource ${clash}: rename the field, or extend the naming rule in provider/plugin/schema.ts (typeNameFor).`,
+    );
+  const earlier = table.made.get(name);
+  if (earlier !== undefined && earlier !== path)
+    throw new Error(
+      `The package schema's types for ${earlier} and ${path} would both be named ${name}: rename one of the fields, or extend the naming rule in provider/plugin/schema.ts (typeNameFor).`,
+    );
+  table.made.set(name, path);
+  return name;
+}
+
+/** Maps one JSON Schema node at `path` (`Resource.field.sub`); a nested object becomes the named type `genesys:index:<typeName>`. */
+function propertyOf(node: JsonSchema, typeName: string, path: string, table: TypeTable): PropertySpec {
   const described = (spec: PropertySpec): PropertySpec => (node.description ? { ...spec, description: node.description } : spec);
   switch (node.type) {
     case "string":
@@ -67,14 +108,18 @@ function propertyOf(node: JsonSchema, typeName: string, types: Record<string, Ob
     case "boolean":
       return described({ type: node.type });
     case "array":
-      return described({ type: "array", items: node.items ? propertyOf(node.items, typeName, types) : ANY });
+      return described({ type: "array", items: node.items ? propertyOf(node.items, typeName, `${path}[]`, table) : ANY });
     case "object": {
       if (!node.properties) {
         const extra = node.additionalProperties;
-        return described({ type: "object", additionalProperties: typeof extra === "object" ? propertyOf(extra, typeName, types) : ANY });
+        return described({
+          type: "object",
+          additionalProperties: typeof extra === "object" ? propertyOf(extra, typeName, `${path}{}`, table) : ANY,
+        });
       }
-      const token = `${PACKAGE}:index:${typeName}`;
-      types[token] = objectOf(node, typeName, types);
+      const name = typeNameFor(typeName, path, table);
+      const token = `${PACKAGE}:index:${name}`;
+      table.types[token] = objectOf(node, name, path, table);
       return described({ $ref: `#/types/${token}` });
     }
     default:
@@ -82,10 +127,10 @@ function propertyOf(node: JsonSchema, typeName: string, types: Record<string, Ob
   }
 }
 
-function objectOf(node: JsonSchema, typeName: string, types: Record<string, ObjectTypeSpec>): ObjectTypeSpec {
+function objectOf(node: JsonSchema, typeName: string, path: string, table: TypeTable): ObjectTypeSpec {
   const properties: Record<string, PropertySpec> = {};
   for (const [key, child] of Object.entries(node.properties ?? {})) {
-    properties[key] = propertyOf(child, typeName + pascal(key), types);
+    properties[key] = propertyOf(child, typeName + pascal(key), `${path}.${key}`, table);
   }
   return {
     type: "object",
@@ -95,9 +140,9 @@ function objectOf(node: JsonSchema, typeName: string, types: Record<string, Obje
   };
 }
 
-function resourceSpec(name: ResourceName, entry: ResourceEntry, types: Record<string, ObjectTypeSpec>) {
-  const inputs = objectOf(jsonSchemaOf(entry.inputs.extend(entry.extraInputs)), name, types);
-  const outputs = objectOf(jsonSchemaOf(z.object(entry.outputs)), name, types);
+function resourceSpec(name: ResourceName, entry: ResourceEntry, table: TypeTable) {
+  const inputs = objectOf(jsonSchemaOf(entry.inputs.extend(entry.extraInputs)), name, name, table);
+  const outputs = objectOf(jsonSchemaOf(z.object(entry.outputs)), name, name, table);
   return {
     type: "object" as const,
     description: entry.description,
@@ -129,11 +174,13 @@ function settingsSpec(): Record<string, PropertySpec> {
 }
 
 export function packageSchema(version: string): PackageSpec {
-  const types: Record<string, ObjectTypeSpec> = {};
+  const entries = Object.entries(RESOURCES) as [ResourceName, ResourceEntry][];
+  const table: TypeTable = { types: {}, made: new Map(), resources: new Set(entries.map(([name]) => name)) };
   const resources: PackageSpec["resources"] = {};
-  for (const [name, entry] of Object.entries(RESOURCES) as [ResourceName, ResourceEntry][]) {
-    resources[tokenOf(name)] = resourceSpec(name, entry, types);
+  for (const [name, entry] of entries) {
+    resources[tokenOf(name)] = resourceSpec(name, entry, table);
   }
+  const types = table.types;
   const settings = settingsSpec();
   return {
     name: PACKAGE,

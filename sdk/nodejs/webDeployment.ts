@@ -51,7 +51,7 @@ export class WebDeployment extends pulumi.CustomResource {
     /**
      * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
      */
-    declare public readonly configuration: pulumi.Output<outputs.WebDeploymentConfiguration>;
+    declare public readonly configuration: pulumi.Output<outputs.WebDeploymentConfigurationRef>;
     /**
      * The deployment's id in Genesys Cloud.
      */
@@ -152,7 +152,7 @@ export interface WebDeploymentArgs {
     /**
      * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
      */
-    configuration: pulumi.Input<inputs.WebDeploymentConfigurationArgs>;
+    configuration: pulumi.Input<inputs.WebDeploymentConfigurationRefArgs>;
     /**
      * Free text shown in the Genesys Cloud UI.
      */

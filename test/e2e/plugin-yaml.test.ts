@@ -57,7 +57,7 @@ describe("a YAML program using the genesys provider plugin, two orgs", CLI_TESTS
       });
     });
 
-  const resourcesOf = (org: Org, patch: { maxConcurrentSessions?: number; origin?: string } = {}) => {
+  const resourcesOf = (org: Org, patch: { maxConcurrentSessions?: number; origin?: string; callbackUrl?: string } = {}) => {
     const p = (name: string) => `${name}${org.toUpperCase()}`;
     const opts = { provider: `\${${p("org")}}` };
     return {
@@ -90,7 +90,7 @@ describe("a YAML program using the genesys provider plugin, two orgs", CLI_TESTS
         properties: {
           name: `Org ${org} load balancer`,
           brandId: `\${${p("channel")}.brandId}`,
-          callbackUrl: `${live[org].receiver.url}/events`,
+          callbackUrl: patch.callbackUrl ?? `${live[org].receiver.url}/events`,
         },
         options: opts,
       },
@@ -241,6 +241,25 @@ describe("a YAML program using the genesys provider plugin, two orgs", CLI_TESTS
     expect(text).toContain("settings.maxConcurrentSessions");
     expect(text).toContain("allowedOrigins[0]");
     for (const org of Object.values(live)) expect(await org.admin.requests()).toEqual([]);
+    writeProgram();
+  });
+
+  // docs/plugin.md "Preview with bad input in several resources": the engine's limit and its workaround.
+  it("bad input in two resources: preview names only the first; a preview per resource with --target names the other's", async () => {
+    writeProgram({ maxConcurrentSessions: 0, callbackUrl: "not a url" });
+    await live.b.admin.clearRequests();
+    const whole = await cli(["preview"]);
+    const wholeText = whole.stdout + whole.stderr;
+    expect(whole.code, wholeText).not.toBe(0);
+    expect(wholeText).toContain("settings.maxConcurrentSessions");
+    // The webhook follows the channel (its brandId): the engine stopped before checking it.
+    expect(wholeText).not.toContain("callbackUrl");
+    const webhookOnly = await cli(["preview", "--target", "**::webhookB"]);
+    const webhookText = webhookOnly.stdout + webhookOnly.stderr;
+    expect(webhookOnly.code, webhookText).not.toBe(0);
+    expect(webhookText).toMatch(/property callbackUrl value \{not a url\} has a problem: "not a url" is not a URL/);
+    expect(webhookText).not.toContain("settings.maxConcurrentSessions");
+    expect(await live.b.admin.requests()).toEqual([]);
     writeProgram();
   });
 

@@ -53,6 +53,39 @@ describe("the genesys package schema", () => {
     expect(schema.provider.inputProperties.apiUrl!.description).toContain("GENESYSCLOUD_API_URL");
   });
 
+  it("gives no type a resource's token: WebDeployment's configuration reference is WebDeploymentConfigurationRef", () => {
+    const resourceTokens = Object.keys(schema.resources);
+    expect(resourceTokens).toHaveLength(4);
+    expect(Object.keys(schema.types).filter((token) => resourceTokens.includes(token))).toEqual([]);
+    expect(schema.resources["genesys:index:WebDeployment"]!.inputProperties.configuration).toMatchObject({
+      $ref: "#/types/genesys:index:WebDeploymentConfigurationRef",
+    });
+    expect(schema.types["genesys:index:WebDeploymentConfigurationRef"]).toMatchObject({
+      properties: { id: { type: "string" }, version: { type: "string" } },
+      required: ["id", "version"],
+    });
+  });
+
+  it("refuses a type name that would clash with a resource's SDK names or with another type, naming both fields", () => {
+    const entry = RESOURCES.WebDeployment;
+    const original = entry.inputs;
+    try {
+      // `state` would make the type WebDeploymentState: Go's and Node's name for the resource's state.
+      (entry as { inputs: z.ZodObject }).inputs = original.extend({ state: z.object({ phase: z.string() }) });
+      expect(() => packageSchema("0.1.0")).toThrow(
+        /WebDeployment\.state would be named WebDeploymentState, which clashes .* resource WebDeployment/,
+      );
+      // `configurationRef` would give a second path to the name WebDeploymentConfigurationRef.
+      (entry as { inputs: z.ZodObject }).inputs = original.extend({ configurationRef: z.object({ id: z.string() }) });
+      expect(() => packageSchema("0.1.0")).toThrow(
+        /WebDeployment\.configuration and WebDeployment\.configurationRef would both be named WebDeploymentConfigurationRef/,
+      );
+    } finally {
+      (entry as { inputs: z.ZodObject }).inputs = original;
+    }
+    expect(() => packageSchema("0.1.0")).not.toThrow();
+  });
+
   it("derives properties from the zod schema: a field added there appears without being listed", () => {
     const entry = RESOURCES.WebDeployment;
     const original = entry.inputs;

@@ -164,64 +164,6 @@ func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) RetryInterval() pulumi.Float
 	}).(pulumi.Float64PtrOutput)
 }
 
-// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-type WebDeploymentConfigurationType struct {
-	Id      string `pulumi:"id"`
-	Version string `pulumi:"version"`
-}
-
-// WebDeploymentConfigurationTypeInput is an input type that accepts WebDeploymentConfigurationTypeArgs and WebDeploymentConfigurationTypeOutput values.
-// You can construct a concrete instance of `WebDeploymentConfigurationTypeInput` via:
-//
-//	WebDeploymentConfigurationTypeArgs{...}
-type WebDeploymentConfigurationTypeInput interface {
-	pulumi.Input
-
-	ToWebDeploymentConfigurationTypeOutput() WebDeploymentConfigurationTypeOutput
-	ToWebDeploymentConfigurationTypeOutputWithContext(context.Context) WebDeploymentConfigurationTypeOutput
-}
-
-// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-type WebDeploymentConfigurationTypeArgs struct {
-	Id      pulumi.StringInput `pulumi:"id"`
-	Version pulumi.StringInput `pulumi:"version"`
-}
-
-func (WebDeploymentConfigurationTypeArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*WebDeploymentConfigurationType)(nil)).Elem()
-}
-
-func (i WebDeploymentConfigurationTypeArgs) ToWebDeploymentConfigurationTypeOutput() WebDeploymentConfigurationTypeOutput {
-	return i.ToWebDeploymentConfigurationTypeOutputWithContext(context.Background())
-}
-
-func (i WebDeploymentConfigurationTypeArgs) ToWebDeploymentConfigurationTypeOutputWithContext(ctx context.Context) WebDeploymentConfigurationTypeOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationTypeOutput)
-}
-
-// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-type WebDeploymentConfigurationTypeOutput struct{ *pulumi.OutputState }
-
-func (WebDeploymentConfigurationTypeOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*WebDeploymentConfigurationType)(nil)).Elem()
-}
-
-func (o WebDeploymentConfigurationTypeOutput) ToWebDeploymentConfigurationTypeOutput() WebDeploymentConfigurationTypeOutput {
-	return o
-}
-
-func (o WebDeploymentConfigurationTypeOutput) ToWebDeploymentConfigurationTypeOutputWithContext(ctx context.Context) WebDeploymentConfigurationTypeOutput {
-	return o
-}
-
-func (o WebDeploymentConfigurationTypeOutput) Id() pulumi.StringOutput {
-	return o.ApplyT(func(v WebDeploymentConfigurationType) string { return v.Id }).(pulumi.StringOutput)
-}
-
-func (o WebDeploymentConfigurationTypeOutput) Version() pulumi.StringOutput {
-	return o.ApplyT(func(v WebDeploymentConfigurationType) string { return v.Version }).(pulumi.StringOutput)
-}
-
 type WebDeploymentConfigurationAuthenticationSettings struct {
 	AllowSessionUpgrade *bool  `pulumi:"allowSessionUpgrade"`
 	Enabled             bool   `pulumi:"enabled"`
@@ -5130,6 +5072,64 @@ func (o WebDeploymentConfigurationPositionPtrOutput) SideSpace() pulumi.IntPtrOu
 	}).(pulumi.IntPtrOutput)
 }
 
+// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+type WebDeploymentConfigurationRef struct {
+	Id      string `pulumi:"id"`
+	Version string `pulumi:"version"`
+}
+
+// WebDeploymentConfigurationRefInput is an input type that accepts WebDeploymentConfigurationRefArgs and WebDeploymentConfigurationRefOutput values.
+// You can construct a concrete instance of `WebDeploymentConfigurationRefInput` via:
+//
+//	WebDeploymentConfigurationRefArgs{...}
+type WebDeploymentConfigurationRefInput interface {
+	pulumi.Input
+
+	ToWebDeploymentConfigurationRefOutput() WebDeploymentConfigurationRefOutput
+	ToWebDeploymentConfigurationRefOutputWithContext(context.Context) WebDeploymentConfigurationRefOutput
+}
+
+// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+type WebDeploymentConfigurationRefArgs struct {
+	Id      pulumi.StringInput `pulumi:"id"`
+	Version pulumi.StringInput `pulumi:"version"`
+}
+
+func (WebDeploymentConfigurationRefArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebDeploymentConfigurationRef)(nil)).Elem()
+}
+
+func (i WebDeploymentConfigurationRefArgs) ToWebDeploymentConfigurationRefOutput() WebDeploymentConfigurationRefOutput {
+	return i.ToWebDeploymentConfigurationRefOutputWithContext(context.Background())
+}
+
+func (i WebDeploymentConfigurationRefArgs) ToWebDeploymentConfigurationRefOutputWithContext(ctx context.Context) WebDeploymentConfigurationRefOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationRefOutput)
+}
+
+// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+type WebDeploymentConfigurationRefOutput struct{ *pulumi.OutputState }
+
+func (WebDeploymentConfigurationRefOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WebDeploymentConfigurationRef)(nil)).Elem()
+}
+
+func (o WebDeploymentConfigurationRefOutput) ToWebDeploymentConfigurationRefOutput() WebDeploymentConfigurationRefOutput {
+	return o
+}
+
+func (o WebDeploymentConfigurationRefOutput) ToWebDeploymentConfigurationRefOutputWithContext(ctx context.Context) WebDeploymentConfigurationRefOutput {
+	return o
+}
+
+func (o WebDeploymentConfigurationRefOutput) Id() pulumi.StringOutput {
+	return o.ApplyT(func(v WebDeploymentConfigurationRef) string { return v.Id }).(pulumi.StringOutput)
+}
+
+func (o WebDeploymentConfigurationRefOutput) Version() pulumi.StringOutput {
+	return o.ApplyT(func(v WebDeploymentConfigurationRef) string { return v.Version }).(pulumi.StringOutput)
+}
+
 type WebDeploymentConfigurationSupportCenter struct {
 	CustomMessages    []WebDeploymentConfigurationSupportCenterCustomMessages    `pulumi:"customMessages"`
 	Enabled           *bool                                                      `pulumi:"enabled"`
@@ -8679,7 +8679,6 @@ func (o WebMessagingChannelSettingsOutput) TlsCertificateChain() pulumi.StringAr
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*LoadBalancerWebhookDeliveryPolicyInput)(nil)).Elem(), LoadBalancerWebhookDeliveryPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*LoadBalancerWebhookDeliveryPolicyPtrInput)(nil)).Elem(), LoadBalancerWebhookDeliveryPolicyArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationTypeInput)(nil)).Elem(), WebDeploymentConfigurationTypeArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationAuthenticationSettingsInput)(nil)).Elem(), WebDeploymentConfigurationAuthenticationSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationAuthenticationSettingsPtrInput)(nil)).Elem(), WebDeploymentConfigurationAuthenticationSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationCobrowseInput)(nil)).Elem(), WebDeploymentConfigurationCobrowseArgs{})
@@ -8746,6 +8745,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationMessengerStylesPtrInput)(nil)).Elem(), WebDeploymentConfigurationMessengerStylesArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationPositionInput)(nil)).Elem(), WebDeploymentConfigurationPositionArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationPositionPtrInput)(nil)).Elem(), WebDeploymentConfigurationPositionArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationRefInput)(nil)).Elem(), WebDeploymentConfigurationRefArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationSupportCenterInput)(nil)).Elem(), WebDeploymentConfigurationSupportCenterArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationSupportCenterPtrInput)(nil)).Elem(), WebDeploymentConfigurationSupportCenterArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*WebDeploymentConfigurationSupportCenterCustomMessagesInput)(nil)).Elem(), WebDeploymentConfigurationSupportCenterCustomMessagesArgs{})
@@ -8797,7 +8797,6 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*WebMessagingChannelSettingsInput)(nil)).Elem(), WebMessagingChannelSettingsArgs{})
 	pulumi.RegisterOutputType(LoadBalancerWebhookDeliveryPolicyOutput{})
 	pulumi.RegisterOutputType(LoadBalancerWebhookDeliveryPolicyPtrOutput{})
-	pulumi.RegisterOutputType(WebDeploymentConfigurationTypeOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationAuthenticationSettingsOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationAuthenticationSettingsPtrOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationCobrowseOutput{})
@@ -8864,6 +8863,7 @@ func init() {
 	pulumi.RegisterOutputType(WebDeploymentConfigurationMessengerStylesPtrOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationPositionOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationPositionPtrOutput{})
+	pulumi.RegisterOutputType(WebDeploymentConfigurationRefOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationSupportCenterOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationSupportCenterPtrOutput{})
 	pulumi.RegisterOutputType(WebDeploymentConfigurationSupportCenterCustomMessagesOutput{})

@@ -23,7 +23,7 @@ type WebDeployment struct {
 	// Domains allowed to load the Messenger: "www.example.com", "*.example.com". Required unless allowAllDomains.
 	AllowedDomains pulumi.StringArrayOutput `pulumi:"allowedDomains"`
 	// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-	Configuration WebDeploymentConfigurationTypeOutput `pulumi:"configuration"`
+	Configuration WebDeploymentConfigurationRefOutput `pulumi:"configuration"`
 	// The deployment's id in Genesys Cloud.
 	DeploymentId pulumi.StringOutput `pulumi:"deploymentId"`
 	// Free text shown in the Genesys Cloud UI.
@@ -95,7 +95,7 @@ type webDeploymentArgs struct {
 	// Domains allowed to load the Messenger: "www.example.com", "*.example.com". Required unless allowAllDomains.
 	AllowedDomains []string `pulumi:"allowedDomains"`
 	// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-	Configuration WebDeploymentConfigurationType `pulumi:"configuration"`
+	Configuration WebDeploymentConfigurationRef `pulumi:"configuration"`
 	// Free text shown in the Genesys Cloud UI.
 	Description *string `pulumi:"description"`
 	// The inbound message Architect flow that receives the conversations.
@@ -117,7 +117,7 @@ type WebDeploymentArgs struct {
 	// Domains allowed to load the Messenger: "www.example.com", "*.example.com". Required unless allowAllDomains.
 	AllowedDomains pulumi.StringArrayInput
 	// The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-	Configuration WebDeploymentConfigurationTypeInput
+	Configuration WebDeploymentConfigurationRefInput
 	// Free text shown in the Genesys Cloud UI.
 	Description pulumi.StringPtrInput
 	// The inbound message Architect flow that receives the conversations.
@@ -183,8 +183,8 @@ func (o WebDeploymentOutput) AllowedDomains() pulumi.StringArrayOutput {
 }
 
 // The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-func (o WebDeploymentOutput) Configuration() WebDeploymentConfigurationTypeOutput {
-	return o.ApplyT(func(v *WebDeployment) WebDeploymentConfigurationTypeOutput { return v.Configuration }).(WebDeploymentConfigurationTypeOutput)
+func (o WebDeploymentOutput) Configuration() WebDeploymentConfigurationRefOutput {
+	return o.ApplyT(func(v *WebDeployment) WebDeploymentConfigurationRefOutput { return v.Configuration }).(WebDeploymentConfigurationRefOutput)
 }
 
 // The deployment's id in Genesys Cloud.

@@ -13,14 +13,6 @@ export interface LoadBalancerWebhookDeliveryPolicyArgs {
     retryInterval?: pulumi.Input<number | undefined>;
 }
 
-/**
- * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
- */
-export interface WebDeploymentConfigurationArgs {
-    id: pulumi.Input<string>;
-    version: pulumi.Input<string>;
-}
-
 export interface WebDeploymentConfigurationAuthenticationSettingsArgs {
     allowSessionUpgrade?: pulumi.Input<boolean | undefined>;
     enabled: pulumi.Input<boolean>;
@@ -245,6 +237,14 @@ export interface WebDeploymentConfigurationPositionArgs {
     alignment?: pulumi.Input<string | undefined>;
     bottomSpace?: pulumi.Input<number | undefined>;
     sideSpace?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+ */
+export interface WebDeploymentConfigurationRefArgs {
+    id: pulumi.Input<string>;
+    version: pulumi.Input<string>;
 }
 
 export interface WebDeploymentConfigurationSupportCenterArgs {

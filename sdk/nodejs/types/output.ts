@@ -13,14 +13,6 @@ export interface LoadBalancerWebhookDeliveryPolicy {
     retryInterval?: number;
 }
 
-/**
- * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
- */
-export interface WebDeploymentConfiguration {
-    id: string;
-    version: string;
-}
-
 export interface WebDeploymentConfigurationAuthenticationSettings {
     allowSessionUpgrade?: boolean;
     enabled: boolean;
@@ -245,6 +237,14 @@ export interface WebDeploymentConfigurationPosition {
     alignment?: string;
     bottomSpace?: number;
     sideSpace?: number;
+}
+
+/**
+ * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+ */
+export interface WebDeploymentConfigurationRef {
+    id: string;
+    version: string;
 }
 
 export interface WebDeploymentConfigurationSupportCenter {

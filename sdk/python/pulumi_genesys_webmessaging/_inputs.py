@@ -17,8 +17,6 @@ from . import _utilities
 __all__ = [
     'LoadBalancerWebhookDeliveryPolicyArgs',
     'LoadBalancerWebhookDeliveryPolicyArgsDict',
-    'WebDeploymentConfigurationArgs',
-    'WebDeploymentConfigurationArgsDict',
     'WebDeploymentConfigurationAuthenticationSettingsArgs',
     'WebDeploymentConfigurationAuthenticationSettingsArgsDict',
     'WebDeploymentConfigurationCobrowseArgs',
@@ -85,6 +83,8 @@ __all__ = [
     'WebDeploymentConfigurationMessengerStylesArgsDict',
     'WebDeploymentConfigurationPositionArgs',
     'WebDeploymentConfigurationPositionArgsDict',
+    'WebDeploymentConfigurationRefArgs',
+    'WebDeploymentConfigurationRefArgsDict',
     'WebDeploymentConfigurationSupportCenterArgs',
     'WebDeploymentConfigurationSupportCenterArgsDict',
     'WebDeploymentConfigurationSupportCenterCustomMessagesArgs',
@@ -174,43 +174,6 @@ class LoadBalancerWebhookDeliveryPolicyArgs:
     @retry_interval.setter
     def retry_interval(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "retry_interval", value)
-
-
-class WebDeploymentConfigurationArgsDict(TypedDict):
-    """
-    The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-    """
-    id: pulumi.Input[_builtins.str]
-    version: pulumi.Input[_builtins.str]
-
-@pulumi.input_type
-class WebDeploymentConfigurationArgs:
-    def __init__(__self__, *,
-                 id: pulumi.Input[_builtins.str],
-                 version: pulumi.Input[_builtins.str]):
-        """
-        The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-        """
-        pulumi.set(__self__, "id", id)
-        pulumi.set(__self__, "version", version)
-
-    @_builtins.property
-    @pulumi.getter
-    def id(self) -> pulumi.Input[_builtins.str]:
-        return pulumi.get(self, "id")
-
-    @id.setter
-    def id(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "id", value)
-
-    @_builtins.property
-    @pulumi.getter
-    def version(self) -> pulumi.Input[_builtins.str]:
-        return pulumi.get(self, "version")
-
-    @version.setter
-    def version(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "version", value)
 
 
 class WebDeploymentConfigurationAuthenticationSettingsArgsDict(TypedDict):
@@ -1736,6 +1699,43 @@ class WebDeploymentConfigurationPositionArgs:
     @side_space.setter
     def side_space(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "side_space", value)
+
+
+class WebDeploymentConfigurationRefArgsDict(TypedDict):
+    """
+    The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+    """
+    id: pulumi.Input[_builtins.str]
+    version: pulumi.Input[_builtins.str]
+
+@pulumi.input_type
+class WebDeploymentConfigurationRefArgs:
+    def __init__(__self__, *,
+                 id: pulumi.Input[_builtins.str],
+                 version: pulumi.Input[_builtins.str]):
+        """
+        The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "id")
+
+    @id.setter
+    def id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "id", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> pulumi.Input[_builtins.str]:
+        return pulumi.get(self, "version")
+
+    @version.setter
+    def version(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "version", value)
 
 
 class WebDeploymentConfigurationSupportCenterArgsDict(TypedDict):

@@ -17,7 +17,6 @@ from . import outputs
 
 __all__ = [
     'LoadBalancerWebhookDeliveryPolicy',
-    'WebDeploymentConfiguration',
     'WebDeploymentConfigurationAuthenticationSettings',
     'WebDeploymentConfigurationCobrowse',
     'WebDeploymentConfigurationCobrowsePauseCriteria',
@@ -51,6 +50,7 @@ __all__ = [
     'WebDeploymentConfigurationMessengerLauncherButtonIcon',
     'WebDeploymentConfigurationMessengerStyles',
     'WebDeploymentConfigurationPosition',
+    'WebDeploymentConfigurationRef',
     'WebDeploymentConfigurationSupportCenter',
     'WebDeploymentConfigurationSupportCenterCustomMessages',
     'WebDeploymentConfigurationSupportCenterEnabledCategories',
@@ -122,31 +122,6 @@ class LoadBalancerWebhookDeliveryPolicy(dict):
     @pulumi.getter(name="retryInterval")
     def retry_interval(self) -> Optional[_builtins.float]:
         return pulumi.get(self, "retry_interval")
-
-
-@pulumi.output_type
-class WebDeploymentConfiguration(dict):
-    """
-    The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-    """
-    def __init__(__self__, *,
-                 id: _builtins.str,
-                 version: _builtins.str):
-        """
-        The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
-        """
-        pulumi.set(__self__, "id", id)
-        pulumi.set(__self__, "version", version)
-
-    @_builtins.property
-    @pulumi.getter
-    def id(self) -> _builtins.str:
-        return pulumi.get(self, "id")
-
-    @_builtins.property
-    @pulumi.getter
-    def version(self) -> _builtins.str:
-        return pulumi.get(self, "version")
 
 
 @pulumi.output_type
@@ -1559,6 +1534,31 @@ class WebDeploymentConfigurationPosition(dict):
     @pulumi.getter(name="sideSpace")
     def side_space(self) -> Optional[_builtins.int]:
         return pulumi.get(self, "side_space")
+
+
+@pulumi.output_type
+class WebDeploymentConfigurationRef(dict):
+    """
+    The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+    """
+    def __init__(__self__, *,
+                 id: _builtins.str,
+                 version: _builtins.str):
+        """
+        The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+        """
+        pulumi.set(__self__, "id", id)
+        pulumi.set(__self__, "version", version)
+
+    @_builtins.property
+    @pulumi.getter
+    def id(self) -> _builtins.str:
+        return pulumi.get(self, "id")
+
+    @_builtins.property
+    @pulumi.getter
+    def version(self) -> _builtins.str:
+        return pulumi.get(self, "version")
 
 
 @pulumi.output_type

@@ -21,7 +21,7 @@ __all__ = ['WebDeploymentArgs', 'WebDeployment']
 @pulumi.input_type
 class WebDeploymentArgs:
     def __init__(__self__, *,
-                 configuration: pulumi.Input['WebDeploymentConfigurationArgs'],
+                 configuration: pulumi.Input['WebDeploymentConfigurationRefArgs'],
                  name: pulumi.Input[_builtins.str],
                  adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_all_domains: pulumi.Input[Optional[_builtins.bool]] = None,
@@ -33,7 +33,7 @@ class WebDeploymentArgs:
         """
         The set of arguments for constructing a WebDeployment resource.
 
-        :param pulumi.Input['WebDeploymentConfigurationArgs'] configuration: The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+        :param pulumi.Input['WebDeploymentConfigurationRefArgs'] configuration: The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
         :param pulumi.Input[_builtins.str] name: The deployment's name, unique per org.
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input[_builtins.bool] allow_all_domains: true only when allowedDomains is empty or absent.
@@ -62,14 +62,14 @@ class WebDeploymentArgs:
 
     @_builtins.property
     @pulumi.getter
-    def configuration(self) -> pulumi.Input['WebDeploymentConfigurationArgs']:
+    def configuration(self) -> pulumi.Input['WebDeploymentConfigurationRefArgs']:
         """
         The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
         """
         return pulumi.get(self, "configuration")
 
     @configuration.setter
-    def configuration(self, value: pulumi.Input['WebDeploymentConfigurationArgs']):
+    def configuration(self, value: pulumi.Input['WebDeploymentConfigurationRefArgs']):
         pulumi.set(self, "configuration", value)
 
     @_builtins.property
@@ -178,7 +178,7 @@ class WebDeployment(pulumi.CustomResource):
                  adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_all_domains: pulumi.Input[Optional[_builtins.bool]] = None,
                  allowed_domains: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 configuration: pulumi.Input[Optional[Union['WebDeploymentConfigurationArgs', 'WebDeploymentConfigurationArgsDict']]] = None,
+                 configuration: pulumi.Input[Optional[Union['WebDeploymentConfigurationRefArgs', 'WebDeploymentConfigurationRefArgsDict']]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  flow_id: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -193,7 +193,7 @@ class WebDeployment(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
         :param pulumi.Input[_builtins.bool] allow_all_domains: true only when allowedDomains is empty or absent.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] allowed_domains: Domains allowed to load the Messenger: "www.example.com", "*.example.com". Required unless allowAllDomains.
-        :param pulumi.Input[Union['WebDeploymentConfigurationArgs', 'WebDeploymentConfigurationArgsDict']] configuration: The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+        :param pulumi.Input[Union['WebDeploymentConfigurationRefArgs', 'WebDeploymentConfigurationRefArgsDict']] configuration: The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
         :param pulumi.Input[_builtins.str] description: Free text shown in the Genesys Cloud UI.
         :param pulumi.Input[_builtins.str] flow_id: The inbound message Architect flow that receives the conversations.
         :param pulumi.Input[_builtins.str] name: The deployment's name, unique per org.
@@ -227,7 +227,7 @@ class WebDeployment(pulumi.CustomResource):
                  adopt_existing_id: pulumi.Input[Optional[_builtins.str]] = None,
                  allow_all_domains: pulumi.Input[Optional[_builtins.bool]] = None,
                  allowed_domains: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
-                 configuration: pulumi.Input[Optional[Union['WebDeploymentConfigurationArgs', 'WebDeploymentConfigurationArgsDict']]] = None,
+                 configuration: pulumi.Input[Optional[Union['WebDeploymentConfigurationRefArgs', 'WebDeploymentConfigurationRefArgsDict']]] = None,
                  description: pulumi.Input[Optional[_builtins.str]] = None,
                  flow_id: pulumi.Input[Optional[_builtins.str]] = None,
                  name: pulumi.Input[Optional[_builtins.str]] = None,
@@ -320,7 +320,7 @@ class WebDeployment(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def configuration(self) -> pulumi.Output['outputs.WebDeploymentConfiguration']:
+    def configuration(self) -> pulumi.Output['outputs.WebDeploymentConfigurationRef']:
         """
         The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
         """

@@ -16,10 +16,10 @@ from . import _utilities
 from . import outputs
 from ._inputs import *
 
-__all__ = ['WebDeploymentConfigurationInitArgs', 'WebDeploymentConfiguration']
+__all__ = ['WebDeploymentConfigurationArgs', 'WebDeploymentConfiguration']
 
 @pulumi.input_type
-class WebDeploymentConfigurationInitArgs:
+class WebDeploymentConfigurationArgs:
     def __init__(__self__, *,
                  default_language: pulumi.Input[_builtins.str],
                  languages: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]],
@@ -271,18 +271,18 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @overload
     def __init__(__self__,
                  resource_name: str,
-                 args: WebDeploymentConfigurationInitArgs,
+                 args: WebDeploymentConfigurationArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A Genesys Cloud Messenger configuration, published as a new version whenever it changes.
 
         :param str resource_name: The name of the resource.
-        :param WebDeploymentConfigurationInitArgs args: The arguments to use to populate this resource's properties.
+        :param WebDeploymentConfigurationArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
         """
         ...
     def __init__(__self__, resource_name: str, *args, **kwargs):
-        resource_args, opts = _utilities.get_resource_args_opts(WebDeploymentConfigurationInitArgs, pulumi.ResourceOptions, *args, **kwargs)
+        resource_args, opts = _utilities.get_resource_args_opts(WebDeploymentConfigurationArgs, pulumi.ResourceOptions, *args, **kwargs)
         if resource_args is not None:
             __self__._internal_init(resource_name, opts, **resource_args.__dict__)
         else:
@@ -313,7 +313,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
         if opts.id is None:
             if __props__ is not None:
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
-            __props__ = WebDeploymentConfigurationInitArgs.__new__(WebDeploymentConfigurationInitArgs)
+            __props__ = WebDeploymentConfigurationArgs.__new__(WebDeploymentConfigurationArgs)
 
             __props__.__dict__["adopt_existing_id"] = adopt_existing_id
             __props__.__dict__["authentication_settings"] = authentication_settings
@@ -360,7 +360,7 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
         """
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(id=id))
 
-        __props__ = WebDeploymentConfigurationInitArgs.__new__(WebDeploymentConfigurationInitArgs)
+        __props__ = WebDeploymentConfigurationArgs.__new__(WebDeploymentConfigurationArgs)
 
         __props__.__dict__["adopt_existing_id"] = None
         __props__.__dict__["authentication_settings"] = None
