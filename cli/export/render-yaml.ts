@@ -17,12 +17,14 @@ class Ref {
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * A double-quoted scalar (JSON's string syntax is YAML's). Pulumi YAML interpolates `${...}` in
- * every string, so a literal one (a label's placeholder, say) is escaped as `$${`.
+ * A double-quoted scalar (JSON's string syntax is YAML's). Pulumi YAML reads `${...}` in every
+ * string as a reference and `$$` as one `$` (pulumi-yaml's parseInterpolate), so a `$` before `{`
+ * or `$` (a label's placeholder, say) is written `$$`.
  */
 function scalar(value: unknown): string {
   if (value instanceof Ref) return JSON.stringify(`\${${value.expr}}`);
-  if (typeof value === "string") return JSON.stringify(value.replaceAll("${", "$${"));
+  // A function, since "$$" in a replacement string means one "$".
+  if (typeof value === "string") return JSON.stringify(value.replace(/\$(?=[${])/g, () => "$$"));
   return JSON.stringify(value);
 }
 
