@@ -16,7 +16,7 @@ import { UsageError, parseOptions } from "./args";
 import { KIND_LABELS, type Kind, type Org } from "./export/model";
 import { ExportError, readOrg } from "./export/read";
 import { type Language, renderTypescript, sortSkipped } from "./export/render";
-import { type PackageSchema, renderGo } from "./export/render-go";
+import { goModulesOf, type PackageSchema, renderGo } from "./export/render-go";
 import { renderYaml } from "./export/render-yaml";
 import { FilterError, type Filters, select } from "./export/select";
 
@@ -114,19 +114,6 @@ function projectNameOf(out: string): string {
   return base || "genesys-org";
 }
 
-/**
- * A go.mod's `go` line and `require` blocks, and its go.sum, from this checkout's examples/go: the
- * module versions the CLI is built with, so that a warm Go cache builds the exported program offline.
- */
-function goModules(): { goLine: string; requires: string; goSum: string } {
-  const dir = path.join(PACKAGE_DIR, "examples", "go");
-  const goMod = fs.readFileSync(path.join(dir, "go.mod"), "utf8");
-  const goLine = /^go \S+$/m.exec(goMod)?.[0];
-  const requires = goMod.match(/^require (\([\s\S]*?^\)|\S+ \S+)$/gm);
-  if (!goLine || !requires) throw new Error(`${path.join(dir, "go.mod")} has no go line or require: the checkout is incomplete`);
-  return { goLine, requires: requires.join("\n\n"), goSum: fs.readFileSync(path.join(dir, "go.sum"), "utf8") };
-}
-
 function render(org: Org, args: ExportArgs): Map<string, string> {
   const projectName = projectNameOf(args.out);
   const target = { ...(args.region ? { region: args.region } : { apiUrl: args.apiUrl }), clientId: args.clientId };
@@ -141,7 +128,7 @@ function render(org: Org, args: ExportArgs): Map<string, string> {
         pluginDir,
         schema: JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, "sdk", "schema.json"), "utf8")) as PackageSchema,
         sdkDir: path.join(PACKAGE_DIR, "sdk", "go"),
-        goMod: goModules(),
+        goMod: goModulesOf(PACKAGE_DIR),
       });
     case "typescript":
       return renderTypescript(org, {

@@ -7,6 +7,8 @@
  * the field `FooBar`, an object type `genesys:index:X` is `genesys.XArgs` (`XTypeArgs` where X is
  * also a resource's name), a list of them `genesys.XArray`.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { Org } from "./model";
 import { byNameThenId, type Naming } from "./names";
 import { importFileOf, namesOf, readmeOf, sortSkipped, type PluginRenderOptions } from "./render";
@@ -214,6 +216,19 @@ function programOf(org: Org, opts: GoRenderOptions): string {
     "}",
     "",
   ].join("\n");
+}
+
+/**
+ * A go.mod's `go` line and `require` blocks, and its go.sum, from the checkout's examples/go: the
+ * module versions the CLI is built with, so that a warm Go cache builds the exported program offline.
+ */
+export function goModulesOf(packageDir: string): GoRenderOptions["goMod"] {
+  const dir = path.join(packageDir, "examples", "go");
+  const goMod = fs.readFileSync(path.join(dir, "go.mod"), "utf8");
+  const goLine = /^go \S+$/m.exec(goMod)?.[0];
+  const requires = goMod.match(/^require (\([\s\S]*?^\)|\S+ \S+)$/gm);
+  if (!goLine || !requires) throw new Error(`${path.join(dir, "go.mod")} has no go line or require: the checkout is incomplete`);
+  return { goLine, requires: requires.join("\n\n"), goSum: fs.readFileSync(path.join(dir, "go.sum"), "utf8") };
 }
 
 /** Every file of the Go project, by its path under DIR. */
