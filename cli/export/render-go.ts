@@ -104,15 +104,53 @@ class GoValues {
   /** A composite literal's braces and fields, in the order `value` holds them. */
   struct(props: Record<string, SchemaProperty>, value: Record<string, unknown>, where: string, indent: string): string {
     const inner = indent + "\t";
-    const lines = Object.entries(value)
+    const pairs = Object.entries(value)
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => {
         const prop = props[k];
         if (!prop) throw new Error(`export: ${where}.${k} is not in the provider's schema (sdk/schema.json); run npm run sdks`);
-        return `${inner}${field(k)}: ${this.value(prop, v, `${where}.${k}`, inner)},`;
+        return { key: field(k), value: this.value(prop, v, `${where}.${k}`, inner) };
       });
-    return lines.length === 0 ? "{}" : `{\n${lines.join("\n")}\n${indent}}`;
+    return pairs.length === 0 ? "{}" : `{\n${keyedElements(pairs, inner).join("\n")}\n${indent}}`;
   }
+}
+
+/**
+ * The elements of a keyed composite literal, one a line, aligned as gofmt aligns them (go/printer's
+ * exprList), so the program is gofmt-clean: consecutive one-line elements form a section whose
+ * values start in one column; an element that spans lines is a section of its own, written
+ * `Key: value`; a key more than 40 wide starts a new section when its width is 2.5 times the
+ * geometric mean of the widths before it, or less than that mean over 2.5.
+ */
+function keyedElements(pairs: { key: string; value: string }[], indent: string): string[] {
+  const sections: { key: string; value: string; oneLine: boolean }[][] = [];
+  let size = 0;
+  let lnsum = 0;
+  let count = 0;
+  for (const pair of pairs) {
+    const oneLine = !pair.value.includes("\n");
+    const prevSize = size;
+    size = oneLine ? pair.key.length : 0;
+    let newSection = true;
+    if (prevSize > 0 && size > 0) {
+      if (count === 0 || (prevSize <= 40 && size <= 40)) newSection = false;
+      else {
+        const ratio = size / Math.exp(lnsum / count);
+        newSection = 2.5 * ratio <= 1 || 2.5 <= ratio;
+      }
+    }
+    if (newSection || sections.length === 0) sections.push([]);
+    sections[sections.length - 1]!.push({ ...pair, oneLine });
+    if (size > 0) {
+      lnsum += Math.log(size);
+      count++;
+    }
+  }
+  return sections.flatMap((section) => {
+    // gofmt uses a column only in a literal of more than one element.
+    const width = pairs.length > 1 ? Math.max(...section.map((p) => (p.oneLine ? p.key.length + 1 : 0))) : 0;
+    return section.map((p) => `${indent}${p.oneLine ? `${p.key}:`.padEnd(width) : `${p.key}:`} ${p.value},`);
+  });
 }
 
 function programOf(org: Org, opts: GoRenderOptions): string {
@@ -187,10 +225,10 @@ function programOf(org: Org, opts: GoRenderOptions): string {
   const exported = (key: string, map: Map<string, Naming>, output: string) => {
     const entries = [...map.values()]
       .sort((a, b) => (a.resourceName < b.resourceName ? -1 : 1))
-      .map((n) => `\t\t${goString(n.resourceName)}: ${n.variable}.${output},`);
+      .map((n) => ({ key: goString(n.resourceName), value: `${n.variable}.${output}` }));
     return entries.length === 0
       ? [`\tctx.Export(${goString(key)}, pulumi.Map{})`]
-      : [`\tctx.Export(${goString(key)}, pulumi.Map{`, ...entries, "\t})"];
+      : [`\tctx.Export(${goString(key)}, pulumi.Map{`, ...keyedElements(entries, "\t\t"), "\t})"];
   };
   const any = body.length > 0;
   return [

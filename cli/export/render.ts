@@ -226,7 +226,7 @@ function pluginSection(language: Language, opts: Pick<RenderOptions, "projectNam
       "`pulumi up` builds it with the Go toolchain and needs Pulumi's Go language host (`pulumi-language-go`).",
       "`go.mod` takes the generated Go SDK from the checkout that ran the export (`replace`), and the module",
       "versions that checkout's `examples/go` is built with (`go.sum` beside it), so a warm Go cache builds it",
-      "offline. `gofmt -w .` aligns it as you edit.",
+      "offline. The program is as gofmt writes it.",
       "",
     );
   }

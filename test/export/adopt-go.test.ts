@@ -4,7 +4,8 @@
  * installed here, so the README's `pulumi up`, `preview`, `refresh` and `destroy` run through a
  * test-owned main (go-harness/main.go.txt) that runs the exported `program` as an Automation API
  * inline program in the exported folder's workspace; `stack init` and `config set` are the CLI's.
- * The exported folder itself (main.go with `pulumi.Run(program)`) must pass `go vet`.
+ * The exported folder itself (main.go with `pulumi.Run(program)`) must pass `go vet`, and gofmt
+ * must leave it as it is (also after the test's edit, which keeps gofmt's layout).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,6 +19,8 @@ const STACK = "adopted";
 async function buildHarness(dir: string): Promise<void> {
   const vet = await runCommand("go", ["vet", "./..."], { cwd: dir, timeoutMs: 900_000 });
   expect(vet.code, `go vet in the exported folder:\n${vet.stderr}`).toBe(0);
+  const gofmt = await runCommand("gofmt", ["-d", "."], { cwd: dir });
+  expect(gofmt.stdout + gofmt.stderr, "gofmt would change the exported program").toBe("");
   const harness = `${dir}-harness`;
   fs.mkdirSync(harness, { recursive: true });
   for (const file of ["program.go", "go.mod", "go.sum"]) fs.copyFileSync(path.join(dir, file), path.join(harness, file));

@@ -2,7 +2,8 @@
  * Every member of the package schema, rendered by the Go export, compiles against the generated Go
  * SDK: the renderer names fields and types as Pulumi's Go generator does (`FooBar`, `XArgs`,
  * `XTypeArgs`, `XArray`, `pulumi.Int` / `pulumi.Float64`) for the members the SDK-built org does
- * not use too. One `go vet` of a program holding one object of each kind with every member set.
+ * not use too. One `go vet` of a program holding one object of each kind with every member set,
+ * which gofmt leaves as it is.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -62,7 +63,10 @@ describe("the Go export of every member of the package schema", () => {
     const { brandId: _b, ...webhook } = inputs("LoadBalancerWebhook");
     const org = {
       configurations: [{ id: "cfg-1", name: "Everything", version: "1", document: inputs("WebDeploymentConfiguration"), draftAhead: true }],
-      deployments: [{ ...deployment, id: "dep-1", name: "Everywhere", configuration: { id: "cfg-1", version: "1" } }],
+      // Names of very different lengths: the exported map's keys, aligned in sections as gofmt breaks them.
+      deployments: ["Everywhere", "A", "A deployment whose name runs on well past forty characters", "B", "Mid length name"].map(
+        (name, i) => ({ ...deployment, id: `dep-${i}`, name, configuration: { id: "cfg-1", version: "1" } }),
+      ),
       channels: [{ id: "brand-1", name: "Every channel", spec: inputs("WebMessagingChannel"), endpoint: "public" }],
       webhooks: [{ ...webhook, id: "hook-1", name: "Every webhook", brandId: "brand-1", hasSecret: true }],
       skipped: [],
@@ -82,5 +86,8 @@ describe("the Go export of every member of the package schema", () => {
       for (const k of Object.keys(type.properties)) expect(program).toContain(`${k[0]!.toUpperCase()}${k.slice(1)}: `);
     const vet = await runCommand("go", ["vet", "./..."], { cwd: dir, timeoutMs: 900_000 });
     expect(vet.code, vet.stderr).toBe(0);
+    // As gofmt writes it: nothing for gofmt to change.
+    const gofmt = await runCommand("gofmt", ["-d", "."], { cwd: dir });
+    expect(gofmt.stdout + gofmt.stderr).toBe("");
   }, 900_000);
 });
