@@ -1,7 +1,7 @@
 /**
  * Exports what an org holds into a ready Pulumi project that adopts it:
  *
- *   npm run export -- --out DIR [--language typescript] [--include REGEX] [--exclude REGEX]
+ *   npm run export -- --out DIR [--language typescript|yaml|go] [--include REGEX] [--exclude REGEX]
  *                     [--region R | --api-url URL] [--client-id ID]
  *
  * The OAuth client secret comes from GENESYSCLOUD_OAUTHCLIENT_SECRET only: a flag would leave it in
@@ -11,11 +11,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs as parseNodeArgs } from "node:util";
 import { createGenesysClient, type GenesysClientOptions } from "../provider/genesys";
+import { UsageError, parseOptions } from "./args";
 import { KIND_LABELS, type Kind, type Org } from "./export/model";
 import { ExportError, readOrg } from "./export/read";
-import { renderTypescript, sortSkipped } from "./export/render";
+import { type Language, renderTypescript, sortSkipped } from "./export/render";
+import { goModulesOf, type PackageSchema, renderGo } from "./export/render-go";
+import { renderYaml } from "./export/render-yaml";
 import { FilterError, type Filters, select } from "./export/select";
 
 export interface ExportIo {
@@ -24,12 +26,10 @@ export interface ExportIo {
   env: Record<string, string | undefined>;
 }
 
-class UsageError extends Error {}
-
-const USAGE = `usage: npm run export -- --out DIR [--language typescript] [--include REGEX] [--exclude REGEX]
+const USAGE = `usage: npm run export -- --out DIR [--language typescript|yaml|go] [--include REGEX] [--exclude REGEX]
                          [--region R | --api-url URL] [--client-id ID]
   --out        folder that becomes the Pulumi project (created; the files it writes are replaced)
-  --language   typescript (default); yaml and go need the provider plugin and are not available yet
+  --language   typescript (default: the dynamic resources), yaml or go (the provider plugin in this checkout's bin/)
   --include    keep only objects whose name matches this regular expression
   --exclude    leave out objects whose name matches this regular expression
   --region     Genesys Cloud region (eu-west-1, us-east-1, ...); default GENESYSCLOUD_REGION
@@ -37,17 +37,17 @@ const USAGE = `usage: npm run export -- --out DIR [--language typescript] [--inc
   --client-id  OAuth client id; default GENESYSCLOUD_OAUTHCLIENT_ID
 The client secret is read from GENESYSCLOUD_OAUTHCLIENT_SECRET, never from a flag.`;
 
+const LANGUAGES: readonly Language[] = ["typescript", "yaml", "go"];
+
 interface ExportArgs {
   out: string;
+  language: Language;
   filters: Filters;
   region?: string;
   apiUrl?: string;
   clientId: string;
   clientSecret: string;
 }
-
-/** A failure the user can fix by changing the command line or environment (exit 2). */
-class NotAvailableError extends UsageError {}
 
 function regex(flag: string, source: string | undefined): RegExp | undefined {
   if (source === undefined) return undefined;
@@ -59,30 +59,17 @@ function regex(flag: string, source: string | undefined): RegExp | undefined {
 }
 
 function parseArgs(argv: readonly string[], env: ExportIo["env"]): ExportArgs {
-  let values: Record<string, string | undefined>;
-  try {
-    ({ values } = parseNodeArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        out: { type: "string" },
-        language: { type: "string" },
-        include: { type: "string" },
-        exclude: { type: "string" },
-        region: { type: "string" },
-        "api-url": { type: "string" },
-        "client-id": { type: "string" },
-      },
-    }) as { values: Record<string, string | undefined> });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const language = values.language ?? "typescript";
-  if (language === "yaml" || language === "go") {
-    throw new NotAvailableError(`--language ${language} is not yet available: it needs the provider plugin; use --language typescript`);
-  }
-  if (language !== "typescript") throw new UsageError(`--language must be typescript, yaml or go (got "${language}")`);
+  const values = parseOptions(argv, {
+    out: { type: "string" },
+    language: { type: "string" },
+    include: { type: "string" },
+    exclude: { type: "string" },
+    region: { type: "string" },
+    "api-url": { type: "string" },
+    "client-id": { type: "string" },
+  });
+  const language = (values.language ?? "typescript") as Language;
+  if (!LANGUAGES.includes(language)) throw new UsageError(`--language must be typescript, yaml or go (got "${values.language}")`);
   if (!values.out) throw new UsageError("--out is required: the folder that becomes the Pulumi project");
   if (values.region && values["api-url"]) throw new UsageError("give --region or --api-url, not both");
   const region = values.region ?? (values["api-url"] ? undefined : env.GENESYSCLOUD_REGION);
@@ -95,6 +82,7 @@ function parseArgs(argv: readonly string[], env: ExportIo["env"]): ExportArgs {
   if (!clientSecret) throw new UsageError("set GENESYSCLOUD_OAUTHCLIENT_SECRET to the OAuth client's secret (it is never a flag)");
   return {
     out: values.out,
+    language,
     filters: { include: regex("--include", values.include), exclude: regex("--exclude", values.exclude) },
     ...(region ? { region } : {}),
     ...(apiUrl ? { apiUrl } : {}),
@@ -124,6 +112,36 @@ function projectNameOf(out: string): string {
     .replace(/[^a-z0-9_.-]+/g, "-")
     .replace(/^[-.]+|-+$/g, "");
   return base || "genesys-org";
+}
+
+function render(org: Org, args: ExportArgs): Map<string, string> {
+  const projectName = projectNameOf(args.out);
+  const target = { ...(args.region ? { region: args.region } : { apiUrl: args.apiUrl }), clientId: args.clientId };
+  const pluginDir = path.join(PACKAGE_DIR, "bin");
+  switch (args.language) {
+    case "yaml":
+      return renderYaml(org, { projectName, target, pluginDir });
+    case "go":
+      return renderGo(org, {
+        projectName,
+        target,
+        pluginDir,
+        schema: JSON.parse(fs.readFileSync(path.join(PACKAGE_DIR, "sdk", "schema.json"), "utf8")) as PackageSchema,
+        sdkDir: path.join(PACKAGE_DIR, "sdk", "go"),
+        goMod: goModulesOf(PACKAGE_DIR),
+      });
+    case "typescript":
+      return renderTypescript(org, {
+        packageDir: PACKAGE_DIR,
+        versions: {
+          pulumi: installedVersion("@pulumi/pulumi"),
+          typescript: installedVersion("typescript"),
+          typesNode: installedVersion("@types/node"),
+        },
+        projectName,
+        target,
+      });
+  }
 }
 
 function table(rows: string[][]): string {
@@ -173,8 +191,7 @@ export async function main(argv: readonly string[], io: ExportIo, clientOptions:
     args = parseArgs(argv, io.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    io.stderr.write(`export: ${err.message}\n`);
-    if (!(err instanceof NotAvailableError)) io.stderr.write(`${USAGE}\n`);
+    io.stderr.write(`export: ${err.message}\n${USAGE}\n`);
     return 2;
   }
   const client = createGenesysClient({
@@ -205,16 +222,7 @@ export async function main(argv: readonly string[], io: ExportIo, clientOptions:
     }
     throw err;
   }
-  const files = renderTypescript(org, {
-    packageDir: PACKAGE_DIR,
-    versions: {
-      pulumi: installedVersion("@pulumi/pulumi"),
-      typescript: installedVersion("typescript"),
-      typesNode: installedVersion("@types/node"),
-    },
-    projectName: projectNameOf(args.out),
-    target: { ...(args.region ? { region: args.region } : { apiUrl: args.apiUrl }), clientId: args.clientId },
-  });
+  const files = render(org, args);
   fs.mkdirSync(args.out, { recursive: true });
   for (const [name, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) fs.writeFileSync(path.join(args.out, name), content);
   io.stdout.write(report(org));

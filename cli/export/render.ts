@@ -1,11 +1,13 @@
 /**
- * Turns a selected org into the files of a ready Pulumi project (TypeScript): the program, its
- * package.json, tsconfig.json, Pulumi.yaml, README.md, and an import file in `pulumi import -f`
- * format for the provider plugin. Everything is sorted and carries no date, so the same org gives
- * byte-identical files. No secret is ever read, so none can be written.
+ * Turns a selected org into the files of a ready Pulumi project. This file holds what every language
+ * shares (names, the import file, the README, the config it lists) and the TypeScript program;
+ * render-yaml.ts and render-go.ts hold the other two programs. Everything is sorted and carries no
+ * date, so the same org gives byte-identical files. No secret is ever read, so none can be written.
  */
 import { KIND_LABELS, type ExportedConfiguration, type Org, type Skipped } from "./model";
 import { byNameThenId, nameAll, type Naming } from "./names";
+
+export type Language = "typescript" | "yaml" | "go";
 
 export interface RenderOptions {
   /** The checkout that ran the export: the program depends on it by `file:` path. */
@@ -15,6 +17,14 @@ export interface RenderOptions {
   projectName: string;
   /** The provider settings that pointed the export at its org. */
   target: { region?: string; apiUrl?: string; clientId: string };
+}
+
+/** What the plugin's programs need beside RenderOptions: where the plugin is (YAML and Go). */
+export interface PluginRenderOptions {
+  projectName: string;
+  target: RenderOptions["target"];
+  /** The folder holding pulumi-resource-genesys (this checkout's bin/), for Pulumi.yaml's plugins. */
+  pluginDir: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -126,14 +136,23 @@ function programOf(org: Org, names: Names): string {
   return lines.join("\n") + "\n";
 }
 
-interface Names {
+export interface Names {
   configurations: Map<string, Naming>;
   deployments: Map<string, Naming>;
   channels: Map<string, Naming>;
   webhooks: Map<string, Naming>;
 }
 
-function importFileOf(org: Org, names: Names): string {
+export function namesOf(org: Org): Names {
+  return {
+    configurations: nameAll(org.configurations, "configuration", "cfg"),
+    deployments: nameAll(org.deployments, "deployment", "deployment"),
+    channels: nameAll(org.channels, "channel", "channel"),
+    webhooks: nameAll(org.webhooks, "webhook", "webhook"),
+  };
+}
+
+export function importFileOf(org: Org, names: Names): string {
   const rows: { type: string; name: string; id: string }[] = [];
   const add = (type: string, items: { id: string; name: string }[], map: Map<string, Naming>) => {
     for (const item of byNameThenId(items)) rows.push({ type: `genesys:index:${type}`, name: map.get(item.id)!.resourceName, id: item.id });
@@ -145,7 +164,7 @@ function importFileOf(org: Org, names: Names): string {
   return JSON.stringify({ resources: rows }, null, 2) + "\n";
 }
 
-function configLines(org: Org, opts: RenderOptions): string[] {
+function configLines(org: Org, opts: Pick<RenderOptions, "target">): string[] {
   const where = opts.target.region
     ? `pulumi config set genesys:region ${opts.target.region}`
     : `pulumi config set genesys:apiUrl ${opts.target.apiUrl}`;
@@ -163,7 +182,63 @@ function configLines(org: Org, opts: RenderOptions): string[] {
   ];
 }
 
-function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
+/** What differs between the languages' READMEs: the Adopt block's first steps and the closing section. */
+const ADOPT_PREFIX: Record<Language, string[]> = {
+  typescript: ["npm install"],
+  yaml: [],
+  go: [],
+};
+
+function pluginSection(language: Language, opts: Pick<RenderOptions, "projectName"> & { pluginDir?: string }): string[] {
+  if (language === "typescript") {
+    return [
+      "## The provider plugin",
+      "",
+      "`import.json` lists every exported object in `pulumi import -f` format (`genesys:index:<Type>`), for a",
+      "program on the provider plugin instead (`npm run export -- --language yaml` or `go` writes one). This",
+      "program does not need it: its resources are the package's dynamic ones.",
+      "",
+    ];
+  }
+  const program = language === "yaml" ? "`Pulumi.yaml`'s `resources:`" : "`program.go`";
+  const out = [
+    "## How this program adopts",
+    "",
+    `The resources in ${program} take over the existing objects with \`adoptExistingId\`, through the provider`,
+    "plugin `pulumi-resource-genesys`, which `Pulumi.yaml`'s `plugins: providers` finds in",
+    `\`${opts.pluginDir}\` (the checkout that ran the export: run \`npm run build\` there first; if the checkout`,
+    "moves, edit that path). Adoption by `adoptExistingId` rather than `pulumi import`: the code `pulumi import`",
+    "writes has no `keepUnpublishedDraft`, so a configuration whose draft is ahead would be an update that",
+    "publishes the draft; here it is adopted at its published version and the draft is left as it is.",
+    "",
+    "`import.json` holds the same objects in `pulumi import -f` format (`genesys:index:<Type>`, each id, the",
+    "default provider from the stack config), for adopting them into a program of your own instead:",
+    "`pulumi import -f import.json --out generated` in a new project writes their code. Use one route per",
+    "stack, not both: after an import, this program's `adoptExistingId` would be a change.",
+    "",
+  ];
+  if (language === "go") {
+    out.push(
+      "## The Go program",
+      "",
+      "`program.go` holds the program as `func program(ctx *pulumi.Context) error`; `main.go` only runs it",
+      "(`pulumi.Run(program)`), so the same function can also run as an Automation API inline program.",
+      "`pulumi up` builds it with the Go toolchain and needs Pulumi's Go language host (`pulumi-language-go`).",
+      "`go.mod` takes the generated Go SDK from the checkout that ran the export (`replace`), and the module",
+      "versions that checkout's `examples/go` is built with (`go.sum` beside it), so a warm Go cache builds it",
+      "offline. The program is as gofmt writes it.",
+      "",
+    );
+  }
+  return out;
+}
+
+export function readmeOf(
+  org: Org,
+  language: Language,
+  opts: Pick<RenderOptions, "projectName" | "target"> & { pluginDir?: string },
+  skipped: Skipped[],
+): string {
   const ahead = byNameThenId(org.configurations).filter((c: ExportedConfiguration) => c.draftAhead);
   const signed = byNameThenId(org.webhooks).filter((w) => w.hasSecret);
   const out = [
@@ -183,7 +258,7 @@ function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
     "## Adopt",
     "",
     "```sh",
-    "npm install",
+    ...ADOPT_PREFIX[language],
     "pulumi stack init <stack>",
     ...configLines(org, opts),
     "pulumi up                               # reads only: 0 writes to Genesys",
@@ -262,13 +337,7 @@ function readmeOf(org: Org, opts: RenderOptions, skipped: Skipped[]): string {
       "",
     );
   }
-  out.push(
-    "## The provider plugin",
-    "",
-    "`import.json` lists every exported object in `pulumi import -f` format (`genesys:index:<Type>`), for the",
-    "provider plugin once it is available. The program above does not need it.",
-    "",
-  );
+  out.push(...pluginSection(language, opts));
   return out.join("\n");
 }
 
@@ -284,12 +353,7 @@ export function sortSkipped(skipped: Skipped[]): Skipped[] {
 
 /** Every file of the project, by its path under DIR. */
 export function renderTypescript(org: Org, opts: RenderOptions): Map<string, string> {
-  const names: Names = {
-    configurations: nameAll(org.configurations, "configuration", "cfg"),
-    deployments: nameAll(org.deployments, "deployment", "deployment"),
-    channels: nameAll(org.channels, "channel", "channel"),
-    webhooks: nameAll(org.webhooks, "webhook", "webhook"),
-  };
+  const names = namesOf(org);
   const json = (v: unknown) => JSON.stringify(v, null, 2) + "\n";
   const files = new Map<string, string>();
   files.set(
@@ -316,6 +380,6 @@ export function renderTypescript(org: Org, opts: RenderOptions): Map<string, str
   files.set(".gitignore", "/node_modules/\n/bin/\n");
   files.set("index.ts", programOf(org, names));
   files.set("import.json", importFileOf(org, names));
-  files.set("README.md", readmeOf(org, opts, sortSkipped(org.skipped)));
+  files.set("README.md", readmeOf(org, "typescript", opts, sortSkipped(org.skipped)));
   return files;
 }

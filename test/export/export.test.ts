@@ -129,12 +129,83 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
     expect(run.stdout).toMatch(/web deployments\s+5\s+0/);
   });
 
-  it("gives byte-identical files when the same org is exported twice", async () => {
-    const a = path.join(tmp, "twice-a", "acme-org");
-    const b = path.join(tmp, "twice-b", "acme-org");
-    expect((await runExport(["--out", a, "--api-url", h.url, "--client-id", "dev-client"])).code).toBe(0);
-    expect((await runExport(["--out", b, "--api-url", h.url, "--client-id", "dev-client"])).code).toBe(0);
+  it.each(["typescript", "yaml", "go"])("gives byte-identical files when the same org is exported twice in %s", async (language) => {
+    const a = path.join(tmp, `twice-a-${language}`, "acme-org");
+    const b = path.join(tmp, `twice-b-${language}`, "acme-org");
+    expect((await runExport(["--out", a, "--language", language, "--api-url", h.url, "--client-id", "dev-client"])).code).toBe(0);
+    expect((await runExport(["--out", b, "--language", language, "--api-url", h.url, "--client-id", "dev-client"])).code).toBe(0);
+    expect(Object.keys(filesOf(a)).length).toBeGreaterThan(2);
     expect(filesOf(b)).toEqual(filesOf(a));
+  });
+
+  it("writes a YAML project on the provider plugin: every object adopted, deployments and webhooks by reference", async () => {
+    const out = path.join(tmp, "yaml", "acme-org");
+    const run = await runExport(["--out", out, "--language", "yaml", "--api-url", h.url, "--client-id", "dev-client"]);
+    expect(run.code, run.stderr).toBe(0);
+    const files = filesOf(out);
+    expect(Object.keys(files).sort()).toEqual(["Pulumi.yaml", "README.md", "import.json"]);
+    const program = files["Pulumi.yaml"]!;
+    expect(program).toContain("runtime: yaml\nplugins:\n  providers:\n    - name: genesys\n");
+    expect(program).toContain(`      path: ${JSON.stringify(path.resolve(__dirname, "..", "..", "bin"))}\n`);
+    expect(program.match(/type: genesys:index:WebDeployment\n/g)).toHaveLength(5);
+    expect(program.match(/adoptExistingId:/g)).toHaveLength(3 + 5 + 2 + 1);
+    for (const name of ["Support", "Sales", "Careers", "webhook"]) expect(program).toContain(`adoptExistingId: "${ids[name]}"`);
+    expect(program).toContain(
+      '      configuration:\n        id: "${cfgSupport.configurationId}"\n        version: "${cfgSupport.version}"\n',
+    );
+    expect(program).toContain('      configuration:\n        id: "${cfgSupport.configurationId}"\n        version: "1"\n');
+    expect(program).not.toMatch(/ id: "[0-9a-f-]{36}"/);
+    expect(program).toContain('brandId: "${channelWebChatEu.brandId}"');
+    expect(program).toContain(`  cfgCareers:\n    type: genesys:index:WebDeploymentConfiguration\n    name: "careers"\n`);
+    expect(program).toContain(`      adoptExistingId: "${ids.Careers}"\n      keepUnpublishedDraft: true\n`);
+    expect(program).not.toContain("#999999");
+    const readme = files["README.md"]!;
+    expect(readme).toContain("pulumi config set --secret genesys:webhookSecret");
+    expect(readme).toContain("## How this program adopts");
+    expect(readme).not.toContain("npm install");
+    for (const content of Object.values(files)) {
+      expect(content).not.toContain(WEBHOOK_SECRET);
+      expect(content).not.toContain(SECRET);
+    }
+    const typescript = path.join(tmp, "yaml-ts", "acme-org");
+    expect((await runExport(["--out", typescript, "--api-url", h.url, "--client-id", "dev-client"])).code).toBe(0);
+    expect(files["import.json"]).toBe(filesOf(typescript)["import.json"]);
+  });
+
+  it("writes a Go project on the generated Go SDK, typed from the package schema, deployments and webhooks by reference", async () => {
+    const out = path.join(tmp, "go", "acme-org");
+    const run = await runExport(["--out", out, "--language", "go", "--api-url", h.url, "--client-id", "dev-client"]);
+    expect(run.code, run.stderr).toBe(0);
+    const files = filesOf(out);
+    expect(Object.keys(files).sort()).toEqual(["Pulumi.yaml", "README.md", "go.mod", "go.sum", "import.json", "main.go", "program.go"]);
+    const root = path.resolve(__dirname, "..", "..");
+    expect(files["Pulumi.yaml"]).toContain(
+      `runtime: go\nplugins:\n  providers:\n    - name: genesys\n      path: ${JSON.stringify(path.join(root, "bin"))}\n`,
+    );
+    expect(files["go.mod"]).toMatch(/^module acme-org\n/);
+    expect(files["go.mod"]).toContain(`replace genesys-webmessaging/sdk/go => ${path.join(root, "sdk", "go")}\n`);
+    expect(files["go.sum"]).toBe(fs.readFileSync(path.join(root, "examples", "go", "go.sum"), "utf8"));
+    expect(files["main.go"]).toContain("pulumi.Run(program)");
+    const program = files["program.go"]!;
+    expect(program).toContain("func program(ctx *pulumi.Context) error {");
+    expect(program.match(/genesys\.NewWebDeployment\(/g)).toHaveLength(5);
+    expect(program.match(/AdoptExistingId:/g)).toHaveLength(3 + 5 + 2 + 1);
+    // The fields as written, without gofmt's alignment after each key.
+    const fields = program.replace(/: +/g, ": ");
+    expect(fields).toContain(
+      "Configuration: genesys.WebDeploymentConfigurationTypeArgs{Id: cfgSupport.ConfigurationId, Version: cfgSupport.Version},",
+    );
+    expect(fields).toContain(
+      'Configuration: genesys.WebDeploymentConfigurationTypeArgs{Id: cfgSupport.ConfigurationId, Version: pulumi.String("1")},',
+    );
+    expect(fields).toContain("BrandId: channelWebChatEu.BrandId,");
+    expect(fields).toContain(`AdoptExistingId: pulumi.String("${ids.Careers}"),\n\t\tKeepUnpublishedDraft: pulumi.Bool(true),\n\t})`);
+    expect(fields).toContain("RetryCount: pulumi.Float64(3),");
+    expect(fields).toContain("SideSpace: pulumi.Int(10),");
+    for (const content of Object.values(files)) {
+      expect(content).not.toContain(WEBHOOK_SECRET);
+      expect(content).not.toContain(SECRET);
+    }
   });
 
   it("keeps only the objects whose names the filters keep, and lists the rest as skipped", async () => {
@@ -208,15 +279,26 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
   });
 
   it("refuses bad arguments with usage and exit 2, and a secret is never a flag", async () => {
-    const yaml = await runExport(["--out", path.join(tmp, "yaml"), "--language", "yaml", "--api-url", h.url, "--client-id", "dev-client"]);
-    expect(yaml.code).toBe(2);
-    expect(yaml.stderr).toContain("--language yaml is not yet available: it needs the provider plugin");
+    const python = await runExport([
+      "--out",
+      path.join(tmp, "py"),
+      "--language",
+      "python",
+      "--api-url",
+      h.url,
+      "--client-id",
+      "dev-client",
+    ]);
+    expect(python.code).toBe(2);
+    expect(python.stderr).toContain(`export: --language must be typescript, yaml or go (got "python")`);
+    expect(fs.existsSync(path.join(tmp, "py"))).toBe(false);
     const flag = await runExport(["--out", path.join(tmp, "x"), "--client-secret", "s", "--api-url", h.url, "--client-id", "dev-client"]);
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain("Unknown option '--client-secret'");
+    expect(flag.stderr).toContain(`export: unknown option "--client-secret"`);
     expect(flag.stderr).toContain("usage: npm run export");
     const missing = await runExport(["--out"]);
     expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("export: --out needs a value");
     const noSecret = await main(["--out", path.join(tmp, "y"), "--api-url", h.url, "--client-id", "dev-client"], {
       stdout: { write: () => true },
       stderr: { write: () => true },
