@@ -5,7 +5,7 @@
  * run it: the Go language host is not available everywhere). Values are typed from the package
  * schema (sdk/schema.json), the way Pulumi's Go code generator names them: a property `fooBar` is
  * the field `FooBar`, an object type `genesys:index:X` is `genesys.XArgs` (`XTypeArgs` where X is
- * also a resource's name), a list of them `genesys.XArray`.
+ * also a resource's name, which the schema avoids), a list of them `genesys.XArray`.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -185,6 +185,10 @@ function programOf(org: Org, opts: GoRenderOptions): string {
         : undefined,
     );
   }
+  // The deployment's `configuration` input type, as the schema names it (not a name written here).
+  const configurationRef = opts.schema.resources["genesys:index:WebDeployment"]?.inputProperties.configuration?.$ref;
+  if (!configurationRef) throw new Error("export: sdk/schema.json has no WebDeployment.configuration type; run npm run sdks");
+  const configurationRefType = typeName(opts.schema, configurationRef);
   for (const d of byNameThenId(org.deployments)) {
     const cfg = configurations.get(d.configuration.id)!;
     const cfgVar = names.configurations.get(cfg.id)!.variable;
@@ -196,7 +200,7 @@ function programOf(org: Org, opts: GoRenderOptions): string {
       {
         ...rest,
         configuration: new Code(
-          `genesys.WebDeploymentConfigurationTypeArgs{Id: ${cfgVar}.ConfigurationId, Version: ${follows ? `${cfgVar}.Version` : `pulumi.String(${goString(d.configuration.version)})`}}`,
+          `genesys.${configurationRefType}Args{Id: ${cfgVar}.ConfigurationId, Version: ${follows ? `${cfgVar}.Version` : `pulumi.String(${goString(d.configuration.version)})`}}`,
         ),
         adoptExistingId: d.id,
       },

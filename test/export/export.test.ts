@@ -193,10 +193,10 @@ describe("npm run export (TypeScript) of an org made through Genesys's JS SDK", 
     // The fields as written, without gofmt's alignment after each key.
     const fields = program.replace(/: +/g, ": ");
     expect(fields).toContain(
-      "Configuration: genesys.WebDeploymentConfigurationTypeArgs{Id: cfgSupport.ConfigurationId, Version: cfgSupport.Version},",
+      "Configuration: genesys.WebDeploymentConfigurationRefArgs{Id: cfgSupport.ConfigurationId, Version: cfgSupport.Version},",
     );
     expect(fields).toContain(
-      'Configuration: genesys.WebDeploymentConfigurationTypeArgs{Id: cfgSupport.ConfigurationId, Version: pulumi.String("1")},',
+      'Configuration: genesys.WebDeploymentConfigurationRefArgs{Id: cfgSupport.ConfigurationId, Version: pulumi.String("1")},',
     );
     expect(fields).toContain("BrandId: channelWebChatEu.BrandId,");
     expect(fields).toContain(`AdoptExistingId: pulumi.String("${ids.Careers}"),\n\t\tKeepUnpublishedDraft: pulumi.Bool(true),\n\t})`);
