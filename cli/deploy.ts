@@ -81,9 +81,6 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     help: { type: "boolean" },
   });
   if (values.help) throw new UsageError("");
-  for (const [flag, value] of Object.entries(values)) {
-    if (value === "") throw new UsageError(`--${flag} needs a value`);
-  }
   const opts: DeployOptions = {
     stacks: [],
     command: "up",

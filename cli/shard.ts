@@ -54,9 +54,6 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = proc
     "allow-moves": { type: "boolean" },
     from: { type: "string" },
   });
-  for (const flag of ["file", "shards", "out", "prefix", "from"] as const) {
-    if (values[flag] === "") throw new UsageError(`--${flag} needs a value`);
-  }
   const allowMoves = values["allow-moves"] ?? false;
   const file = values.file;
   if (!file) throw new UsageError("--file is required: the JSON array of channel declarations to split");
