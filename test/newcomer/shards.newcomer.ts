@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MINUTE, PORTS, brands, killAll, listening, newcomerEnv, outer, processesRunningFrom, readmeBlock, sh } from "./shell";
+import { MINUTE, PORTS, brands, cleanUp, listening, newcomerEnv, outer, readmeBlock, sh } from "./shell";
 
 const SHARDS = 3;
 const fleet = Array.from({ length: 7 }, (_, i) => ({
@@ -67,14 +67,7 @@ describe("npm run shard, its printed commands and the npm run deploy it suggests
     fs.writeFileSync(path.join(fleetDir, "fleet.json"), `${JSON.stringify(fleet, null, 2)}\n`);
   });
 
-  afterAll(async () => {
-    killAll();
-    if (clone && fs.existsSync(path.join(clone, "dist", "scripts", "start.js"))) {
-      await sh("node dist/scripts/start.js --stop", clone, { timeoutMs: MINUTE });
-    }
-    if (clone) for (const pid of processesRunningFrom(clone)) process.kill(pid, "SIGKILL");
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => cleanUp(clone, tmp));
 
   it("npm start -- --keep leaves the dev stack configured and the emulator running", { timeout: 10 * MINUTE }, async () => {
     const kept = await sh("npm start -- --keep", clone, { timeoutMs: 9 * MINUTE });

@@ -10,7 +10,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 
 export const outer = path.resolve(__dirname, "../..");
-const EMULATOR = "http://127.0.0.1:8787";
+export const EMULATOR = "http://127.0.0.1:8787";
 export const PORTS = [8787, 8788];
 export const MINUTE = 60_000;
 
@@ -51,7 +51,7 @@ export function newcomerEnv(): NodeJS.ProcessEnv {
 
 const running = new Set<ChildProcess>();
 
-function killGroup(child: ChildProcess): void {
+export function killGroup(child: ChildProcess): void {
   try {
     process.kill(-child.pid!, "SIGKILL");
   } catch {
@@ -59,19 +59,22 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** Kills what is still running of the commands started here (a test that failed half way). */
-export function killAll(): void {
+function killAll(): void {
   for (const child of running) killGroup(child);
 }
 
-/** Runs a bash script in its own process group; on timeout the whole group is killed. */
-export function sh(command: string, cwd: string, opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+/** Starts a command line in its own process group, so a timeout (or a test) can kill it with all it started. */
+export function launch(
+  command: string,
+  cwd: string,
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn("bash", ["-c", command], { cwd, env: opts.env ?? newcomerEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
   running.add(child);
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  return new Promise<Run>((resolve) => {
+  const done = new Promise<Run>((resolve) => {
     const timer = setTimeout(() => {
       output += `\n[newcomer] timed out after ${opts.timeoutMs} ms: ${command}\n`;
       killGroup(child);
@@ -82,6 +85,25 @@ export function sh(command: string, cwd: string, opts: { env?: NodeJS.ProcessEnv
       resolve({ code, output });
     });
   });
+  return { child, done };
+}
+
+export function sh(command: string, cwd: string, opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
+  return launch(command, cwd, opts).done;
+}
+
+/**
+ * After a test file: kills what its commands left running, stops what `npm start -- --keep` left in
+ * the clone, kills whatever else still runs from it (a staged crash may leave plugins behind), and
+ * removes the temporary folder.
+ */
+export async function cleanUp(clone: string | undefined, tmp: string | undefined): Promise<void> {
+  killAll();
+  if (clone && fs.existsSync(path.join(clone, "dist", "scripts", "start.js"))) {
+    await sh("node dist/scripts/start.js --stop", clone, { timeoutMs: MINUTE });
+  }
+  if (clone) for (const pid of processesRunningFrom(clone)) process.kill(pid, "SIGKILL");
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }
 
 export function processesRunningFrom(dir: string): number[] {
