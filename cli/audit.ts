@@ -11,11 +11,11 @@
 import { promises as fsp } from "node:fs";
 import * as path from "node:path";
 import * as os from "node:os";
-import { parseArgs as parseArgv } from "node:util";
 import { AUDIT_SCHEMA_SQL, exportAuditTrail, initAuditSchema, summarize, verifyTrail } from "../provider/audit";
 import { redactedAuditUrl } from "../provider/audit/postgres";
 import { renderHtml } from "./audit/html";
 import { formatSummary } from "./audit/text";
+import { UsageError, parseCommandLine } from "./args";
 
 export interface CliIo {
   stdout: { write(chunk: string): unknown };
@@ -31,8 +31,6 @@ commands:
   export --url URL --out DIR   the PostgreSQL trail as JSON Lines day files (verify them with --dir DIR)
   init --url URL         create the PostgreSQL trail's table and append-only triggers (prints the SQL)
 DIR defaults to $AUDIT_DIR, then ./audit-logs; --url reads team mode's trail in PostgreSQL instead`;
-
-class UsageError extends Error {}
 
 interface Args {
   command: string;
@@ -52,47 +50,31 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-function parseFlags(argv: readonly string[]) {
-  try {
-    return parseArgv({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (err) {
-    // node:util's message names the flag ("Unknown option '--colour'", "Option '--dir <value>' argument missing").
-    if (String((err as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
-      throw new UsageError((err as Error).message, { cause: err });
-    throw err;
-  }
-}
-
 function parseArgs(argv: readonly string[], env: CliIo["env"]): Args {
-  const { values, positionals } = parseFlags(argv);
-  const flags = new Map(Object.entries(values));
-  for (const [name, value] of flags) if (value === "") throw new UsageError(`--${name} needs a value`);
-  if (flags.has("help")) throw new UsageError("");
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help) throw new UsageError("");
   const [command, ...extra] = positionals;
   if (!command) throw new UsageError("missing command");
-  if (extra.length > 0) throw new UsageError(`unexpected argument ${extra[0]}`);
-  const dirFlag = flags.get("dir");
-  const dir = typeof dirFlag === "string" ? dirFlag : env.AUDIT_DIR || "./audit-logs";
-  const sinceRaw = flags.get("since");
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}": give one command`);
+  const dir = values.dir ?? (env.AUDIT_DIR || "./audit-logs");
   let since: Date | undefined;
-  if (typeof sinceRaw === "string") {
-    since = new Date(sinceRaw);
-    if (Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${sinceRaw}`);
+  if (values.since !== undefined) {
+    since = new Date(values.since);
+    if (Number.isNaN(since.getTime())) throw new UsageError(`--since: not a date: ${values.since}`);
   }
-  const out = flags.get("out");
-  const url = flags.get("url");
-  if (typeof url === "string") {
+  const { out, url } = values;
+  if (url !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError("--url must be a postgres:// URL");
-    if (flags.has("dir")) throw new UsageError("--dir and --url name two different trails: give one");
+    if (values.dir !== undefined) throw new UsageError("--dir and --url name two different trails: give one");
   } else if (command === "export" || command === "init") {
     throw new UsageError(`${command} needs --url postgres://...`);
   }
   return {
     command,
     dir,
-    json: flags.get("json") === true,
-    ...(typeof url === "string" ? { url } : {}),
-    ...(typeof out === "string" ? { out } : {}),
+    json: values.json === true,
+    ...(url !== undefined ? { url } : {}),
+    ...(out !== undefined ? { out } : {}),
     ...(since ? { since } : {}),
   };
 }

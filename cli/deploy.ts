@@ -8,12 +8,17 @@
  * failed. A stack locked by another runner is waited for up to --lock-wait seconds (default 0), then
  * fails with who holds the lock and how to clear a stale one. With the postgres:// backend a lock
  * being released can surface as a raw "NotFound"; that is the same contention and ends the same way.
+ *
+ * The project is the one a `pulumi` command would use where the user is (the nearest Pulumi.yaml at
+ * or above the folder `npm run deploy` was run from), so the stacks that `pulumi stack init` made
+ * there, as `npm run shard` prints it, are the ones deployed.
  */
 import * as path from "node:path";
 import { type EngineEvent, LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { redactUrl } from "../provider/genesys/coordination";
 import { callerPulumiEnv, repoRoot } from "../scripts/pulumi-env";
 import { UsageError, parseOptions } from "./args";
+import { callerDir, pulumiProjectOf } from "./caller";
 import { ignoreClosedStdout } from "./stdout";
 
 type Command = "up" | "preview" | "refresh" | "destroy";
@@ -49,10 +54,22 @@ const USAGE = `usage: npm run deploy -- --stacks a,b,c [--command up|preview|ref
   --parallel           stacks at once (default: all of them)
   --backend            state backend, e.g. postgres://user:pw@host:5432/db or file:///path (default $PULUMI_BACKEND_URL)
   --lock-wait          seconds to wait for a stack locked by another runner (default 0: fail at once)
-  --dir                the Pulumi project (default this repository)
+  --dir                the Pulumi project (default: the one pulumi uses where you are, the nearest Pulumi.yaml
+                       at or above the folder you ran npm run deploy from)
   --expect-no-changes  fail a preview/up/refresh that would change anything`;
 
-export function parseArgs(argv: readonly string[]): DeployOptions {
+/** The project of the folder the user ran the command from, as `pulumi` there finds it. */
+function defaultDir(env: NodeJS.ProcessEnv, cwd: string): string {
+  const from = callerDir("deploy", env, cwd);
+  const project = pulumiProjectOf(from);
+  if (project === undefined)
+    throw new UsageError(
+      `no Pulumi project (Pulumi.yaml) in ${from} or any folder above it: run it from your project's folder, or pass --dir PROJECT`,
+    );
+  return project;
+}
+
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): DeployOptions {
   const values = parseOptions(argv, {
     stacks: { type: "string" },
     command: { type: "string" },
@@ -64,16 +81,13 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
     help: { type: "boolean" },
   });
   if (values.help) throw new UsageError("");
-  for (const [flag, value] of Object.entries(values)) {
-    if (value === "") throw new UsageError(`--${flag} needs a value`);
-  }
   const opts: DeployOptions = {
     stacks: [],
     command: "up",
     parallel: 0,
     backend: values.backend,
     lockWaitSeconds: 0,
-    dir: values.dir === undefined ? repoRoot() : path.resolve(values.dir),
+    dir: "",
     expectNoChanges: values["expect-no-changes"] ?? false,
   };
   if (values.stacks !== undefined) {
@@ -98,6 +112,8 @@ export function parseArgs(argv: readonly string[]): DeployOptions {
   if (opts.stacks.length === 0) throw new UsageError("--stacks is required, e.g. --stacks eu,us");
   if (new Set(opts.stacks).size !== opts.stacks.length) throw new UsageError("--stacks names a stack twice");
   if (opts.parallel === 0) opts.parallel = opts.stacks.length;
+  // Last: a mistyped option is reported before a missing project.
+  opts.dir = values.dir === undefined ? defaultDir(env, cwd) : path.resolve(callerDir("deploy", env, cwd), values.dir);
   return opts;
 }
 

@@ -8,11 +8,16 @@
  * docs/large-fleets.md, so when the shard files already exist and the new split would move a
  * channel (the shard count changed), nothing is written and the moves are listed, unless
  * `--allow-moves`. Every file is written to a temporary name first and renamed only once all are written.
+ *
+ * Paths are the caller's: `--file` and `--out` are read from the folder `npm run shard` was run in,
+ * where the printed commands run too, and each `channelsFile` is given relative to the Pulumi
+ * project found from there (the program reads it from the project folder).
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError, parseOptions } from "./args";
+import { callerDir, pulumiProjectOf } from "./caller";
 import { ignoreClosedStdout } from "./stdout";
 
 export { UsageError };
@@ -25,20 +30,22 @@ interface ShardOptions {
   allowMoves: boolean;
   /** The stack whose genesys:* settings the shard stacks copy; the selected stack when absent. */
   from?: string;
+  /** The folder the printed commands run in: the caller's. */
+  cwd: string;
 }
 
 /** A declaration as far as sharding needs it; the rest is the program's to check. */
 type Declaration = { resourceName: string } & Record<string, unknown>;
 
 const USAGE = `usage: npm run shard -- --file FLEET.json --shards N [--out DIR] [--prefix NAME] [--from STACK] [--allow-moves]
-  --file         JSON array of channel declarations (the channelsFile format)
+  --file         JSON array of channel declarations (the channelsFile format); paths are taken from your folder
   --shards       how many stacks to split it into (1 to 1000)
   --out          folder for the shard files (default: shards, beside FLEET.json)
   --prefix       shard file and stack name prefix (default shard: shard-0.json ... shard-N-1.json)
   --from         the configured stack whose genesys:* settings each shard stack copies (default: the selected stack)
   --allow-moves  write even when existing shard files would lose channels to other shards`;
 
-export function parseArgs(argv: readonly string[]): ShardOptions {
+export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): ShardOptions {
   const values = parseOptions(argv, {
     file: { type: "string" },
     shards: { type: "string" },
@@ -47,9 +54,6 @@ export function parseArgs(argv: readonly string[]): ShardOptions {
     "allow-moves": { type: "boolean" },
     from: { type: "string" },
   });
-  for (const flag of ["file", "shards", "out", "prefix", "from"] as const) {
-    if (values[flag] === "") throw new UsageError(`--${flag} needs a value`);
-  }
   const allowMoves = values["allow-moves"] ?? false;
   const file = values.file;
   if (!file) throw new UsageError("--file is required: the JSON array of channel declarations to split");
@@ -61,7 +65,9 @@ export function parseArgs(argv: readonly string[]): ShardOptions {
   if (!/^[A-Za-z0-9_.-]+$/.test(prefix)) throw new UsageError(`--prefix may hold only letters, digits, "-", "_" and "." (got "${prefix}")`);
   if (values.from !== undefined && !/^[A-Za-z0-9_./-]+$/.test(values.from))
     throw new UsageError(`--from names a stack: letters, digits, "-", "_", "." and "/" (got "${values.from}")`);
-  return { file, shards, out: values.out ?? path.join(path.dirname(file), "shards"), prefix, allowMoves, from: values.from };
+  // Kept as given (relative to the caller's folder, or absolute): the lines printed read as typed.
+  const out = values.out ?? path.join(path.dirname(file), "shards");
+  return { file, shards, out, prefix, allowMoves, from: values.from, cwd: callerDir("shard", env, cwd) };
 }
 
 /** The shard of a channel: depends on its resourceName and the shard count only. */
@@ -90,15 +96,15 @@ export function split(declarations: Declaration[], shards: number): Declaration[
 }
 
 /** The resourceNames in each existing `<prefix>-<n>.json` of the folder. */
-function existingShards(out: string, prefix: string): Map<string, string[]> {
+function existingShards(out: string, prefix: string, cwd: string): Map<string, string[]> {
   const found = new Map<string, string[]>();
-  if (!fs.existsSync(out)) return found;
+  if (!fs.existsSync(path.resolve(cwd, out))) return found;
   const pattern = new RegExp(`^${prefix.replace(/[.]/g, "\\.")}-\\d+\\.json$`);
-  for (const name of fs.readdirSync(out).filter((n) => pattern.test(n))) {
+  for (const name of fs.readdirSync(path.resolve(cwd, out)).filter((n) => pattern.test(n))) {
     const file = path.join(out, name);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(fs.readFileSync(file, "utf8"));
+      parsed = JSON.parse(fs.readFileSync(path.resolve(cwd, file), "utf8"));
     } catch (err) {
       throw new UsageError(`${file} is not valid JSON (${(err as Error).message}); fix or remove it first`, { cause: err });
     }
@@ -134,7 +140,7 @@ function writeAll(files: { file: string; text: string }[]): void {
 export function run(opts: ShardOptions, say: (line: string) => void): void {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(fs.readFileSync(opts.file, "utf8"));
+    parsed = JSON.parse(fs.readFileSync(path.resolve(opts.cwd, opts.file), "utf8"));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(
@@ -148,7 +154,7 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
   const parts = split(declarations, opts.shards);
   const fileAt = (i: number) => path.join(opts.out, `${opts.prefix}-${i}.json`);
   const target = new Map(declarations.map((d) => [d.resourceName, fileAt(shardOf(d.resourceName, opts.shards))]));
-  const existing = existingShards(opts.out, opts.prefix);
+  const existing = existingShards(opts.out, opts.prefix, opts.cwd);
   // A channel removed from the fleet is no move: its stack destroys it, as the user asked.
   const moves = [...existing].flatMap(([from, names]) =>
     names.flatMap((resourceName) => {
@@ -167,8 +173,8 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
       ].join("\n"),
     );
   }
-  fs.mkdirSync(opts.out, { recursive: true });
-  writeAll(parts.map((part, i) => ({ file: fileAt(i), text: `${JSON.stringify(part, null, 2)}\n` })));
+  fs.mkdirSync(path.resolve(opts.cwd, opts.out), { recursive: true });
+  writeAll(parts.map((part, i) => ({ file: path.resolve(opts.cwd, fileAt(i)), text: `${JSON.stringify(part, null, 2)}\n` })));
   const stacks = parts.map((_, i) => `${opts.prefix}-${i}`);
   say(
     `${opts.file}: ${declarations.length} channel(s) into ${opts.shards} shard(s), by a hash of resourceName (adding or removing a channel moves no other)`,
@@ -181,12 +187,16 @@ export function run(opts: ShardOptions, say: (line: string) => void): void {
   // A new stack has no genesys:* settings: each shard copies them from the stack that has them (secrets
   // included, re-encrypted), then gets its own channelsFile.
   const from = opts.from ? ` --stack ${opts.from}` : "";
+  // The program reads channelsFile from its project folder, which may be above the caller's.
+  const project = pulumiProjectOf(opts.cwd);
+  const channelsFile = (file: string) =>
+    path.isAbsolute(file) || project === undefined ? file : path.relative(project, path.resolve(opts.cwd, file));
   say(
     `each stack once, its settings copied from ${opts.from ? `stack ${opts.from}` : "the selected stack (pulumi stack select NAME, or --from NAME)"}; names are yours, these match the files:`,
   );
   stacks.forEach((stack, i) =>
     say(
-      `  pulumi stack init ${stack} --no-select && pulumi config cp${from} --dest ${stack} && pulumi config set channelsFile ${shellWord(fileAt(i))} --stack ${stack}`,
+      `  pulumi stack init ${stack} --no-select && pulumi config cp${from} --dest ${stack} && pulumi config set channelsFile ${shellWord(channelsFile(fileAt(i)))} --stack ${stack}`,
     ),
   );
   say(`then: npm run deploy -- --stacks ${stacks.join(",")} --parallel ${opts.shards}`);

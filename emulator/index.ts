@@ -60,7 +60,7 @@ export function assembleEmulator(opts: EmulatorOptions = {}): AssembledEmulator 
     requestLog: new RequestLog(10_000),
     faults: new FaultInjector(config.seed),
     dispatcher,
-    webDeployments: new WebDeploymentsService(store.webDeployments, config.webDeployments),
+    webDeployments: new WebDeploymentsService(store.webDeployments, config.webDeployments, clock),
     clearData: () => store.clear(),
     warn,
   };

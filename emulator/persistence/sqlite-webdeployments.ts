@@ -10,6 +10,7 @@ import type {
   PublishedVersion,
 } from "../webdeployments/model";
 import type { WebDeploymentStore } from "./store";
+import { prepareStatements } from "./statements";
 
 /**
  * Web deployments persisted beside the emulator's other tables, in the same SQLite database, so that
@@ -78,34 +79,35 @@ export class SqliteWebDeploymentStore implements WebDeploymentStore {
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
-    this.stmt = {
-      goneConfigurations: db.prepare("SELECT id FROM wd_configurations WHERE gone_at IS NOT NULL AND gone_at <= ?").pluck(),
-      dropVersions: db.prepare("DELETE FROM wd_configuration_versions WHERE configuration_id = ?"),
-      dropConfiguration: db.prepare("DELETE FROM wd_configurations WHERE id = ?"),
-      dropGoneDeployments: db.prepare("DELETE FROM wd_deployments WHERE gone_at IS NOT NULL AND gone_at <= ?"),
-      insertConfiguration: db.prepare("INSERT INTO wd_configurations (id, doc) VALUES (?, ?)"),
-      getConfiguration: db.prepare("SELECT seq, doc, gone_at FROM wd_configurations WHERE id = ?"),
-      updateConfiguration: db.prepare("UPDATE wd_configurations SET doc = ? WHERE id = ?"),
-      markConfigurationGone: db.prepare("UPDATE wd_configurations SET gone_at = ? WHERE id = ? AND gone_at IS NULL"),
-      maxVersion: db.prepare("SELECT MAX(number) FROM wd_configuration_versions WHERE configuration_id = ?").pluck(),
-      countVersions: db.prepare("SELECT COUNT(*) FROM wd_configuration_versions WHERE configuration_id = ?").pluck(),
-      insertVersion: db.prepare("INSERT INTO wd_configuration_versions (configuration_id, number, doc) VALUES (?, ?, ?)"),
-      getVersion: db.prepare("SELECT doc FROM wd_configuration_versions WHERE configuration_id = ? AND number = ?").pluck(),
-      recentVersions: db
-        .prepare("SELECT doc FROM wd_configuration_versions WHERE configuration_id = ? ORDER BY number DESC LIMIT ?")
-        .pluck(),
-      insertDeployment: db.prepare("INSERT INTO wd_deployments (id, configuration_id, doc) VALUES (?, ?, ?)"),
-      getDeployment: db.prepare("SELECT seq, doc, gone_at FROM wd_deployments WHERE id = ?"),
-      updateDeployment: db.prepare("UPDATE wd_deployments SET configuration_id = ?, doc = ? WHERE id = ?"),
-      markDeploymentGone: db.prepare("UPDATE wd_deployments SET gone_at = ? WHERE id = ? AND gone_at IS NULL"),
-      deploymentsUsing: db.prepare("SELECT id FROM wd_deployments WHERE configuration_id = ? ORDER BY seq").pluck(),
-      setBroken: db.prepare(
-        "INSERT INTO wd_broken (kind, target_id, reason) VALUES (?, ?, ?) ON CONFLICT(kind, target_id) DO UPDATE SET reason = excluded.reason",
-      ),
-      clearBroken: db.prepare("DELETE FROM wd_broken WHERE kind = ? AND target_id = ?"),
-      getBroken: db.prepare("SELECT reason FROM wd_broken WHERE kind = ? AND target_id = ?").pluck(),
-      listBroken: db.prepare("SELECT kind, target_id, reason FROM wd_broken ORDER BY kind, target_id"),
-    };
+    this.stmt = prepareStatements(db, {
+      rows: {
+        dropVersions: "DELETE FROM wd_configuration_versions WHERE configuration_id = ?",
+        dropConfiguration: "DELETE FROM wd_configurations WHERE id = ?",
+        dropGoneDeployments: "DELETE FROM wd_deployments WHERE gone_at IS NOT NULL AND gone_at <= ?",
+        insertConfiguration: "INSERT INTO wd_configurations (id, doc) VALUES (?, ?)",
+        getConfiguration: "SELECT seq, doc, gone_at FROM wd_configurations WHERE id = ?",
+        updateConfiguration: "UPDATE wd_configurations SET doc = ? WHERE id = ?",
+        markConfigurationGone: "UPDATE wd_configurations SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
+        insertVersion: "INSERT INTO wd_configuration_versions (configuration_id, number, doc) VALUES (?, ?, ?)",
+        insertDeployment: "INSERT INTO wd_deployments (id, configuration_id, doc) VALUES (?, ?, ?)",
+        getDeployment: "SELECT seq, doc, gone_at FROM wd_deployments WHERE id = ?",
+        updateDeployment: "UPDATE wd_deployments SET configuration_id = ?, doc = ? WHERE id = ?",
+        markDeploymentGone: "UPDATE wd_deployments SET gone_at = ? WHERE id = ? AND gone_at IS NULL",
+        setBroken:
+          "INSERT INTO wd_broken (kind, target_id, reason) VALUES (?, ?, ?) ON CONFLICT(kind, target_id) DO UPDATE SET reason = excluded.reason",
+        clearBroken: "DELETE FROM wd_broken WHERE kind = ? AND target_id = ?",
+        listBroken: "SELECT kind, target_id, reason FROM wd_broken ORDER BY kind, target_id",
+      },
+      values: {
+        goneConfigurations: "SELECT id FROM wd_configurations WHERE gone_at IS NOT NULL AND gone_at <= ?",
+        maxVersion: "SELECT MAX(number) FROM wd_configuration_versions WHERE configuration_id = ?",
+        countVersions: "SELECT COUNT(*) FROM wd_configuration_versions WHERE configuration_id = ?",
+        getVersion: "SELECT doc FROM wd_configuration_versions WHERE configuration_id = ? AND number = ?",
+        recentVersions: "SELECT doc FROM wd_configuration_versions WHERE configuration_id = ? ORDER BY number DESC LIMIT ?",
+        deploymentsUsing: "SELECT id FROM wd_deployments WHERE configuration_id = ? ORDER BY seq",
+        getBroken: "SELECT reason FROM wd_broken WHERE kind = ? AND target_id = ?",
+      },
+    });
   }
 
   /** Finishes the asynchronous deletes whose time has come; called before every request is answered. */

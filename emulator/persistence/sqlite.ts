@@ -3,6 +3,7 @@ import type { HealthStatus } from "../contract";
 import type { Brand, DeliveryAttempt, TokenRecord, Webhook } from "../model";
 import { SqliteWebDeploymentStore } from "./sqlite-webdeployments";
 import type { Page, Store, WebDeploymentStore, WriteResult } from "./store";
+import { prepareStatements } from "./statements";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS brands (
@@ -70,41 +71,43 @@ export class SqliteStore implements Store {
     // Same database, so that one file (and one kill -9) holds every surface's data.
     this.webDeployments = new SqliteWebDeploymentStore(this.db);
     const db = this.db;
-    this.stmt = {
-      insertBrand: db.prepare("INSERT INTO brands (id, name, version, doc) VALUES (?, ?, ?, ?)"),
-      getBrand: db.prepare("SELECT doc FROM brands WHERE id = ?").pluck(),
-      countBrands: db.prepare("SELECT COUNT(*) FROM brands").pluck(),
-      countBrandsByName: db.prepare("SELECT COUNT(*) FROM brands WHERE name = ?").pluck(),
-      pageBrands: db.prepare("SELECT doc FROM brands ORDER BY name, id LIMIT ? OFFSET ?").pluck(),
-      pageBrandsByName: db.prepare("SELECT doc FROM brands WHERE name = ? ORDER BY id LIMIT ? OFFSET ?").pluck(),
-      updateBrand: db.prepare("UPDATE brands SET name = ?, version = ?, doc = ? WHERE id = ? AND version = ?"),
-      updateBrandDoc: db.prepare("UPDATE brands SET doc = ? WHERE id = ?"),
-      brandVersion: db.prepare("SELECT version FROM brands WHERE id = ?").pluck(),
-      deleteBrand: db.prepare("DELETE FROM brands WHERE id = ? RETURNING doc").pluck(),
-      getOverride: db.prepare("SELECT health_override FROM brands WHERE id = ?").pluck(),
-      setOverride: db.prepare("UPDATE brands SET health_override = ? WHERE id = ?"),
-      insertWebhook: db.prepare("INSERT INTO webhooks (id, name, doc, secret) VALUES (?, ?, ?, ?)"),
-      getWebhook: db.prepare("SELECT doc, secret FROM webhooks WHERE id = ?"),
-      allWebhooks: db.prepare("SELECT doc, secret FROM webhooks ORDER BY name, id"),
-      countWebhooks: db.prepare("SELECT COUNT(*) FROM webhooks").pluck(),
-      countWebhooksByName: db.prepare("SELECT COUNT(*) FROM webhooks WHERE name = ?").pluck(),
-      pageWebhooks: db.prepare("SELECT doc FROM webhooks ORDER BY name, id LIMIT ? OFFSET ?").pluck(),
-      pageWebhooksByName: db.prepare("SELECT doc FROM webhooks WHERE name = ? ORDER BY id LIMIT ? OFFSET ?").pluck(),
-      updateWebhook: db.prepare("UPDATE webhooks SET name = ?, doc = ?, secret = ? WHERE id = ?"),
-      deleteWebhook: db.prepare("DELETE FROM webhooks WHERE id = ?"),
-      insertToken: db.prepare("INSERT INTO tokens (hash, client_id, scopes, expires_at, revoked) VALUES (?, ?, ?, ?, 0)"),
-      bumpIssued: db.prepare(
-        "INSERT INTO token_issues (client_id, issued) VALUES (?, 1) ON CONFLICT(client_id) DO UPDATE SET issued = issued + 1",
-      ),
-      purgeExpired: db.prepare("DELETE FROM tokens WHERE expires_at < ?"),
-      findToken: db.prepare("SELECT hash, client_id, scopes, expires_at, revoked FROM tokens WHERE hash = ?"),
-      revokeAll: db.prepare("UPDATE tokens SET revoked = 1 WHERE revoked = 0"),
-      revokeClient: db.prepare("UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND client_id = ?"),
-      issueCounts: db.prepare("SELECT client_id, issued FROM token_issues"),
-      appendDelivery: db.prepare("INSERT INTO deliveries (doc) VALUES (?)"),
-      trimDeliveries: db.prepare("DELETE FROM deliveries WHERE seq <= (SELECT MAX(seq) FROM deliveries) - ?"),
-      listDeliveries: db.prepare("SELECT doc FROM (SELECT seq, doc FROM deliveries ORDER BY seq DESC LIMIT ?) ORDER BY seq").pluck(),
-    };
+    this.stmt = prepareStatements(db, {
+      rows: {
+        insertBrand: "INSERT INTO brands (id, name, version, doc) VALUES (?, ?, ?, ?)",
+        updateBrand: "UPDATE brands SET name = ?, version = ?, doc = ? WHERE id = ? AND version = ?",
+        updateBrandDoc: "UPDATE brands SET doc = ? WHERE id = ?",
+        setOverride: "UPDATE brands SET health_override = ? WHERE id = ?",
+        insertWebhook: "INSERT INTO webhooks (id, name, doc, secret) VALUES (?, ?, ?, ?)",
+        getWebhook: "SELECT doc, secret FROM webhooks WHERE id = ?",
+        allWebhooks: "SELECT doc, secret FROM webhooks ORDER BY name, id",
+        updateWebhook: "UPDATE webhooks SET name = ?, doc = ?, secret = ? WHERE id = ?",
+        deleteWebhook: "DELETE FROM webhooks WHERE id = ?",
+        insertToken: "INSERT INTO tokens (hash, client_id, scopes, expires_at, revoked) VALUES (?, ?, ?, ?, 0)",
+        bumpIssued: "INSERT INTO token_issues (client_id, issued) VALUES (?, 1) ON CONFLICT(client_id) DO UPDATE SET issued = issued + 1",
+        purgeExpired: "DELETE FROM tokens WHERE expires_at < ?",
+        findToken: "SELECT hash, client_id, scopes, expires_at, revoked FROM tokens WHERE hash = ?",
+        revokeAll: "UPDATE tokens SET revoked = 1 WHERE revoked = 0",
+        revokeClient: "UPDATE tokens SET revoked = 1 WHERE revoked = 0 AND client_id = ?",
+        issueCounts: "SELECT client_id, issued FROM token_issues",
+        appendDelivery: "INSERT INTO deliveries (doc) VALUES (?)",
+        trimDeliveries: "DELETE FROM deliveries WHERE seq <= (SELECT MAX(seq) FROM deliveries) - ?",
+      },
+      values: {
+        getBrand: "SELECT doc FROM brands WHERE id = ?",
+        countBrands: "SELECT COUNT(*) FROM brands",
+        countBrandsByName: "SELECT COUNT(*) FROM brands WHERE name = ?",
+        pageBrands: "SELECT doc FROM brands ORDER BY name, id LIMIT ? OFFSET ?",
+        pageBrandsByName: "SELECT doc FROM brands WHERE name = ? ORDER BY id LIMIT ? OFFSET ?",
+        brandVersion: "SELECT version FROM brands WHERE id = ?",
+        deleteBrand: "DELETE FROM brands WHERE id = ? RETURNING doc",
+        getOverride: "SELECT health_override FROM brands WHERE id = ?",
+        countWebhooks: "SELECT COUNT(*) FROM webhooks",
+        countWebhooksByName: "SELECT COUNT(*) FROM webhooks WHERE name = ?",
+        pageWebhooks: "SELECT doc FROM webhooks ORDER BY name, id LIMIT ? OFFSET ?",
+        pageWebhooksByName: "SELECT doc FROM webhooks WHERE name = ? ORDER BY id LIMIT ? OFFSET ?",
+        listDeliveries: "SELECT doc FROM (SELECT seq, doc FROM deliveries ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+      },
+    });
   }
 
   insertBrand(brand: Brand): WriteResult {

@@ -12,6 +12,7 @@ import {
   type ApiError,
 } from "../errors";
 import type { WebDeploymentStore } from "../persistence/store";
+import type { EmulatorClock } from "../clock";
 import { DEFAULT_TIMING, MAX_VERSIONS_LISTED, type BrokenKind, type Status, type WebDeploymentTiming } from "../webdeployments/contract";
 import type {
   BrokenMark,
@@ -36,7 +37,9 @@ export class WebDeploymentsService {
   constructor(
     private readonly store: WebDeploymentStore,
     timing: Partial<WebDeploymentTiming> = {},
-    readonly now: () => number = Date.now,
+    // The emulator's clock, as every other service reads: a test that drives it sees drafts settle,
+    // deployments activate and deletes complete, and the dates stamped, by its time.
+    private readonly clock: Pick<EmulatorClock, "now">,
   ) {
     this.timingValue = { ...DEFAULT_TIMING, ...timing };
   }
@@ -48,6 +51,10 @@ export class WebDeploymentsService {
   setTiming(patch: Partial<WebDeploymentTiming>): WebDeploymentTiming {
     this.timingValue = { ...this.timingValue, ...patch };
     return this.timing;
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   private iso(): string {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseArgs } from "../../emulator/cli";
 import { resolveConfig } from "../../emulator/config";
+import { ManualClock } from "./clock";
 import { eventually, start, UUID_RE, type Harness } from "./helpers";
 
 const CONFIGS = "/api/v2/webdeployments/configurations";
@@ -26,6 +27,39 @@ function configBody(overrides: Record<string, unknown> = {}): Record<string, any
     ...overrides,
   };
 }
+
+describe("web deployments on the emulator's clock", () => {
+  it("settles a draft, activates a deployment and stamps their dates by the clock the emulator was given", async () => {
+    const clock = new ManualClock();
+    const startedAt = new Date(clock.now()).toISOString();
+    const h = await start({
+      clock,
+      rateLimit: { requests: 10_000, perSeconds: 60 },
+      webDeployments: { activationDelayMs: 60_000, deletionDelayMs: 60_000, draftSettleMs: 30_000 },
+    });
+    try {
+      const token = await h.token();
+      const created = await h.api("POST", CONFIGS, { token, body: configBody() });
+      expect(created.json).toMatchObject({ status: "Pending", dateCreated: startedAt });
+      const draft = () => h.api("GET", `${CONFIGS}/${created.json.id}/versions/draft`, { token });
+      clock.advance(29_999);
+      expect((await draft()).json.status).toBe("Pending");
+      clock.advance(1);
+      expect((await draft()).json.status).toBe("Active");
+
+      const version = (await h.api("POST", `${CONFIGS}/${created.json.id}/versions/draft/publish`, { token })).json.version as string;
+      const deployed = await h.api("POST", DEPLOYMENTS, {
+        token,
+        body: { name: "www", allowedDomains: ["www.example.com"], configuration: { id: created.json.id, version } },
+      });
+      expect(deployed.json).toMatchObject({ status: "Pending", dateCreated: new Date(clock.now()).toISOString() });
+      clock.advance(60_000);
+      expect((await h.api("GET", `${DEPLOYMENTS}/${deployed.json.id}`, { token })).json.status).toBe("Active");
+    } finally {
+      await h.close();
+    }
+  });
+});
 
 describe("web deployments: configurations and deployments", () => {
   let h: Harness;

@@ -9,131 +9,27 @@
  * (CHANNEL_SIGNING_KEY, GENESYSCLOUD_AUTH_URL, a passphrase of its own), which the dev stack must
  * not see. Not part of `vitest run`: `.ci/run` runs it (`npm run test:newcomer`).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  EMULATOR,
+  MINUTE,
+  PORTS,
+  brands,
+  cleanUp,
+  killGroup,
+  launch,
+  listening,
+  newcomerEnv,
+  outer,
+  processesRunningFrom,
+  readmeBlock,
+  sh,
+} from "./shell";
 
-const outer = path.resolve(__dirname, "../..");
-const EMULATOR = "http://127.0.0.1:8787";
-const PORTS = [8787, 8788];
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const MINUTE = 60_000;
-
-interface Run {
-  code: number | null;
-  output: string;
-}
-
-/** The PATH of a machine with Node, git and an installed Pulumi CLI, but no Go. */
-function newcomerPath(): string {
-  const dirs = (process.env.PATH ?? "").split(path.delimiter).filter((d) => d !== "");
-  const withoutGo = dirs.filter((d) => !fs.existsSync(path.join(d, "go")) || fs.existsSync(path.join(d, "node")));
-  return [path.join(outer, ".tools", "bin"), ...withoutGo].join(path.delimiter);
-}
-
-function newcomerEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    // Only what a user's login shell has; nothing of this checkout's own runs or of vitest, and
-    // none of what `npm run` adds (npm_config_local_prefix would point npm at this checkout),
-    // except how to reach the registry.
-    const registry = /^npm_config_(registry|(https?_)?proxy|noproxy|cafile|strict_ssl)$/.test(k);
-    if (!registry && (/^(PULUMI_|GENESYS|VITEST|npm_|NODE_)/.test(k) || k === "CHANNEL_SIGNING_KEY" || k === "AUDIT_DIR")) continue;
-    env[k] = v;
-  }
-  return {
-    ...env,
-    PATH: newcomerPath(),
-    // A shell set up for a real org: none of it may reach the dev stack.
-    CHANNEL_SIGNING_KEY: "a-signing-key-for-prod",
-    GENESYSCLOUD_AUTH_URL: "https://login.nowhere.invalid",
-    GENESYS_WEBHOOK_SECRET: "prod-webhook-secret",
-    PULUMI_CONFIG_PASSPHRASE: "the-passphrase-of-my-prod-stacks",
-    FORCE_COLOR: "0",
-    NO_COLOR: "1",
-  };
-}
-
-const running = new Set<ChildProcess>();
-
-/** Starts a command line in its own process group, so a timeout (or a test) can kill it with all it started. */
-function launch(
-  command: string,
-  cwd: string,
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs: number },
-): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn("bash", ["-c", command], { cwd, env: opts.env ?? newcomerEnv(), detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  running.add(child);
-  let output = "";
-  child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const done = new Promise<Run>((resolve) => {
-    const timer = setTimeout(() => {
-      output += `\n[newcomer] timed out after ${opts.timeoutMs} ms: ${command}\n`;
-      killGroup(child);
-    }, opts.timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      running.delete(child);
-      resolve({ code, output });
-    });
-  });
-  return { child, done };
-}
-
-function sh(command: string, cwd: string, opts: { env?: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Run> {
-  return launch(command, cwd, opts).done;
-}
-
-function killGroup(child: ChildProcess): void {
-  try {
-    process.kill(-child.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
-}
-
-function processesRunningFrom(dir: string): number[] {
-  if (!fs.existsSync("/proc")) return [];
-  return fs
-    .readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
-    .filter((pid) => {
-      try {
-        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(dir);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
-
-/** The brands the emulator holds, asked as any API client would. */
-async function brands(): Promise<{ id: string; name: string }[]> {
-  const token = await fetch(`${EMULATOR}/oauth/token?grant_type=client_credentials`, {
-    method: "POST",
-    headers: { authorization: `Basic ${Buffer.from("dev-client:dev-secret").toString("base64")}` },
-  });
-  const { access_token } = (await token.json()) as { access_token: string };
-  const list = await fetch(`${EMULATOR}/api/v2/webchat/brands?pageSize=100&pageNumber=1`, {
-    headers: { authorization: `Bearer ${access_token}` },
-  });
-  return ((await list.json()) as { entities: { id: string; name: string }[] }).entities;
-}
 
 interface ChannelRow {
   resource: string;
@@ -158,23 +54,6 @@ function channelRows(output: string): ChannelRow[] {
 function poolIds(output: string): string[] {
   const table = output.split(/\nLoad balancer pool[^\n]*\n/)[1]?.split(/\n\s*\n/)[0] ?? "";
   return [...table.matchAll(new RegExp(`^(${UUID})\\s`, "gm"))].map((m) => m[1]!);
-}
-
-/**
- * A ```sh block of the README, found by the `<!-- newcomer-check: NAME` comment before it, as its
- * set-up (the `export` lines) and its commands, comments dropped, continuation lines joined.
- */
-function readmeBlock(readme: string, name: string): { setup: string; commands: string[] } {
-  const at = readme.indexOf(`<!-- newcomer-check: ${name}`);
-  if (at < 0) throw new Error(`README.md has no "<!-- newcomer-check: ${name}" block`);
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at));
-  if (!block) throw new Error(`no sh block after "newcomer-check: ${name}"`);
-  const lines = block[1]!
-    .replace(/\\\n\s*/g, " ")
-    .split("\n")
-    .map((l) => l.replace(/\s+#.*$/, "").trim())
-    .filter((l) => l !== "");
-  return { setup: lines.filter((l) => l.startsWith("export ")).join("\n"), commands: lines.filter((l) => !l.startsWith("export ")) };
 }
 
 /** "Resources: N unchanged" and nothing else: the update changed nothing. */
@@ -203,16 +82,8 @@ describe("the newcomer's path through the README", () => {
     clone = path.join(tmp, "genesys-webmessaging");
   });
 
-  afterAll(async () => {
-    for (const child of running) killGroup(child);
-    if (clone && fs.existsSync(path.join(clone, "dist", "scripts", "start.js"))) {
-      await sh("node dist/scripts/start.js --stop", clone, { timeoutMs: MINUTE });
-    }
-    // The crash we staged may leave the run's plugins behind (issue 19 is about that); whatever
-    // still runs from the clone is ours to stop.
-    if (clone) for (const pid of processesRunningFrom(clone)) process.kill(pid, "SIGKILL");
-    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  // The crash staged below may leave the run's plugins behind (issue 19); cleanUp stops them too.
+  afterAll(() => cleanUp(clone, tmp));
 
   it("clones the committed HEAD into an empty folder and installs it with npm ci", { timeout: 20 * MINUTE }, async () => {
     const cloned = await sh(`git clone --quiet ${JSON.stringify(outer)} ${JSON.stringify(clone)}`, tmp, { timeoutMs: 2 * MINUTE });

@@ -77,6 +77,19 @@ describe("audit CLI", () => {
     expect(cap.stderr()).toContain("usage: audit <command>");
   });
 
+  it.each([
+    [["verify", "--colour", "red"], 'audit: unknown option "--colour"'],
+    [["verify", "--dir="], "audit: --dir needs a value"],
+    [["summary", "--json=yes"], "audit: --json takes no value"],
+    [["verify", "summary"], 'audit: unexpected argument "summary": give one command'],
+    [["--json"], "audit: missing command"],
+  ])("refuses %j with one line naming the option, then the usage, exit 2", async (argv, line) => {
+    const cap = capture();
+    await expect(main(argv, cap.io)).resolves.toBe(2);
+    expect(cap.stderr().split("\n")[0]).toBe(line);
+    expect(cap.stderr().split("\n")[1]).toMatch(/^usage: audit <command>/);
+  });
+
   it("summary prints aligned overview and per-action tables", async () => {
     const dir = await trailWith({ "2025-03-01": 4 });
     const cap = capture();

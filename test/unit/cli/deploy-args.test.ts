@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   UsageError,
   conciseError,
@@ -42,6 +45,44 @@ describe("npm run deploy arguments", () => {
   ])("refuses %j naming the option", (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe("npm run deploy's project", () => {
+  let tmp: string | undefined;
+  afterEach(() => tmp && fs.rmSync(tmp, { recursive: true, force: true }));
+  /** A user's Pulumi project with a folder inside it. */
+  const project = () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-dir-"));
+    fs.writeFileSync(path.join(tmp, "Pulumi.yaml"), "name: theirs\nruntime: nodejs\n");
+    fs.mkdirSync(path.join(tmp, "shards"));
+    return tmp;
+  };
+  // What npm run deploy passes on: it starts the script in this package's root, the caller's folder in INIT_CWD.
+  const npmRunFrom = (dir: string) => ({ npm_lifecycle_event: "deploy", INIT_CWD: dir });
+  const packageRoot = path.resolve(__dirname, "../../..");
+
+  it("is the one pulumi uses in the folder npm run deploy was run from, not this package's", () => {
+    const theirs = project();
+    expect(parseArgs(["--stacks", "a"], npmRunFrom(theirs), packageRoot).dir).toBe(theirs);
+    // From a folder inside the project, as pulumi itself looks: the nearest Pulumi.yaml above.
+    expect(parseArgs(["--stacks", "a"], npmRunFrom(path.join(theirs, "shards")), packageRoot).dir).toBe(theirs);
+    expect(parseArgs(["--stacks", "a", "--dir", "shards"], npmRunFrom(theirs), packageRoot).dir).toBe(path.join(theirs, "shards"));
+  });
+
+  it("is the working directory's when not run by npm run deploy (another script's INIT_CWD says nothing)", () => {
+    const theirs = project();
+    expect(parseArgs(["--stacks", "a"], {}, path.join(theirs, "shards")).dir).toBe(theirs);
+    expect(parseArgs(["--stacks", "a"], { npm_lifecycle_event: "test", INIT_CWD: packageRoot }, theirs).dir).toBe(theirs);
+  });
+
+  it("refuses a folder with no Pulumi project above it, naming --dir", () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "deploy-dir-"));
+    const nowhere = () => parseArgs(["--stacks", "a"], npmRunFrom(tmp!), packageRoot);
+    expect(nowhere).toThrow(UsageError);
+    expect(nowhere).toThrow(
+      `no Pulumi project (Pulumi.yaml) in ${tmp} or any folder above it: run it from your project's folder, or pass --dir PROJECT`,
+    );
   });
 });
 

@@ -95,6 +95,27 @@ describe("npm run shard", () => {
     expect(lines.at(-2)).toBe("then: npm run deploy -- --stacks shard-0,shard-1,shard-2 --parallel 3");
   });
 
+  it("run by npm run shard from a folder inside the project, reads and writes there and gives channelsFile from the project", () => {
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: theirs\nruntime: nodejs\n");
+    const fleetDir = path.join(dir, "fleet");
+    fs.mkdirSync(fleetDir);
+    fs.writeFileSync(path.join(fleetDir, "fleet.json"), JSON.stringify(fleet(4)));
+    const lines: string[] = [];
+    // npm run starts the script in this package's root; the user was in fleetDir.
+    const packageRoot = path.resolve(__dirname, "../../..");
+    const opts = parseArgs(["--file", "fleet.json", "--shards", "2"], { npm_lifecycle_event: "shard", INIT_CWD: fleetDir }, packageRoot);
+    run(opts, (l) => lines.push(l));
+    expect(fs.readdirSync(path.join(fleetDir, "shards")).sort()).toEqual(["shard-0.json", "shard-1.json"]);
+    expect(lines).toContain(
+      `  ${path.join("shards", "shard-1.json")}  ${names(path.join(fleetDir, "shards", "shard-1.json")).length} channel(s)`,
+    );
+    // Run where the user is, pulumi finds the project above; the program reads channelsFile from there.
+    expect(lines).toContain(
+      "  pulumi stack init shard-0 --no-select && pulumi config cp --dest shard-0 && pulumi config set channelsFile fleet/shards/shard-0.json --stack shard-0",
+    );
+    expect(fs.existsSync(path.join(packageRoot, "shards"))).toBe(false);
+  });
+
   it("run again after adding channels, rewrites the shards without moving a deployed channel", () => {
     const file = write("fleet.json", fleet(30));
     run(parseArgs(["--file", file, "--shards", "3"]), silent);

@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -103,15 +103,27 @@ describe("sign CLI (compiled, as a child process)", () => {
     // A private outDir under dist/ so node_modules still resolve and a concurrent build is not clobbered.
     mkdirSync(join(repo, "dist"), { recursive: true });
     const outDir = mkdtempSync(join(repo, "dist", "sign-cli-test-"));
+    // The build's record of what it emitted: written by this compile, it would tell the next
+    // `npm run build` that dist/ is current while dist/ still holds the old code.
+    const buildInfo = join(repo, "dist", ".tsbuildinfo");
+    const buildInfoBefore = existsSync(buildInfo) ? readFileSync(buildInfo, "utf8") : undefined;
     try {
       let diagnostics = "";
       try {
-        execFileSync("npx", ["tsc", "-p", ".", "--outDir", outDir], { cwd: repo, encoding: "utf8", stdio: "pipe" });
+        execFileSync("npx", ["tsc", "-p", ".", "--outDir", outDir, "--tsBuildInfoFile", join(outDir, ".tsbuildinfo")], {
+          cwd: repo,
+          encoding: "utf8",
+          stdio: "pipe",
+        });
       } catch (error) {
         // Type errors elsewhere in the tree still emit; only this CLI's own code must compile cleanly.
         diagnostics = String((error as { stdout?: string }).stdout ?? error);
       }
       expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/)/.test(l))).toEqual([]);
+      expect(
+        existsSync(buildInfo) ? readFileSync(buildInfo, "utf8") : undefined,
+        "dist/.tsbuildinfo after a compile to another outDir",
+      ).toEqual(buildInfoBefore);
       const def = minimal();
       const file = write("child.json", JSON.stringify(def));
       const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "cli", "sign.js"), file], {
