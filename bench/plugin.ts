@@ -266,9 +266,9 @@ async function startOnce(
   kind: "plugin" | "dynamic",
   engine: string,
   configure: Record<string, string | boolean>,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ portMs: number; schemaMs?: number; configureMs?: number; rssMb: number }> {
   const command = kind === "plugin" ? path.join(repoRoot(), "bin", "pulumi-resource-genesys") : "pulumi-resource-pulumi-nodejs";
-  const env = pulumiEnv({ backendDir: fs.mkdtempSync(path.join(os.tmpdir(), "gwm-bench-startup-state-")) });
   const t0 = performance.now();
   const child = spawn(command, [engine], { cwd: repoRoot(), env, stdio: ["ignore", "pipe", "pipe"] });
   try {
@@ -317,6 +317,8 @@ async function startupBench(runs: number): Promise<{ plugin: StartupFigures; dyn
   const engine = await silentEngine();
   const services = await startServices();
   const auditDir = fs.mkdtempSync(path.join(os.tmpdir(), "gwm-bench-startup-audit-"));
+  // The CLI's environment (PATH with .tools/bin first, no project variables); nothing is written to its backend.
+  const env = pulumiEnv({ backendDir: path.join(auditDir, "state") });
   const configure = {
     apiUrl: services.emulator.url,
     clientId: services.clientId,
@@ -329,8 +331,8 @@ async function startupBench(runs: number): Promise<{ plugin: StartupFigures; dyn
     const plugin: Awaited<ReturnType<typeof startOnce>>[] = [];
     const dynamic: Awaited<ReturnType<typeof startOnce>>[] = [];
     for (let i = 0; i < runs; i++) {
-      plugin.push(await startOnce("plugin", engine.address, configure));
-      dynamic.push(await startOnce("dynamic", engine.address, configure));
+      plugin.push(await startOnce("plugin", engine.address, configure, env));
+      dynamic.push(await startOnce("dynamic", engine.address, configure, env));
     }
     const med = (xs: (number | undefined)[]) => round(median(xs.map(Number)), 1);
     return {
