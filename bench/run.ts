@@ -8,12 +8,14 @@
  *   node dist/bench/run.js --only scale [--sizes 100,400,1000] [--inline-sizes 100]
  *     [--pool-channels 1000] [--pool-size 10] [--pool-rate 5/1] [--scale-env PULUMI_SKIP_CHECKPOINTS=true]
  *   node dist/bench/run.js --only shard [--shard-channels 400] [--shards 1,4]
+ *   node dist/bench/run.js --only plugin [--plugin-sizes 100,400] [--plugin-modes dynamic,sdk,yaml] [--startup-runs 5]
  *
  * Everything talks to 127.0.0.1 only; every loop is bounded in count and in time.
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { emulatorRpsBench, type EmulatorRpsResult } from "./emulator-rps";
+import { PLUGIN_MODES, type PluginBenchResult, type PluginMode, pluginBench, pluginLines, pluginPass } from "./plugin";
 import { type PreviewResult, type RefreshResult, type ThroughputResult, previewBench, throughputAndRefreshBench } from "./pulumi-stack";
 import { type PoolResult, type ScaleRow, scaleRow, tokenPoolRow } from "./scale";
 import { runSeedBaseline, type SeedResult } from "./seed-baseline";
@@ -107,6 +109,7 @@ async function main(): Promise<number> {
     audit?: Awaited<ReturnType<typeof auditAppend>>;
     scale?: { rows: ScaleRow[]; pool?: PoolResult; env: Record<string, string> };
     shard?: ShardRow[];
+    plugin?: PluginBenchResult;
   } = { throughput: [], seed: [] };
 
   if (only.has("preview")) results.preview = await timed("preview", () => previewBench({ resources: channels, reps, cliArgs }));
@@ -133,6 +136,7 @@ async function main(): Promise<number> {
   }
   if (only.has("scale")) results.scale = await scaleBench(cliArgs);
   if (only.has("shard")) results.shard = await shardBench();
+  if (only.has("plugin")) results.plugin = await pluginBenchFromFlags(cliArgs);
   if (only.has("audit")) results.audit = await timed("audit append", () => auditAppend(flag("audit-baseline-budget-s", "60")));
 
   const lines: string[] = [];
@@ -197,6 +201,7 @@ async function main(): Promise<number> {
   }
   if (results.scale) lines.push(...scaleLines(results.scale));
   if (results.shard) lines.push(...shardLines(results.shard));
+  if (results.plugin) lines.push(...pluginLines(results.plugin));
   const m = machine();
   lines.push(
     `machine: nproc ${m.nproc}, ${m.cpu}, node ${m.node}, ${m.platform}, ${m.date}; total ${round((performance.now() - started) / 1000, 0)} s`,
@@ -208,7 +213,8 @@ async function main(): Promise<number> {
     (e ? e.errors === 0 && e.non2xx === 0 : true) &&
     (a?.pass ?? true) &&
     (results.scale ? scalePass(results.scale) : true) &&
-    (results.shard ?? []).every(shardPass);
+    (results.shard ?? []).every(shardPass) &&
+    (results.plugin ? pluginPass(results.plugin) : true);
   console.log(JSON.stringify({ bench: "all", pass, ...results, machine: m }));
   return pass ? 0 : 1;
 }
@@ -250,6 +256,19 @@ async function shardBench(): Promise<ShardRow[]> {
     rows.push(await timed(`shard: ${channels} channels in ${shards} stack(s)`, () => shardRow({ channels, shards, log })));
   }
   return rows;
+}
+
+/** Opt-in (`--only plugin`): the plugin beside the dynamic provider; at 400 channels it runs for many minutes. */
+async function pluginBenchFromFlags(cliArgs: string[]): Promise<PluginBenchResult> {
+  const sizes = flag("plugin-sizes", "100,400").split(",").filter(Boolean).map(Number);
+  const modes = flag("plugin-modes", PLUGIN_MODES.join(",")).split(",").filter(Boolean);
+  for (const m of modes)
+    if (!(PLUGIN_MODES as readonly string[]).includes(m))
+      throw new Error(`--plugin-modes: "${m}" is not one of ${PLUGIN_MODES.join(", ")}`);
+  const startupRuns = Number(flag("startup-runs", "5"));
+  return timed(`plugin vs dynamic: ${sizes.join(", ")} channels, ${modes.join(", ")}`, () =>
+    pluginBench({ sizes, modes: modes as PluginMode[], startupRuns, cliArgs, log }),
+  );
 }
 
 const GROWTH_TARGET = 12;

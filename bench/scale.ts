@@ -30,10 +30,10 @@ export interface ScaleRow {
   providerBytes: number;
 }
 
-type StateResource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown>; [field: string]: unknown };
+export type StateResource = { type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown>; [field: string]: unknown };
 
 /** Bytes of a resource's state entry that are not its own inputs and outputs (__provider counts as overhead). */
-function overhead(r: StateResource): number {
+export function overhead(r: StateResource): number {
   const own = (o: Record<string, unknown> | undefined) => {
     if (!o) return 0;
     const { __provider: _provider, ...rest } = o;
@@ -43,7 +43,7 @@ function overhead(r: StateResource): number {
 }
 
 /** Mean bytes per resource of each overhead part; the parts add up to overhead() but for the JSON punctuation between fields. */
-function overheadByField(resources: StateResource[]): Record<string, number> {
+export function overheadByField(resources: StateResource[]): Record<string, number> {
   const sums: Record<string, number> = {};
   const add = (k: string, n: number) => (sums[k] = (sums[k] ?? 0) + n);
   for (const r of resources) {
@@ -57,7 +57,7 @@ function overheadByField(resources: StateResource[]): Record<string, number> {
   return Object.fromEntries(Object.entries(sums).map(([k, n]) => [k, Math.round(n / Math.max(1, resources.length))]));
 }
 
-async function measured(project: BenchProject, args: string[], env?: NodeJS.ProcessEnv): Promise<{ run: CliRun; peaks: ProcPeaks }> {
+export async function measured(project: BenchProject, args: string[], env?: NodeJS.ProcessEnv): Promise<{ run: CliRun; peaks: ProcPeaks }> {
   let sampler: ProcSampler | undefined;
   const run = await project.cli(args, { timeoutMs: 3_600_000, env, onSpawn: (pid) => (sampler = new ProcSampler(pid)) });
   const peaks = sampler!.stop();

@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 export interface ProcPeaks {
   /** Peak resident set of the `pulumi` CLI itself, MB. */
   cliPeakRssMb: number;
-  /** Peak of the dynamic provider process (the largest, if the engine started several), MB. */
+  /** Peak of the provider process, dynamic or the genesys plugin (the largest, if the engine started several), MB. */
   providerPeakRssMb: number;
   /** Peak of the language host and the Node program, MB. */
   programPeakRssMb: number;
@@ -82,7 +82,7 @@ export class ProcSampler {
       queue.push(...(tree.get(pid) ?? []));
       const cmd = readOr(`/proc/${pid}/cmdline`);
       const mb = hwmMb(pid);
-      const role = cmd.includes("dynamic-provider") ? "provider" : "program";
+      const role = cmd.includes("dynamic-provider") || cmd.includes("pulumi-resource-genesys") ? "provider" : "program";
       if (role === "provider") this.peaks.providerPeakRssMb = Math.max(this.peaks.providerPeakRssMb, mb);
       else this.peaks.programPeakRssMb = Math.max(this.peaks.programPeakRssMb, mb);
       // A plugin's wrapper exec()s node in the same pid: the role read last wins, its CPU total includes both.

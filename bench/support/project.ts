@@ -39,12 +39,23 @@ export class BenchProject {
     main: string,
     config: Record<string, string>,
     secrets: Record<string, string> = {},
-    opts: { inlineProvider?: boolean; stacks?: string[] } = {},
+    opts: {
+      inlineProvider?: boolean;
+      stacks?: string[];
+      /** Pulumi.yaml's content instead of the Node program `main` (JSON is YAML); `main` is then unused. */
+      projectFile?: Record<string, unknown>;
+      /** The folder node_modules links to, instead of the repository's (a program on the generated SDK). */
+      nodeModules?: string;
+    } = {},
   ): Promise<BenchProject> {
     const root = repoRoot();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `gwm-bench-${name}-`));
-    for (const entry of ["dist", "node_modules", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
-    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${name}\nruntime: nodejs\nmain: ${main}\n`);
+    for (const entry of ["dist", "package.json"]) fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
+    fs.symlinkSync(opts.nodeModules ?? path.join(root, "node_modules"), path.join(dir, "node_modules"));
+    fs.writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      opts.projectFile ? JSON.stringify({ name, ...opts.projectFile }, null, 2) : `name: ${name}\nruntime: nodejs\nmain: ${main}\n`,
+    );
     fs.mkdirSync(path.join(dir, "state"));
     const project = new BenchProject(dir);
     // The provider's inline (serialised by value) form, as every state had it before, for a before/after comparison.
