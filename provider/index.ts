@@ -16,4 +16,4 @@ export {
   type CustomI18nLabelsArgs,
 } from "./resources/web-deployment-configuration";
 /** @public */
-export { WebDeployment, type WebDeploymentArgs } from "./resources/web-deployment";
+export { WebDeployment, type WebDeploymentArgs } from "./resources/webDeployment";

@@ -3,15 +3,9 @@
  * configuration with its latest published version and whether the draft is ahead of it, every
  * deployment, and the source design's channels and webhooks where that API answers.
  */
-import {
-  type Brand,
-  type ConfigurationVersion,
-  type Deployment,
-  GenesysApiError,
-  type GenesysClient,
-  orgListings,
-} from "../../provider/genesys";
-import { projectOnto, sameDocument } from "../../provider/runtime/web-deployment-common";
+import { type Brand, type ConfigurationVersion, GenesysApiError, type GenesysClient, orgListings } from "../../provider/genesys";
+import type { Deployment } from "../../provider/resources/webDeployment/api";
+import { projectOnto, sameDocument } from "../../provider/runtime/compare";
 import { checkEndpointAddress } from "../../provider/validation";
 import { configurationSchema } from "../../provider/validation/web-deployment-configuration";
 import type { ExportedChannel, ExportedConfiguration, ExportedDeployment, ExportedWebhook, Kind, Org, Skipped } from "./model";

@@ -3,12 +3,12 @@ import { resolveEndpoints } from "./hosts";
 import type { RetryPolicy } from "./retry";
 import { Transport, type TransportOptions } from "./transport";
 import { WebhooksApi } from "./webhooks";
-import { WebDeploymentConfigurationsApi, WebDeploymentsApi } from "./webdeployments";
+import { WebDeploymentConfigurationsApi } from "./webdeployments";
 
 export { GenesysApiError } from "./errors";
 export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
-export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
+export type { ConfigurationDocument, ConfigurationVersion } from "./webdeployments";
 export { type CallTrace, newTrace } from "./call";
 export { orgListings } from "./listing";
 export type { RetryPolicy } from "./retry";
@@ -33,7 +33,6 @@ export interface GenesysClient {
   webhooks: WebhooksApi;
   /** Genesys Cloud's real web messaging surface (/api/v2/webdeployments). */
   webDeploymentConfigurations: WebDeploymentConfigurationsApi;
-  webDeployments: WebDeploymentsApi;
   transport: Transport;
 }
 
@@ -60,6 +59,5 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     brands: new BrandsApi(transport),
     webhooks: new WebhooksApi(transport),
     webDeploymentConfigurations: new WebDeploymentConfigurationsApi(transport),
-    webDeployments: new WebDeploymentsApi(transport),
   };
 }

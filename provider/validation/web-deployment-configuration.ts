@@ -8,7 +8,7 @@ import ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { issue, type ValidationIssue } from "./issues";
 import { CONFIGURATION_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "./web-deployment-limits";
-import { isUnknownAt } from "./web-deployment";
+import { isUnknownAt } from "./unknown";
 import { translateIssues } from "./zod-issues";
 
 const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
@@ -167,11 +167,11 @@ const video = z.strictObject({
 });
 
 export const configurationSchema = z.strictObject({
-  name: z.string().min(L.configurationName.min).max(L.configurationName.max),
-  description: z.string().max(L.description.max).optional(),
+  name: z.string().min(L.configurationName.min).max(L.configurationName.max).describe("The configuration's name, unique per org."),
+  description: z.string().max(L.description.max).optional().describe("Free text shown in the Genesys Cloud UI."),
   headlessMode: enabledOnly.optional(),
-  languages: z.array(language).min(1),
-  defaultLanguage: language,
+  languages: z.array(language).min(1).describe('Languages the Messenger offers, such as ["en-us"].'),
+  defaultLanguage: language.describe("One of languages: the Messenger's language when the visitor's is not offered."),
   customI18nLabels: z
     .array(
       z.strictObject({
@@ -180,7 +180,7 @@ export const configurationSchema = z.strictObject({
       }),
     )
     .optional(),
-  messenger: messenger.optional(),
+  messenger: messenger.optional().describe("The Messenger's look and apps."),
   position: z
     .strictObject({
       alignment: z.enum(E.positionAlignment).optional(),

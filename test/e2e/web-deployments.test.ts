@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { printDeployments } from "../../scripts/print-deployments";
 import { EmulatorAdmin } from "../support/admin";
 import { createGenesysClient } from "../../provider/genesys";
+import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
 import { stateResource } from "../support/declarations";
 import { CLI_TESTS, PulumiProject } from "../support/pulumi-project";
 import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
@@ -154,7 +155,7 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
 
   it("a deployment deleted out of band is dropped by refresh and recreated by up", async () => {
     const oldId = (await deployed()).deployments["site-b"]!.deploymentId;
-    await api().webDeployments.delete(oldId);
+    await new WebDeploymentsApi(api().transport).delete(oldId);
     const refresh = await project.refresh();
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
     expect(stateResource(await project.exportState(), "site-b")).toBeUndefined();
@@ -208,7 +209,7 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
     // A fresh draft is Pending for a moment and Genesys refuses to publish it until it is Active.
     while ((await api().webDeploymentConfigurations.draft(made.id))?.status !== "Active") await new Promise((r) => setTimeout(r, 50));
     const published = await api().webDeploymentConfigurations.publish(made.id);
-    const { deployment: site } = await api().webDeployments.create({
+    const { deployment: site } = await new WebDeploymentsApi(api().transport).create({
       name: "Hand-made site",
       allowAllDomains: true,
       configuration: { id: made.id, version: published.version! },
@@ -233,7 +234,7 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
     expect(stateResource(state, "adopted-messenger")!.id).toBe(made.id);
     expect(stateResource(state, "adopted-site")!.id).toBe(site.id);
     expect((await deployed()).configurations["adopted-messenger"]!.version).toBe("2");
-    expect((await api().webDeployments.get(site.id))?.configuration.version).toBe("2");
+    expect((await new WebDeploymentsApi(api().transport).get(site.id))?.configuration.version).toBe("2");
     expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
   });
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient } from "../../provider/genesys";
+import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
 import {
   createConfiguration,
   deleteConfiguration,
@@ -13,13 +14,7 @@ import {
   readConfiguration,
   updateConfiguration,
 } from "../../provider/runtime/web-deployment-configuration";
-import {
-  createDeployment,
-  deleteDeployment,
-  diffDeployment,
-  readDeployment,
-  updateDeployment,
-} from "../../provider/runtime/web-deployment";
+import { diffDeployment, lifecycle as deployment } from "../../provider/resources/webDeployment/lifecycle";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
 import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
@@ -187,7 +182,7 @@ describe("the dev stack's declarations", () => {
     const { resourceName: _cfgName, ...cfgArgs } = devWebDeployments.configurations[0]!;
     const { id, outs } = await createConfiguration(ctx, cfgArgs as unknown as Record<string, unknown>);
     for (const { resourceName: _name, configuration: _ref, ...args } of devWebDeployments.deployments) {
-      const { outs: dep } = await createDeployment(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
+      const { outs: dep } = await deployment.create(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
         string,
         unknown
       >);
@@ -206,7 +201,7 @@ describe("WebDeployment provider", () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-active");
     await admin.clearRequests();
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-active", config));
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-active", config));
     // The POST answers Pending; the Active in the outputs is what a GET read.
     expect(deploymentCalls(await admin.requests(), id)[0]).toEqual("POST");
     expect(deploymentCalls(await admin.requests(), id).slice(1)).toContain("GET 200");
@@ -225,7 +220,7 @@ describe("WebDeployment provider", () => {
     await admin.clearRequests();
     // No activation delay: the first read after the POST already answers Error.
     const err = await withTiming({ activationDelayMs: 0 }, () =>
-      createDeployment(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e),
+      deployment.create(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e),
     );
     expect(String(err)).toMatch(
       /web deployment "site-error" \([0-9a-f-]+\) went to status Error: inbound message flow flow-broken is not published.*deleted again/s,
@@ -233,7 +228,7 @@ describe("WebDeployment provider", () => {
     const id = auditLines(ctx.auditDir).find((r) => r.action === "health")?.targetId as string;
     // One read saw Error and the deployment was deleted at once: no polling towards the timeout.
     expect(deploymentCalls(await admin.requests(), id).slice(0, 3)).toEqual(["POST", "GET 200", "DELETE 204"]);
-    expect(await uiClient().webDeployments.findByName("site-error")).toBeUndefined();
+    expect(await new WebDeploymentsApi(uiClient().transport).findByName("site-error")).toBeUndefined();
     expect(auditLines(ctx.auditDir).find((r) => r.action === "health")).toMatchObject({ outcome: "failure", healthStatus: "Error" });
   });
 
@@ -241,11 +236,11 @@ describe("WebDeployment provider", () => {
     // Waiting out the health timeout would fail differently ("did not become Active within 2 s").
     const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 2 });
     const config = await publishedConfig("cfg-update-error");
-    const { id } = await createDeployment(ctx, deploymentOf("site-update-error", config));
+    const { id } = await deployment.create(ctx, deploymentOf("site-update-error", config));
     await markBroken(emulator.url, ADMIN, "deployment", id, "the deployment's flow was deleted");
     await admin.clearRequests();
     const err = await withTiming({ activationDelayMs: 0 }, () =>
-      updateDeployment(ctx, id, deploymentOf("site-update-error", config, { description: "changed" })).catch((e: Error) => e),
+      deployment.update(ctx, id, {}, deploymentOf("site-update-error", config, { description: "changed" })).catch((e: Error) => e),
     );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe(
@@ -254,7 +249,7 @@ describe("WebDeployment provider", () => {
     );
     // The PUT, one read that saw Error, and nothing after it: no polling towards the timeout, no delete.
     expect(deploymentCalls(await admin.requests(), id)).toEqual(["PUT 200", "GET 200"]);
-    expect((await uiClient().webDeployments.get(id))?.status).toBe("Error");
+    expect((await new WebDeploymentsApi(uiClient().transport).get(id))?.status).toBe("Error");
     expect(auditLines(ctx.auditDir).filter((r) => r.action === "update")).toEqual([
       expect.objectContaining({ outcome: "failure", targetId: id, error: expect.stringContaining("went to status Error") }),
     ]);
@@ -264,7 +259,7 @@ describe("WebDeployment provider", () => {
     const ctx = ctxFor();
     const cfgCtx = ctxFor();
     const config = await publishedConfig("cfg-moving");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-moving", config));
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-moving", config));
     const { outs: v2 } = await updateConfiguration(cfgCtx, config.id, configuration("cfg-moving", { description: "v2" }));
     const news = deploymentOf("site-moving", { id: config.id, version: v2.version });
     expect(
@@ -273,17 +268,21 @@ describe("WebDeployment provider", () => {
       changes: false,
     });
     expect(diffDeployment(outs as unknown as Record<string, unknown>, news)).toMatchObject({ changes: true, diffs: ["configuration"] });
-    const { outs: moved } = await updateDeployment(ctx, id, news);
+    const { outs: moved } = await deployment.update(ctx, id, {}, news);
     expect(moved).toMatchObject({ status: "Active", configuration: { id: config.id, version: "2" } });
   });
 
   it("refresh reads edited fields, drops a deployment deleted out of band, and treats Error as drift", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-refresh");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-refresh", config));
-    const live = (await uiClient().webDeployments.get(id))!;
-    await uiClient().webDeployments.put(id, { name: live.name, allowedDomains: ["other.example.com"], configuration: config });
-    const read = await readDeployment(ctx, id, outs as unknown as Record<string, unknown>);
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-refresh", config));
+    const live = (await new WebDeploymentsApi(uiClient().transport).get(id))!;
+    await new WebDeploymentsApi(uiClient().transport).put(id, {
+      name: live.name,
+      allowedDomains: ["other.example.com"],
+      configuration: config,
+    });
+    const read = await deployment.read(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.inputs).toMatchObject({ allowedDomains: ["other.example.com"] });
     expect(diffDeployment(read.props as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs).toEqual([
       "allowedDomains",
@@ -291,28 +290,28 @@ describe("WebDeployment provider", () => {
     expect(
       diffDeployment({ ...outs, status: "Error" } as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs,
     ).toEqual(["status"]);
-    await uiClient().webDeployments.delete(id);
-    expect((await readDeployment(ctx, id, outs as unknown as Record<string, unknown>)).id).toBe("");
+    await new WebDeploymentsApi(uiClient().transport).delete(id);
+    expect((await deployment.read(ctx, id, outs as unknown as Record<string, unknown>)).id).toBe("");
   });
 
   it("delete waits until the asynchronous delete has finished", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-delete");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-delete", config));
-    await deleteDeployment(ctx, id, outs as unknown as Record<string, unknown>);
-    expect(await uiClient().webDeployments.get(id)).toBeUndefined();
-    await expect(deleteDeployment(ctx, id, {})).resolves.toBeUndefined();
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-delete", config));
+    await deployment.delete(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await new WebDeploymentsApi(uiClient().transport).get(id)).toBeUndefined();
+    await expect(deployment.delete(ctx, id, {})).resolves.toBeUndefined();
   });
 
   it("adopts an existing deployment by id, writing the declared document", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-adopt");
-    const { deployment: made } = await uiClient().webDeployments.create({
+    const { deployment: made } = await new WebDeploymentsApi(uiClient().transport).create({
       name: "site-adopt",
       allowAllDomains: true,
       configuration: config,
     });
-    const { id, outs } = await createDeployment(ctx, { ...deploymentOf("site-adopt", config), adoptExistingId: made.id });
+    const { id, outs } = await deployment.create(ctx, { ...deploymentOf("site-adopt", config), adoptExistingId: made.id });
     expect(id).toBe(made.id);
     expect(outs).toMatchObject({ status: "Active", allowAllDomains: false, allowedDomains: ["www.example.com"], adoptExistingId: made.id });
   });

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { validateConfiguration } from "../../../provider/validation/web-deployment-configuration";
-import { UNKNOWN, validateDeployment } from "../../../provider/validation/web-deployment";
+import { validateDeployment } from "../../../provider/resources/webDeployment/schema";
+import { UNKNOWN } from "../../../provider/validation/unknown";
 
 const config = (patch: Record<string, unknown> = {}) => ({
   name: "Web messenger",

@@ -1,16 +1,13 @@
 /**
- * The validator of a WebDeployment, pure and synchronous like the configuration's. Values another
- * resource has not produced yet (the configuration's id and version during a preview) arrive as
- * Pulumi's unknown placeholder and are not judged until they are known.
+ * A WebDeployment's inputs and their validator, pure and synchronous. Values another resource has
+ * not produced yet (the configuration's id and version during a preview) arrive as Pulumi's unknown
+ * placeholder and are not judged until they are known.
  */
 import { z } from "zod";
-import { issue, type ValidationIssue } from "./issues";
-import { valueAt } from "./schema";
-import { DEPLOYMENT_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "./web-deployment-limits";
-import { translateIssues } from "./zod-issues";
-
-/** What the engine sends a dynamic provider for a value that is not known yet. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+import { issue, type ValidationResult } from "../../validation/issues";
+import { isUnknownAt, UNKNOWN } from "../../validation/unknown";
+import { DEPLOYMENT_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "../../validation/web-deployment-limits";
+import { translateIssues } from "../../validation/zod-issues";
 
 /** A domain name with an optional leading "*." wildcard label and an optional port. */
 const DOMAIN = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/;
@@ -23,24 +20,33 @@ const domain = z
   });
 
 export const deploymentSchema = z.strictObject({
-  name: z.string().min(L.deploymentName.min).max(L.deploymentName.max),
-  description: z.string().max(L.description.max).optional(),
-  allowAllDomains: z.boolean().optional(),
-  allowedDomains: z.array(domain).optional(),
-  flowId: z.string().min(1).optional(),
-  configuration: z.strictObject({
-    id: z.string().min(1),
-    version: z.string().regex(/^[1-9][0-9]*$/, { error: 'must be a published version number such as "1" (pass configuration.version)' }),
-  }),
-  supportedContentId: z.string().min(1).optional(),
-  pushIntegrations: z.array(z.strictObject({ id: z.string().min(1), provider: z.enum(E.pushProvider) })).optional(),
+  name: z.string().min(L.deploymentName.min).max(L.deploymentName.max).describe("The deployment's name, unique per org."),
+  description: z.string().max(L.description.max).optional().describe("Free text shown in the Genesys Cloud UI."),
+  allowAllDomains: z.boolean().optional().describe("true only when allowedDomains is empty or absent."),
+  allowedDomains: z
+    .array(domain)
+    .optional()
+    .describe('Domains allowed to load the Messenger: "www.example.com", "*.example.com". Required unless allowAllDomains.'),
+  flowId: z.string().min(1).optional().describe("The inbound message Architect flow that receives the conversations."),
+  configuration: z
+    .strictObject({
+      id: z.string().min(1).describe("The configuration's configurationId."),
+      version: z
+        .string()
+        .regex(/^[1-9][0-9]*$/, { error: 'must be a published version number such as "1" (pass configuration.version)' })
+        .describe('Its published version ("1", "2", ...): the configuration\'s version output.'),
+    })
+    .describe("The published configuration version to serve: { id: the configuration's configurationId, version: its version }."),
+  supportedContentId: z.string().min(1).optional().describe("Supported content profile (attachment types) by id."),
+  pushIntegrations: z
+    .array(z.strictObject({ id: z.string().min(1).describe("The push integration's id."), provider: z.enum(E.pushProvider) }))
+    .optional()
+    .describe("Push notification integrations."),
 });
 
 export type DeploymentDefinition = z.output<typeof deploymentSchema>;
 
-export type DeploymentResult = { ok: true; value: DeploymentDefinition } | { ok: false; issues: ValidationIssue[] };
-
-export function validateDeployment(input: unknown): DeploymentResult {
+export function validateDeployment(input: unknown): ValidationResult<DeploymentDefinition> {
   if (input === null || typeof input !== "object" || Array.isArray(input)) {
     return { ok: false, issues: [issue([], "must be an object describing one web deployment")] };
   }
@@ -78,17 +84,4 @@ export function validateDeployment(input: unknown): DeploymentResult {
   if (issues.length > 0) return { ok: false, issues };
   if (!parsed.success) return { ok: true, value: raw as DeploymentDefinition }; // only unknowns failed: judged once known
   return { ok: true, value: parsed.data };
-}
-
-/** True when the issue's field (or an object holding it) is a value the engine does not know yet. */
-export function isUnknownAt(root: Record<string, unknown>, path: string): boolean {
-  const segments = path
-    .replace(/\[(\d+)\]/g, ".$1")
-    .split(".")
-    .filter(Boolean)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  for (let n = 0; n <= segments.length; n++) {
-    if (valueAt(root, segments.slice(0, n)) === UNKNOWN) return true;
-  }
-  return false;
 }
