@@ -81,8 +81,11 @@ type OutputShape<D extends ResourceDefinition> = z.output<D["inputs"]> &
   z.output<z.ZodObject<D["extraInputs"]>> &
   z.output<z.ZodObject<D["outputs"]>>;
 
+/** An object's fields as a program passes them (the object itself plain, each field an Input). */
+export type InputFields<T> = { [K in keyof T]: Inputs<T[K]> };
+
 /** A resource class's arguments, derived from its input schema. */
-export type ArgsOf<D extends ResourceDefinition> = { [K in keyof InputShape<D>]: Inputs<InputShape<D>[K]> };
+export type ArgsOf<D extends ResourceDefinition> = InputFields<InputShape<D>>;
 
 /** A resource's output properties: its inputs as stored, and what create adds. */
 export type OutputsOf<D extends ResourceDefinition> = { readonly [K in keyof OutputShape<D>]-?: pulumi.Output<OutputShape<D>[K]> };

@@ -6,14 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient } from "../../provider/genesys";
+import { WebDeploymentConfigurationsApi } from "../../provider/resources/webDeploymentConfiguration/api";
 import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
-import {
-  createConfiguration,
-  deleteConfiguration,
-  diffConfiguration,
-  readConfiguration,
-  updateConfiguration,
-} from "../../provider/runtime/web-deployment-configuration";
+import { diffConfiguration, lifecycle as configurations } from "../../provider/resources/webDeploymentConfiguration/lifecycle";
 import { diffDeployment, lifecycle as deployment } from "../../provider/resources/webDeployment/lifecycle";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
@@ -82,9 +77,9 @@ beforeEach(async () => admin.reset());
 describe("WebDeploymentConfiguration provider", () => {
   it("creates the draft, publishes version 1 and audits the create", async () => {
     const ctx = ctxFor();
-    const { id, outs } = await createConfiguration(ctx, configuration("created"));
+    const { id, outs } = await configurations.create(ctx, configuration("created"));
     expect(outs).toMatchObject({ configurationId: id, version: "1", unpublishedChanges: false, name: "created" });
-    const v1 = await uiClient().webDeploymentConfigurations.version(id, "1");
+    const v1 = await new WebDeploymentConfigurationsApi(uiClient().transport).version(id, "1");
     expect(v1).toMatchObject({ name: "created", messenger: { styles: { primaryColor: "#112233" } } });
     const record = auditLines(ctx.auditDir).at(-1)!;
     expect(record).toMatchObject({ action: "create", outcome: "success", targetId: id, actor: owner.clientId });
@@ -93,18 +88,18 @@ describe("WebDeploymentConfiguration provider", () => {
 
   it("an update republishes as the next version and the output follows", async () => {
     const ctx = ctxFor();
-    const { id } = await createConfiguration(ctx, configuration("updated"));
+    const { id } = await configurations.create(ctx, configuration("updated"));
     const news = configuration("updated", { messenger: { enabled: true, styles: { primaryColor: "#445566" } } });
     expect(diffConfiguration({ ...configuration("updated"), version: "1" }, news)).toMatchObject({ changes: true, diffs: ["messenger"] });
-    const { outs } = await updateConfiguration(ctx, id, news);
+    const { outs } = await configurations.update(ctx, id, {}, news);
     expect(outs.version).toBe("2");
-    expect((await uiClient().webDeploymentConfigurations.version(id, "2"))?.messenger).toEqual(news.messenger);
+    expect((await new WebDeploymentConfigurationsApi(uiClient().transport).version(id, "2"))?.messenger).toEqual(news.messenger);
   });
 
   it("retries a publish refused with 400 and succeeds once Genesys accepts it", async () => {
     const ctx = ctxFor();
     await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400, count: 2 });
-    const { outs } = await createConfiguration(ctx, configuration("publish-retried"));
+    const { outs } = await configurations.create(ctx, configuration("publish-retried"));
     expect(outs.version).toBe("1");
     const publishes = (await admin.requests()).filter((r) => r.method === "POST" && String(r.path).endsWith("/publish"));
     expect(publishes.map((r) => r.status)).toEqual([400, 400, 200]);
@@ -113,43 +108,43 @@ describe("WebDeploymentConfiguration provider", () => {
   it("deletes the configuration again when it cannot be published, so nothing is left half-made", async () => {
     const ctx = ctxFor();
     await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400 });
-    const err = await createConfiguration(ctx, configuration("never-published")).catch((e: Error) => e);
+    const err = await configurations.create(ctx, configuration("never-published")).catch((e: Error) => e);
     expect(String(err)).toMatch(/publish the draft of web deployment configuration .* failed: 400.*deleted again/s);
     await admin.clearFaults();
-    expect(await uiClient().webDeploymentConfigurations.findByName("never-published")).toBeUndefined();
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).findByName("never-published")).toBeUndefined();
     expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "create", outcome: "failure" });
   });
 
   it("refresh reports draft edits left unpublished as drift, and the update publishes the declaration again", async () => {
     const ctx = ctxFor();
     const declared = configuration("drafted");
-    const { id, outs } = await createConfiguration(ctx, declared);
-    const live = (await uiClient().webDeploymentConfigurations.draft(id))!;
-    await uiClient().webDeploymentConfigurations.putDraft(id, {
+    const { id, outs } = await configurations.create(ctx, declared);
+    const live = (await new WebDeploymentConfigurationsApi(uiClient().transport).draft(id))!;
+    await new WebDeploymentConfigurationsApi(uiClient().transport).putDraft(id, {
       name: live.name,
       languages: ["en-us"],
       defaultLanguage: "en-us",
       description: "edited in the UI, not published",
       messenger: live.messenger,
     });
-    const read = await readConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
+    const read = await configurations.read(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.props).toMatchObject({ version: "1", unpublishedChanges: true, description: "edited in the UI, not published" });
     const diff = diffConfiguration(read.props as unknown as Record<string, unknown>, declared);
     expect(diff.diffs).toEqual(["description", "unpublishedChanges"]);
-    const { outs: after } = await updateConfiguration(ctx, id, declared);
+    const { outs: after } = await configurations.update(ctx, id, {}, declared);
     expect(after).toMatchObject({ version: "2", unpublishedChanges: false, description: "integration" });
-    const again = await readConfiguration(ctx, id, after as unknown as Record<string, unknown>);
+    const again = await configurations.read(ctx, id, after as unknown as Record<string, unknown>);
     expect(diffConfiguration(again.props as unknown as Record<string, unknown>, declared).changes).toBe(false);
   });
 
   it("adopts an existing configuration by id and publishes the declaration when it differs", async () => {
     const ctx = ctxFor();
-    const { configuration: made } = await uiClient().webDeploymentConfigurations.create({
+    const { configuration: made } = await new WebDeploymentConfigurationsApi(uiClient().transport).create({
       name: "hand-made",
       languages: ["de"],
       defaultLanguage: "de",
     });
-    const { id, outs } = await createConfiguration(ctx, { ...configuration("hand-made"), adoptExistingId: made.id });
+    const { id, outs } = await configurations.create(ctx, { ...configuration("hand-made"), adoptExistingId: made.id });
     expect(id).toBe(made.id);
     expect(outs).toMatchObject({ version: "1", adoptExistingId: made.id, languages: ["en-us"] });
     expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "adopt", outcome: "success", targetId: made.id });
@@ -157,22 +152,22 @@ describe("WebDeploymentConfiguration provider", () => {
 
   it("delete removes every version and waits for the 404; an already deleted one is not an error", async () => {
     const ctx = ctxFor();
-    const { id, outs } = await createConfiguration(ctx, configuration("deleted"));
-    await deleteConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
-    expect(await uiClient().webDeploymentConfigurations.draft(id)).toBeUndefined();
-    expect(await uiClient().webDeploymentConfigurations.versions(id)).toBeUndefined();
-    expect((await readConfiguration(ctx, id, {})).id).toBe("");
-    await expect(deleteConfiguration(ctx, id, {})).resolves.toBeUndefined();
+    const { id, outs } = await configurations.create(ctx, configuration("deleted"));
+    await configurations.delete(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).draft(id)).toBeUndefined();
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).versions(id)).toBeUndefined();
+    expect((await configurations.read(ctx, id, {})).id).toBe("");
+    await expect(configurations.delete(ctx, id, {})).resolves.toBeUndefined();
   });
 });
 
 describe("permissions", () => {
   it("a client with only webdeployments:readonly may read but a create names the permissions and scope to grant", async () => {
     const ctx = testContext(emulator.url, readOnly);
-    const err = await createConfiguration(ctx, configuration("read-only")).catch((e: Error) => e);
+    const err = await configurations.create(ctx, configuration("read-only")).catch((e: Error) => e);
     expect(String(err)).toMatch(/failed: 403 .*webDeployments:configuration:view\/add\/edit\/delete.*webdeployments scope/s);
-    const { id } = await createConfiguration(ctxFor(), configuration("readable"));
-    expect((await readConfiguration(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
+    const { id } = await configurations.create(ctxFor(), configuration("readable"));
+    expect((await configurations.read(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
   });
 });
 
@@ -180,7 +175,7 @@ describe("the dev stack's declarations", () => {
   it("are accepted by the emulator: the configuration publishes and each deployment becomes Active", async () => {
     const ctx = ctxFor();
     const { resourceName: _cfgName, ...cfgArgs } = devWebDeployments.configurations[0]!;
-    const { id, outs } = await createConfiguration(ctx, cfgArgs as unknown as Record<string, unknown>);
+    const { id, outs } = await configurations.create(ctx, cfgArgs as unknown as Record<string, unknown>);
     for (const { resourceName: _name, configuration: _ref, ...args } of devWebDeployments.deployments) {
       const { outs: dep } = await deployment.create(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
         string,
@@ -193,7 +188,7 @@ describe("the dev stack's declarations", () => {
 
 describe("WebDeployment provider", () => {
   async function publishedConfig(name: string) {
-    const { id, outs } = await createConfiguration(ctxFor(), configuration(name));
+    const { id, outs } = await configurations.create(ctxFor(), configuration(name));
     return { id, version: outs.version };
   }
 
@@ -260,7 +255,7 @@ describe("WebDeployment provider", () => {
     const cfgCtx = ctxFor();
     const config = await publishedConfig("cfg-moving");
     const { id, outs } = await deployment.create(ctx, deploymentOf("site-moving", config));
-    const { outs: v2 } = await updateConfiguration(cfgCtx, config.id, configuration("cfg-moving", { description: "v2" }));
+    const { outs: v2 } = await configurations.update(cfgCtx, config.id, {}, configuration("cfg-moving", { description: "v2" }));
     const news = deploymentOf("site-moving", { id: config.id, version: v2.version });
     expect(
       diffDeployment({ ...outs, status: "Pending" } as unknown as Record<string, unknown>, deploymentOf("site-moving", config)),

@@ -4,10 +4,10 @@
  * placeholder and are not judged until they are known.
  */
 import { z } from "zod";
-import { issue, type ValidationResult } from "../../validation/issues";
-import { isUnknownAt, UNKNOWN } from "../../validation/unknown";
+import { validateAgainst } from "../../validation/against-schema";
+import { issue, type ValidationIssue, type ValidationResult } from "../../validation/issues";
+import { UNKNOWN } from "../../validation/unknown";
 import { DEPLOYMENT_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "../../validation/web-deployment-limits";
-import { translateIssues } from "../../validation/zod-issues";
 
 /** A domain name with an optional leading "*." wildcard label and an optional port. */
 const DOMAIN = /^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::\d{1,5})?$/;
@@ -47,17 +47,15 @@ export const deploymentSchema = z.strictObject({
 export type DeploymentDefinition = z.output<typeof deploymentSchema>;
 
 export function validateDeployment(input: unknown): ValidationResult<DeploymentDefinition> {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    return { ok: false, issues: [issue([], "must be an object describing one web deployment")] };
-  }
-  const raw = input as Record<string, unknown>;
-  const parsed = deploymentSchema.safeParse(raw);
-  const issues = parsed.success
-    ? []
-    : translateIssues(deploymentSchema, parsed.error.issues, raw, {
-        rootName: "a web deployment",
-        serverSet: { "": DEPLOYMENT_SERVER_FIELDS },
-      }).filter((i) => !isUnknownAt(raw, i.path));
+  return validateAgainst(deploymentSchema, input, {
+    rootName: "a web deployment",
+    serverSet: { "": DEPLOYMENT_SERVER_FIELDS },
+    rules: crossFieldIssues,
+  });
+}
+
+function crossFieldIssues(raw: Record<string, unknown>): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
   if (typeof raw.name === "string" && raw.name.length > 0 && raw.name.trim() === "") {
     issues.push(issue(["name"], "must not be blank; give the deployment a name people will recognise"));
   }
@@ -81,7 +79,5 @@ export function validateDeployment(input: unknown): ValidationResult<DeploymentD
     if (earlier === undefined) first.set(d, i);
     else issues.push(issue(["allowedDomains", i], `duplicates allowedDomains[${earlier}] ("${d}"); list each domain once`));
   });
-  if (issues.length > 0) return { ok: false, issues };
-  if (!parsed.success) return { ok: true, value: raw as DeploymentDefinition }; // only unknowns failed: judged once known
-  return { ok: true, value: parsed.data };
+  return issues;
 }

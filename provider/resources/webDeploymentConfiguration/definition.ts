@@ -1,17 +1,7 @@
-/**
- * The WebDeploymentConfiguration resource (see ../definition.ts). Its schema and lifecycle still
- * live in provider/validation and provider/runtime; they move into this folder next.
- */
+/** The WebDeploymentConfiguration resource: its names, schemas and lifecycle (see ../definition.ts). */
 import { z } from "zod";
-import {
-  checkConfiguration,
-  createConfiguration,
-  deleteConfiguration,
-  diffConfiguration,
-  readConfiguration,
-  updateConfiguration,
-} from "../../runtime/web-deployment-configuration";
-import { configurationSchema } from "../../validation/web-deployment-configuration";
+import { lifecycle } from "./lifecycle";
+import { configurationSchema } from "./schema";
 import { adoptExistingId, defineResource } from "../definition";
 
 export const webDeploymentConfiguration = defineResource({
@@ -34,12 +24,5 @@ export const webDeploymentConfiguration = defineResource({
     status: z.string().describe("Pending, Active or Error."),
     unpublishedChanges: z.boolean().describe("The draft differs from the latest published version (edits left unpublished)."),
   },
-  lifecycle: {
-    check: (ctx, _olds, news) => checkConfiguration(ctx, news),
-    diff: (_id, olds, news) => diffConfiguration(olds, news),
-    create: (ctx, inputs) => createConfiguration(ctx, inputs),
-    read: (ctx, id, props) => readConfiguration(ctx, id, props),
-    update: (ctx, id, _olds, news) => updateConfiguration(ctx, id, news),
-    delete: (ctx, id, props) => deleteConfiguration(ctx, id, props),
-  },
+  lifecycle,
 });

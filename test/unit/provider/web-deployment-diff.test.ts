@@ -1,6 +1,6 @@
 /** Diffs of the web deployment resources: what a second `up` or a refresh counts as a change. */
 import { describe, expect, it } from "vitest";
-import { diffConfiguration } from "../../../provider/runtime/web-deployment-configuration";
+import { diffConfiguration } from "../../../provider/resources/webDeploymentConfiguration/lifecycle";
 import { diffDeployment } from "../../../provider/resources/webDeployment/lifecycle";
 import { UNKNOWN } from "../../../provider/validation/unknown";
 

@@ -3,7 +3,7 @@
  * deployment before any API call, each problem with its property path and the fix.
  */
 import { describe, expect, it } from "vitest";
-import { validateConfiguration } from "../../../provider/validation/web-deployment-configuration";
+import { validateConfiguration } from "../../../provider/resources/webDeploymentConfiguration/schema";
 import { validateDeployment } from "../../../provider/resources/webDeployment/schema";
 import { UNKNOWN } from "../../../provider/validation/unknown";
 

@@ -1,6 +1,5 @@
 /**
- * Genesys Cloud web deployment calls, typed after the JS SDK's models. Lifecycle -> HTTP:
- *   configurations
+ * The Genesys Cloud calls of a web deployment configuration, typed after the JS SDK's models:
  *     create    POST   /api/v2/webdeployments/configurations              (creates the draft; unknown
  *                      outcome -> look up by name, never a blind resend)
  *     draft     GET    .../configurations/{id}/versions/draft             (404 -> undefined)
@@ -10,19 +9,17 @@
  *     versions  GET    .../configurations/{id}/versions                   (the most recent 50)
  *     list      GET    .../configurations?pageSize&after                  (cursor paging via nextUri)
  *     delete    DELETE .../configurations/{id}                            (every version; 404 -> already gone)
- *   (a deployment's calls are provider/resources/webDeployment/api.ts)
  */
-import { deletedUnlessGone, unlessNotFound } from "./errors";
-import { type CursorPage, walk } from "./paging";
-import { PATHS } from "./paths";
-import { createByUniqueName } from "./unique-create";
-import type { CallTrace, Transport } from "./transport";
+import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { type CursorPage, walk } from "../../genesys/paging";
+import { PATHS } from "../../genesys/paths";
+import type { CallTrace, Transport } from "../../genesys/transport";
+import { createByUniqueName } from "../../genesys/unique-create";
+import type { RuntimeContext } from "../../runtime/context";
+import type { ConfigurationDefinition } from "./schema";
 
-/** The document of a configuration version: everything the user declares (name and the rest). */
-export interface ConfigurationDocument {
-  name: string;
-  [field: string]: unknown;
-}
+/** The document of a configuration version: exactly what the user declares (the schema's output). */
+export type ConfigurationDocument = ConfigurationDefinition;
 
 export interface ConfigurationVersion extends ConfigurationDocument {
   id: string;
@@ -143,3 +140,7 @@ export class WebDeploymentConfigurationsApi {
     );
   }
 }
+
+/** The API on the context's transport (so on its token, pacing and retries). */
+export const configurationsOf = (ctx: RuntimeContext): WebDeploymentConfigurationsApi =>
+  new WebDeploymentConfigurationsApi(ctx.client.transport);
