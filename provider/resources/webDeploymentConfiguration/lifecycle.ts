@@ -214,6 +214,13 @@ async function create(ctx: RuntimeContext, inputs: Props): Promise<{ id: string;
   );
 }
 
+type Adoption = (
+  ctx: RuntimeContext,
+  id: string,
+  doc: ConfigurationDocument,
+  trace: CallTrace,
+) => Promise<{ id: string; outs: ConfigurationOutputs }>;
+
 /** Takes an existing configuration over (adoptExistingId), one audited operation either way. */
 function adopt(
   ctx: RuntimeContext,
@@ -227,12 +234,7 @@ function adopt(
 }
 
 /** Writes the declaration into the draft where it differs, and publishes it unless already published. */
-async function adoptDraft(
-  ctx: RuntimeContext,
-  id: string,
-  doc: ConfigurationDocument,
-  trace: CallTrace,
-): Promise<{ id: string; outs: ConfigurationOutputs }> {
+const adoptDraft: Adoption = async (ctx, id, doc, trace) => {
   const configurations = configurationsOf(ctx);
   const { live: draft } = await adoptExisting(
     { kind: "web deployment configuration", id },
@@ -250,7 +252,7 @@ async function adoptDraft(
     version = await publishWithRetry(ctx, id, doc, trace);
   }
   return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, { adoptExistingId: id }) };
-}
+};
 
 /**
  * Adoption that writes nothing: the declaration must equal the latest published version, which the
@@ -258,12 +260,7 @@ async function adoptDraft(
  * is, reported as unpublishedChanges. A declaration that differs is refused rather than written,
  * since writing it would replace that draft.
  */
-async function adoptPublished(
-  ctx: RuntimeContext,
-  id: string,
-  doc: ConfigurationDocument,
-  trace: CallTrace,
-): Promise<{ id: string; outs: ConfigurationOutputs }> {
+const adoptPublished: Adoption = async (ctx, id, doc, trace) => {
   const configurations = configurationsOf(ctx);
   const draft = await configurations.draft(id, trace);
   const latest = draft ? await configurations.latestPublished(id, trace) : undefined;
@@ -296,7 +293,7 @@ async function adoptPublished(
       { adoptExistingId: id, keepUnpublishedDraft: true },
     ),
   };
-}
+};
 
 async function read(ctx: RuntimeContext, id: string, props: Props): Promise<{ id: string; props?: ConfigurationOutputs; inputs?: Props }> {
   const name = typeof props.name === "string" ? props.name : id;
