@@ -14,6 +14,6 @@ export {
   type JourneyEventsArgs,
   type VideoArgs,
   type CustomI18nLabelsArgs,
-} from "./resources/web-deployment-configuration";
+} from "./resources/webDeploymentConfiguration";
 /** @public */
-export { WebDeployment, type WebDeploymentArgs } from "./resources/web-deployment";
+export { WebDeployment, type WebDeploymentArgs } from "./resources/webDeployment";

@@ -12,15 +12,21 @@ import { repoRoot } from "./pulumi-env";
 
 const NAME = "genesys-webmessaging-pulumi";
 
-/** Relative to the shim folder, the build files each export re-exports. */
-const TARGETS: Record<string, string> = {
-  ".": "../../dist/provider/index.js",
-  "./runtime": "../../dist/provider/runtime/index.js",
-  "./providers/channel": "../../dist/provider/runtime/providers/channel.js",
-  "./providers/webhook": "../../dist/provider/runtime/providers/webhook.js",
-  "./providers/webDeploymentConfiguration": "../../dist/provider/runtime/providers/webDeploymentConfiguration.js",
-  "./providers/webDeployment": "../../dist/provider/runtime/providers/webDeployment.js",
-};
+/**
+ * Relative to the shim folder, the build files each export re-exports: the package's own exports,
+ * with `./providers/*` spelled out for each resource folder the build holds.
+ */
+function targets(root: string): Record<string, string> {
+  const resources = path.join(root, "dist", "provider", "resources");
+  const kinds = fs.existsSync(resources)
+    ? fs.readdirSync(resources).filter((kind) => fs.existsSync(path.join(resources, kind, "provider.js")))
+    : [];
+  return {
+    ".": "../../dist/provider/index.js",
+    "./runtime": "../../dist/provider/runtime/index.js",
+    ...Object.fromEntries(kinds.map((kind) => [`./providers/${kind}`, `../../dist/provider/resources/${kind}/provider.js`])),
+  };
+}
 
 /**
  * Writes the shim folder's files that are missing or differ, and says whether it wrote any: every
@@ -37,7 +43,7 @@ export function writeSelfLink(root = repoRoot()): { dir: string; changed: boolea
   const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
   if (stat?.isSymbolicLink()) fs.unlinkSync(dir);
   const exportsMap: Record<string, string> = {};
-  for (const [subpath, target] of Object.entries(TARGETS)) {
+  for (const [subpath, target] of Object.entries(targets(root))) {
     const file = subpath === "." ? "index.js" : `${subpath.slice(2)}.js`;
     exportsMap[subpath] = `./${file}`;
     const depth = file.split("/").length - 1;

@@ -3,17 +3,12 @@
  * configuration with its latest published version and whether the draft is ahead of it, every
  * deployment, and the source design's channels and webhooks where that API answers.
  */
-import {
-  type Brand,
-  type ConfigurationVersion,
-  type Deployment,
-  GenesysApiError,
-  type GenesysClient,
-  orgListings,
-} from "../../provider/genesys";
-import { projectOnto, sameDocument } from "../../provider/runtime/web-deployment-common";
+import { type Brand, GenesysApiError, type GenesysClient, orgListings } from "../../provider/genesys";
+import type { Deployment } from "../../provider/resources/webDeployment/api";
+import { projectOnto, sameDocument } from "../../provider/runtime/compare";
 import { checkEndpointAddress } from "../../provider/validation";
-import { configurationSchema } from "../../provider/validation/web-deployment-configuration";
+import { type ConfigurationVersion, WebDeploymentConfigurationsApi } from "../../provider/resources/webDeploymentConfiguration/api";
+import { configurationSchema } from "../../provider/resources/webDeploymentConfiguration/schema";
 import type { ExportedChannel, ExportedConfiguration, ExportedDeployment, ExportedWebhook, Kind, Org, Skipped } from "./model";
 
 /** The scope each surface needs, named in the error when the OAuth client lacks it. */
@@ -70,7 +65,7 @@ function documentOf(version: ConfigurationVersion): Record<string, unknown> {
 }
 
 async function readConfiguration(client: GenesysClient, listed: ConfigurationVersion): Promise<ExportedConfiguration | Skipped> {
-  const api = client.webDeploymentConfigurations;
+  const api = new WebDeploymentConfigurationsApi(client.transport);
   const latest = await api.latestPublished(listed.id);
   if (latest === undefined) return { kind: "configuration", name: listed.name, id: listed.id, reason: "deleted while the export read it" };
   if (latest === "") {

@@ -74,3 +74,18 @@ export function hintFor(status: number | undefined, code: string | undefined, pa
       return "the API could not be reached; check the region / genesys:apiUrl and the network";
   }
 }
+
+/** A read's answer, or undefined when the object is not there (404). */
+export async function unlessNotFound<T>(call: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof GenesysApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Runs a DELETE; false when the object was already gone (404). */
+export async function deletedUnlessGone(call: () => Promise<unknown>): Promise<boolean> {
+  return (await unlessNotFound(async () => (await call(), true))) ?? false;
+}

@@ -3,12 +3,10 @@ import { resolveEndpoints } from "./hosts";
 import type { RetryPolicy } from "./retry";
 import { Transport, type TransportOptions } from "./transport";
 import { WebhooksApi } from "./webhooks";
-import { WebDeploymentConfigurationsApi, WebDeploymentsApi } from "./webdeployments";
 
 export { GenesysApiError } from "./errors";
 export type { Brand, BrandSpec, HealthStatus } from "./brands";
 export type { Webhook, WebhookSpec } from "./webhooks";
-export type { ConfigurationDocument, ConfigurationVersion, Deployment, DeploymentDocument } from "./webdeployments";
 export { type CallTrace, newTrace } from "./call";
 export { orgListings } from "./listing";
 export type { RetryPolicy } from "./retry";
@@ -31,9 +29,6 @@ export interface GenesysClientOptions {
 export interface GenesysClient {
   brands: BrandsApi;
   webhooks: WebhooksApi;
-  /** Genesys Cloud's real web messaging surface (/api/v2/webdeployments). */
-  webDeploymentConfigurations: WebDeploymentConfigurationsApi;
-  webDeployments: WebDeploymentsApi;
   transport: Transport;
 }
 
@@ -59,7 +54,5 @@ export function createGenesysClient(opts: GenesysClientOptions): GenesysClient {
     transport,
     brands: new BrandsApi(transport),
     webhooks: new WebhooksApi(transport),
-    webDeploymentConfigurations: new WebDeploymentConfigurationsApi(transport),
-    webDeployments: new WebDeploymentsApi(transport),
   };
 }

@@ -9,7 +9,8 @@
 import type { Brand } from "./brands";
 import { PATHS } from "./paths";
 import type { CallTrace, Transport } from "./transport";
-import type { ConfigurationVersion, Deployment } from "./webdeployments";
+import type { ConfigurationVersion } from "../resources/webDeploymentConfiguration/api";
+import type { Deployment } from "../resources/webDeployment/api";
 import type { Webhook } from "./webhooks";
 
 /** A server whose cursor or page count never ends cannot keep a listing going for ever. */

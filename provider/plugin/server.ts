@@ -1,6 +1,6 @@
 /**
  * The provider plugin `pulumi-resource-genesys`: Pulumi's provider protocol served on the generated
- * gRPC bindings, over the same lifecycles as the dynamic resources (provider/runtime/lifecycles.ts).
+ * gRPC bindings, over the same lifecycles as the dynamic resources (provider/resources, bound in provider/runtime/lifecycles.ts).
  *
  * One process is one provider instance (the engine starts a plugin process per provider resource,
  * the default one and each explicit `pulumi:providers:genesys`), so the instance's context (its
@@ -24,8 +24,8 @@ import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError, loadProviderConfig, secretsOf } from "../config";
 import { makeStringScrubber } from "../audit/redact";
 import { buildContext, type RuntimeContext } from "../runtime/context";
-import { type Lifecycle, lifecycles } from "../runtime/lifecycles";
-import { UNKNOWN } from "../validation/web-deployment";
+import { type EngineLifecycle, bindLifecycle } from "../runtime/lifecycles";
+import { UNKNOWN } from "../validation/unknown";
 import { RESOURCES, resourceOfType, typeOfUrn } from "./resources";
 import { packageSchema } from "./schema";
 
@@ -83,10 +83,10 @@ export interface ServerOptions {
 class GenesysProviderServer {
   private ctx: RuntimeContext | undefined;
   private scrub: (s: string) => string = makeStringScrubber();
-  private readonly table = lifecycles(() => {
+  private readonly context = (): RuntimeContext => {
     if (!this.ctx) throw new Error("the genesys provider was not configured (the engine calls Configure first)");
     return this.ctx;
-  });
+  };
 
   constructor(private readonly opts: ServerOptions) {}
 
@@ -186,13 +186,13 @@ class GenesysProviderServer {
     };
   }
 
-  private resolve(urn: string, type: string): { lifecycle: Lifecycle } {
+  private resolve(urn: string, type: string): { lifecycle: EngineLifecycle } {
     const found = resourceOfType(type || typeOfUrn(urn));
     if (!found) {
       const known = Object.keys(RESOURCES).join(", ");
       throw grpcError(grpc.status.INVALID_ARGUMENT, `unknown resource type in ${urn}; the genesys provider serves ${known}`);
     }
-    return { lifecycle: this.table[found.entry.kind] as Lifecycle };
+    return { lifecycle: bindLifecycle(found.entry.lifecycle, this.context) };
   }
 
   /** One unary handler: its failure reaches the engine as a gRPC error scrubbed of this instance's secrets. */

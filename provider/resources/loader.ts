@@ -7,13 +7,14 @@
  * resource (stored twice: inputs and outputs), instead of the code of every method.
  *
  * Fallback (a checkout without the self-link shim, or a package linked from outside node_modules):
- * a small object whose methods load the runtime by name, or by this build's absolute path, and
- * delegate. Its code is serialised by value (about 3 KB). States written by either form stay
+ * the same object (provider-of.ts) given a `load` that finds the runtime by name, or by this build's
+ * absolute path. Its code is serialised by value (about 3 KB). States written by either form stay
  * readable: `read`/`delete` run the code saved in state, and both forms load the installed runtime.
  */
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
+import { providerOf, type RuntimeModule } from "./provider-of";
 
 /** Where consumers of the npm package find the runtime. */
 const RUNTIME_PACKAGE = "genesys-webmessaging-pulumi/runtime";
@@ -21,12 +22,10 @@ const RUNTIME_PACKAGE = "genesys-webmessaging-pulumi/runtime";
 const RUNTIME_PATH = path.join(__dirname, "..", "runtime");
 const PACKAGE_NAME = "genesys-webmessaging-pulumi";
 
-export type Kind = "channel" | "webhook" | "webDeploymentConfiguration" | "webDeployment";
-
 /** Set to "true" in the program's environment to store the inline form even when the package form is available. */
 export const INLINE_PROVIDER_ENV = "GENESYS_PULUMI_INLINE_PROVIDER";
 
-export function makeProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
+export function makeProvider(kind: string): pulumi.dynamic.ResourceProvider {
   if (process.env[INLINE_PROVIDER_ENV] === "true") return makeInlineProvider(kind);
   return providerByPackageName(kind) ?? makeInlineProvider(kind);
 }
@@ -38,7 +37,7 @@ export function makeProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
  * working directory, which is what Pulumi's serializer resolves against: the language host runs the
  * program from the directory of its `main`.
  */
-export function providerByPackageName(kind: Kind, projectDir = process.cwd()): pulumi.dynamic.ResourceProvider | undefined {
+export function providerByPackageName(kind: string, projectDir = process.cwd()): pulumi.dynamic.ResourceProvider | undefined {
   // Resolving from inside node_modules skips Node's self-reference (this package's own name from
   // its own files), which would give the checkout's dist/ path that Pulumi serialises by value.
   const fromProject = createRequire(path.join(projectDir, "node_modules", "noop.js"));
@@ -61,38 +60,16 @@ function isCachedUnderNodeModules(value: unknown): boolean {
   return false;
 }
 
-export function makeInlineProvider(kind: Kind): pulumi.dynamic.ResourceProvider {
-  const load = () => {
-    let runtime;
+export function makeInlineProvider(kind: string): pulumi.dynamic.ResourceProvider {
+  // Serialised by value with the provider object: the runtime by its package name, or else by the
+  // path of the build that wrote the state.
+  const load = (): RuntimeModule => {
     try {
-      runtime = require(RUNTIME_PACKAGE);
+      return require(RUNTIME_PACKAGE) as RuntimeModule;
     } catch (err) {
       if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
-      runtime = require(RUNTIME_PATH);
+      return require(RUNTIME_PATH) as RuntimeModule;
     }
-    return runtime;
   };
-  return {
-    async configure(req: pulumi.dynamic.ConfigureRequest) {
-      load().configure(req.config);
-    },
-    async check(olds: any, news: any) {
-      return load()[kind].check(olds, news);
-    },
-    async diff(id: string, olds: any, news: any) {
-      return load()[kind].diff(id, olds, news);
-    },
-    async create(inputs: any) {
-      return load()[kind].create(inputs);
-    },
-    async read(id: string, props: any) {
-      return load()[kind].read(id, props);
-    },
-    async update(id: string, olds: any, news: any) {
-      return load()[kind].update(id, olds, news);
-    },
-    async delete(id: string, props: any) {
-      return load()[kind].delete(id, props);
-    },
-  };
+  return providerOf(kind, load);
 }

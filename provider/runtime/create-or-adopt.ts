@@ -19,9 +19,11 @@
  * the original error as the cause (status, code, correlation id), and a failed cleanup is added to
  * that error, never put in its place.
  */
-import canonicalize from "canonicalize";
 import { GenesysApiError } from "../genesys";
 import { AuditedError } from "./context";
+
+// Lifecycles name what differs through the one comparison (compare.ts).
+export { differingFields } from "./compare";
 
 /** The object a policy decision is about, as its messages name it. */
 export interface Subject {
@@ -181,25 +183,4 @@ export function describe(err: unknown): string {
     return `${message} (correlation id ${err.correlationId})`;
   }
   return message;
-}
-
-/**
- * The paths (`settings.rateLimitThreshold`) at which two documents differ, in the order their
- * members appear: objects compared member by member, everything else (arrays included) as a whole,
- * in one canonical spelling (unset and null are the same).
- */
-export function differingFields(a: unknown, b: unknown, prefix = ""): string[] {
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
-    return keys.flatMap((k) => differingFields(a[k], b[k], prefix ? `${prefix}.${k}` : k));
-  }
-  return spelling(a) === spelling(b) ? [] : [prefix || "(the whole document)"];
-}
-
-function spelling(value: unknown): string {
-  return value === undefined || value === null ? "null" : (canonicalize(value) ?? "null");
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

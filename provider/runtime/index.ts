@@ -4,15 +4,14 @@
  * to it, so the state stays small and `read`/`delete` of old resources run the code installed today.
  * The provider plugin (provider/plugin) serves the same lifecycles (lifecycles.ts) for its own
  * provider instances.
+ *
+ * States name what they need of it: `configure`, and one property per resource kind with the six
+ * engine methods (`require(".../runtime")[kind].check(...)`), so its shape must not change.
  */
 import { makeStringScrubber, scrubError } from "../audit/redact";
 import { secretsOf } from "../config";
 import { configureFromSource, configuredContext, currentContext } from "./context";
-import { lifecycles } from "./lifecycles";
-
-export interface ConfigLike {
-  get(key: string): string | undefined;
-}
+import { type EngineLifecycle, type ResourceKind, lifecycles } from "./lifecycles";
 
 /**
  * The scrubber for errors on their way to the engine: the configured stack's secrets, plus the
@@ -37,14 +36,19 @@ function toEngine<A extends unknown[], R>(method: (...args: A) => R | Promise<R>
   };
 }
 
-/** Wraps every method of one resource kind's implementation (see toEngine). */
-function engineFacing<T extends Record<string, (...args: never[]) => unknown>>(methods: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(methods)) wrapped[name] = toEngine(method as (...args: unknown[]) => unknown);
-  return wrapped as T;
+/** Wraps every method of one resource kind's lifecycle (see toEngine). */
+function engineFacing(lifecycle: EngineLifecycle): EngineLifecycle {
+  return {
+    check: toEngine(lifecycle.check),
+    diff: toEngine(lifecycle.diff),
+    create: toEngine(lifecycle.create),
+    read: toEngine(lifecycle.read),
+    update: toEngine(lifecycle.update),
+    delete: toEngine(lifecycle.delete),
+  };
 }
 
-export function configure(config: ConfigLike): void {
+function configure(config: { get(key: string): string | undefined }): void {
   try {
     configureFromSource((key) => config.get(key));
   } catch (err) {
@@ -54,7 +58,7 @@ export function configure(config: ConfigLike): void {
 
 // The dynamic provider's process has one configuration (the stack's), set by `configure`.
 const dynamic = lifecycles(currentContext);
-export const channel = engineFacing(dynamic.channel);
-export const webhook = engineFacing(dynamic.webhook);
-export const webDeploymentConfiguration = engineFacing(dynamic.webDeploymentConfiguration);
-export const webDeployment = engineFacing(dynamic.webDeployment);
+const engine = {} as Record<ResourceKind, EngineLifecycle>;
+for (const [kind, lifecycle] of Object.entries(dynamic) as [ResourceKind, EngineLifecycle][]) engine[kind] = engineFacing(lifecycle);
+
+export = { configure, ...engine };

@@ -5,6 +5,10 @@ export interface ValidationIssue {
   message: string;
 }
 
+/** What every validator returns: the parsed value, or every issue found (warnings never refuse). */
+export type ValidationResult<T> =
+  { ok: true; value: T; warnings?: string[] } | { ok: false; issues: ValidationIssue[]; warnings?: string[] };
+
 export type PathSegment = string | number;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;

@@ -24,20 +24,43 @@ export type ChannelDefinition = {
  * failure in one `pulumi preview`.
  */
 const settingsSchema = z.strictObject({
-  maxConcurrentSessions: z.int().min(LIMITS.maxConcurrentSessions.min).max(LIMITS.maxConcurrentSessions.max),
-  rateLimitThreshold: z.int().min(LIMITS.rateLimitThreshold.min).max(LIMITS.rateLimitThreshold.max),
-  tlsCertificateChain: z.array(z.string()).optional(),
-  healthCheckInterval: z.int().min(LIMITS.healthCheckInterval.min).max(LIMITS.healthCheckInterval.max).optional(),
+  maxConcurrentSessions: z
+    .int()
+    .min(LIMITS.maxConcurrentSessions.min)
+    .max(LIMITS.maxConcurrentSessions.max)
+    .describe("1..10000 concurrent sessions."),
+  rateLimitThreshold: z
+    .int()
+    .min(LIMITS.rateLimitThreshold.min)
+    .max(LIMITS.rateLimitThreshold.max)
+    .describe("1..5000 requests per second before the gateway throttles."),
+  tlsCertificateChain: z
+    .array(z.string())
+    .optional()
+    .describe("PEM certificates of the endpoint, leaf first (or the lines of one PEM text)."),
+  healthCheckInterval: z
+    .int()
+    .min(LIMITS.healthCheckInterval.min)
+    .max(LIMITS.healthCheckInterval.max)
+    .optional()
+    .describe("30..3600 seconds between health probes; default 300."),
 });
 
 export const channelInputSchema = z.strictObject({
-  name: z.string().min(LIMITS.name.min).max(LIMITS.name.max),
-  description: z.string().max(LIMITS.description.max).optional(),
-  endpointUrl: z.string().min(1),
-  allowedOrigins: z.array(z.string()).min(1),
-  channelTypes: z.array(z.enum(CHANNEL_TYPES)).min(1),
-  settings: settingsSchema,
-  signature: z.string().optional(),
+  name: z.string().min(LIMITS.name.min).max(LIMITS.name.max).describe("Unique per org, 1..128 characters."),
+  description: z
+    .string()
+    .max(LIMITS.description.max)
+    .optional()
+    .describe("Free text shown in the Genesys Cloud UI, at most 512 characters."),
+  endpointUrl: z.string().min(1).describe("Where the channel's messages are delivered: an https:// or wss:// URL."),
+  allowedOrigins: z.array(z.string()).min(1).describe('Origins allowed to open a session, such as "https://app.example.com".'),
+  channelTypes: z.array(z.enum(CHANNEL_TYPES)).min(1).describe("webchat and/or webmessaging; a change replaces the channel."),
+  settings: settingsSchema.describe("Session limits, throttling and the endpoint's TLS chain."),
+  signature: z
+    .string()
+    .optional()
+    .describe("HMAC-SHA256 of the definition (`npm run sign`); required when the provider's signatureKey is set."),
 });
 
 // Compile-time guard: the schema's enum and the public type must not drift apart.

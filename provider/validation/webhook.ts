@@ -65,16 +65,19 @@ export const webhookInputSchema = z.object({
   name: z
     .string({ error: "must be a string of 1 to 128 characters" })
     .min(1, { error: "must be a string of 1 to 128 characters" })
-    .max(128, { error: "must be a string of 1 to 128 characters" }),
-  brandId: z.string({ error: "must be the id of a channel (pass channel.brandId)" }).min(1, {
-    error: "must be the id of a channel (pass channel.brandId)",
-  }),
-  callbackUrl,
-  eventTypes,
+    .max(128, { error: "must be a string of 1 to 128 characters" })
+    .describe("Unique webhook name, 1..128 characters."),
+  brandId: z
+    .string({ error: "must be the id of a channel (pass channel.brandId)" })
+    .min(1, { error: "must be the id of a channel (pass channel.brandId)" })
+    .describe("The channel whose events are delivered: pass the channel's brandId so the engine orders them."),
+  callbackUrl: callbackUrl.describe("Where the load balancer's sync service receives deliveries (https; plain http only to localhost)."),
+  eventTypes: eventTypes.describe("Default: webchat.brand.created, webchat.brand.updated and webchat.brand.deleted."),
   deliveryPolicy: z
     .object({ retryCount: policyField("retryCount"), retryInterval: policyField("retryInterval") })
-    .default({ ...WEBHOOK_DEFAULTS.deliveryPolicy }),
-  enabled: z.boolean({ error: "must be true or false" }).default(WEBHOOK_DEFAULTS.enabled),
+    .default({ ...WEBHOOK_DEFAULTS.deliveryPolicy })
+    .describe("Retries of a failed delivery; default 3 retries, 60 s apart."),
+  enabled: z.boolean({ error: "must be true or false" }).default(WEBHOOK_DEFAULTS.enabled).describe("Deliver events (default true)."),
 });
 
 const KNOWN_KEYS = Object.keys(webhookInputSchema.shape);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
 import { createGenesysClient } from "../../provider/genesys";
+import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { descendantsOf, describeProcesses, engineAddressesOf, killQuietly, processesWithAddress } from "../support/processes";
 import { CLI_TESTS } from "../support/pulumi-project";
@@ -184,7 +185,7 @@ describe("pulumi import, drift and kill -9 through the genesys provider plugin",
   });
 
   it("a deployment deleted through the API: refresh drops it, up creates it again", async () => {
-    expect(await client().webDeployments.delete(ids.site)).toBe(true);
+    expect(await new WebDeploymentsApi(client().transport).delete(ids.site)).toBe(true);
     const refresh = await adopted.cli(["refresh", "--yes"], "adopt");
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
     expect((await adopted.resources("adopt")).has("site")).toBe(false);
@@ -193,7 +194,7 @@ describe("pulumi import, drift and kill -9 through the genesys provider plugin",
     expect(up.code, up.stdout + up.stderr).toBe(0);
     const site = (await adopted.resources("adopt")).get("site")!;
     expect(site.id).not.toBe(ids.site);
-    expect((await client().webDeployments.get(site.id!))?.name).toBe("Imported site");
+    expect((await new WebDeploymentsApi(client().transport).get(site.id!))?.name).toBe("Imported site");
   });
 
   it("kill -9 of the CLI's process group mid-up: within 30 s no plugin process of the run remains", async () => {

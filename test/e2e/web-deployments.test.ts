@@ -11,6 +11,8 @@ import { startEmulator, type RunningEmulator } from "../../emulator";
 import { printDeployments } from "../../scripts/print-deployments";
 import { EmulatorAdmin } from "../support/admin";
 import { createGenesysClient } from "../../provider/genesys";
+import { WebDeploymentConfigurationsApi } from "../../provider/resources/webDeploymentConfiguration/api";
+import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
 import { stateResource } from "../support/declarations";
 import { CLI_TESTS, PulumiProject } from "../support/pulumi-project";
 import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
@@ -124,15 +126,15 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
     expect(out.configurations.messenger!.version).toBe("2");
     const live = await list("deployments");
     expect(live.map((d) => d.configuration?.version)).toEqual(["2", "2"]);
-    const v2 = await api().webDeploymentConfigurations.version(out.configurations.messenger!.configurationId, "2");
+    const v2 = await new WebDeploymentConfigurationsApi(api().transport).version(out.configurations.messenger!.configurationId, "2");
     expect(v2?.messenger).toMatchObject({ styles: { primaryColor: "#445566" } });
     expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
   });
 
   it("an unpublished draft edit shows up in refresh and up publishes the declaration again", async () => {
     const id = (await deployed()).configurations.messenger!.configurationId;
-    const draft = (await api().webDeploymentConfigurations.draft(id))!;
-    await api().webDeploymentConfigurations.putDraft(id, {
+    const draft = (await new WebDeploymentConfigurationsApi(api().transport).draft(id))!;
+    await new WebDeploymentConfigurationsApi(api().transport).putDraft(id, {
       name: draft.name,
       languages: ["en-us"],
       defaultLanguage: "en-us",
@@ -147,14 +149,14 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
     const up = await project.up();
     expect(up.code, up.stdout + up.stderr).toBe(0);
     expect((await deployed()).configurations.messenger!.version).toBe("3");
-    expect((await api().webDeploymentConfigurations.draft(id))?.description).toBe("declared by the e2e test");
+    expect((await new WebDeploymentConfigurationsApi(api().transport).draft(id))?.description).toBe("declared by the e2e test");
     expect((await list("deployments")).map((d) => d.configuration?.version)).toEqual(["3", "3"]);
     expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
   });
 
   it("a deployment deleted out of band is dropped by refresh and recreated by up", async () => {
     const oldId = (await deployed()).deployments["site-b"]!.deploymentId;
-    await api().webDeployments.delete(oldId);
+    await new WebDeploymentsApi(api().transport).delete(oldId);
     const refresh = await project.refresh();
     expect(refresh.code, refresh.stdout + refresh.stderr).toBe(0);
     expect(stateResource(await project.exportState(), "site-b")).toBeUndefined();
@@ -200,15 +202,16 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
   });
 
   it("adoption round trip: hand-made configuration and deployment are taken over, then preview shows no changes", async () => {
-    const { configuration: made } = await api().webDeploymentConfigurations.create({
+    const { configuration: made } = await new WebDeploymentConfigurationsApi(api().transport).create({
       name: "Hand-made Messenger",
       languages: ["de"],
       defaultLanguage: "de",
     });
     // A fresh draft is Pending for a moment and Genesys refuses to publish it until it is Active.
-    while ((await api().webDeploymentConfigurations.draft(made.id))?.status !== "Active") await new Promise((r) => setTimeout(r, 50));
-    const published = await api().webDeploymentConfigurations.publish(made.id);
-    const { deployment: site } = await api().webDeployments.create({
+    while ((await new WebDeploymentConfigurationsApi(api().transport).draft(made.id))?.status !== "Active")
+      await new Promise((r) => setTimeout(r, 50));
+    const published = await new WebDeploymentConfigurationsApi(api().transport).publish(made.id);
+    const { deployment: site } = await new WebDeploymentsApi(api().transport).create({
       name: "Hand-made site",
       allowAllDomains: true,
       configuration: { id: made.id, version: published.version! },
@@ -233,7 +236,7 @@ describe("web deployments through the real Pulumi CLI", CLI_TESTS, () => {
     expect(stateResource(state, "adopted-messenger")!.id).toBe(made.id);
     expect(stateResource(state, "adopted-site")!.id).toBe(site.id);
     expect((await deployed()).configurations["adopted-messenger"]!.version).toBe("2");
-    expect((await api().webDeployments.get(site.id))?.configuration.version).toBe("2");
+    expect((await new WebDeploymentsApi(api().transport).get(site.id))?.configuration.version).toBe("2");
     expect((await project.preview(["--expect-no-changes"])).code).toBe(0);
   });
 

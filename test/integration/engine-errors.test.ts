@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as runtime from "../../provider/runtime";
+import runtime from "../../provider/runtime";
 
 const clientSecret = "engine-client-secret-91f3c2";
 const webhookSecret = "engine-webhook-secret-4be7a0";

@@ -6,20 +6,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient } from "../../provider/genesys";
-import {
-  createConfiguration,
-  deleteConfiguration,
-  diffConfiguration,
-  readConfiguration,
-  updateConfiguration,
-} from "../../provider/runtime/web-deployment-configuration";
-import {
-  createDeployment,
-  deleteDeployment,
-  diffDeployment,
-  readDeployment,
-  updateDeployment,
-} from "../../provider/runtime/web-deployment";
+import { WebDeploymentConfigurationsApi } from "../../provider/resources/webDeploymentConfiguration/api";
+import { WebDeploymentsApi } from "../../provider/resources/webDeployment/api";
+import { diffConfiguration, lifecycle as configurations } from "../../provider/resources/webDeploymentConfiguration/lifecycle";
+import { diffDeployment, lifecycle as deployment } from "../../provider/resources/webDeployment/lifecycle";
 import { EmulatorAdmin, type LoggedRequest } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";
 import { markBroken, setTiming, WEB_DEPLOYMENT_TIMING } from "../support/web-deployments";
@@ -87,9 +77,9 @@ beforeEach(async () => admin.reset());
 describe("WebDeploymentConfiguration provider", () => {
   it("creates the draft, publishes version 1 and audits the create", async () => {
     const ctx = ctxFor();
-    const { id, outs } = await createConfiguration(ctx, configuration("created"));
+    const { id, outs } = await configurations.create(ctx, configuration("created"));
     expect(outs).toMatchObject({ configurationId: id, version: "1", unpublishedChanges: false, name: "created" });
-    const v1 = await uiClient().webDeploymentConfigurations.version(id, "1");
+    const v1 = await new WebDeploymentConfigurationsApi(uiClient().transport).version(id, "1");
     expect(v1).toMatchObject({ name: "created", messenger: { styles: { primaryColor: "#112233" } } });
     const record = auditLines(ctx.auditDir).at(-1)!;
     expect(record).toMatchObject({ action: "create", outcome: "success", targetId: id, actor: owner.clientId });
@@ -98,18 +88,18 @@ describe("WebDeploymentConfiguration provider", () => {
 
   it("an update republishes as the next version and the output follows", async () => {
     const ctx = ctxFor();
-    const { id } = await createConfiguration(ctx, configuration("updated"));
+    const { id } = await configurations.create(ctx, configuration("updated"));
     const news = configuration("updated", { messenger: { enabled: true, styles: { primaryColor: "#445566" } } });
     expect(diffConfiguration({ ...configuration("updated"), version: "1" }, news)).toMatchObject({ changes: true, diffs: ["messenger"] });
-    const { outs } = await updateConfiguration(ctx, id, news);
+    const { outs } = await configurations.update(ctx, id, {}, news);
     expect(outs.version).toBe("2");
-    expect((await uiClient().webDeploymentConfigurations.version(id, "2"))?.messenger).toEqual(news.messenger);
+    expect((await new WebDeploymentConfigurationsApi(uiClient().transport).version(id, "2"))?.messenger).toEqual(news.messenger);
   });
 
   it("retries a publish refused with 400 and succeeds once Genesys accepts it", async () => {
     const ctx = ctxFor();
     await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400, count: 2 });
-    const { outs } = await createConfiguration(ctx, configuration("publish-retried"));
+    const { outs } = await configurations.create(ctx, configuration("publish-retried"));
     expect(outs.version).toBe("1");
     const publishes = (await admin.requests()).filter((r) => r.method === "POST" && String(r.path).endsWith("/publish"));
     expect(publishes.map((r) => r.status)).toEqual([400, 400, 200]);
@@ -118,43 +108,43 @@ describe("WebDeploymentConfiguration provider", () => {
   it("deletes the configuration again when it cannot be published, so nothing is left half-made", async () => {
     const ctx = ctxFor();
     await admin.fault({ method: "POST", path: "/versions/draft/publish$", status: 400 });
-    const err = await createConfiguration(ctx, configuration("never-published")).catch((e: Error) => e);
+    const err = await configurations.create(ctx, configuration("never-published")).catch((e: Error) => e);
     expect(String(err)).toMatch(/publish the draft of web deployment configuration .* failed: 400.*deleted again/s);
     await admin.clearFaults();
-    expect(await uiClient().webDeploymentConfigurations.findByName("never-published")).toBeUndefined();
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).findByName("never-published")).toBeUndefined();
     expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "create", outcome: "failure" });
   });
 
   it("refresh reports draft edits left unpublished as drift, and the update publishes the declaration again", async () => {
     const ctx = ctxFor();
     const declared = configuration("drafted");
-    const { id, outs } = await createConfiguration(ctx, declared);
-    const live = (await uiClient().webDeploymentConfigurations.draft(id))!;
-    await uiClient().webDeploymentConfigurations.putDraft(id, {
+    const { id, outs } = await configurations.create(ctx, declared);
+    const live = (await new WebDeploymentConfigurationsApi(uiClient().transport).draft(id))!;
+    await new WebDeploymentConfigurationsApi(uiClient().transport).putDraft(id, {
       name: live.name,
       languages: ["en-us"],
       defaultLanguage: "en-us",
       description: "edited in the UI, not published",
       messenger: live.messenger,
     });
-    const read = await readConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
+    const read = await configurations.read(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.props).toMatchObject({ version: "1", unpublishedChanges: true, description: "edited in the UI, not published" });
     const diff = diffConfiguration(read.props as unknown as Record<string, unknown>, declared);
     expect(diff.diffs).toEqual(["description", "unpublishedChanges"]);
-    const { outs: after } = await updateConfiguration(ctx, id, declared);
+    const { outs: after } = await configurations.update(ctx, id, {}, declared);
     expect(after).toMatchObject({ version: "2", unpublishedChanges: false, description: "integration" });
-    const again = await readConfiguration(ctx, id, after as unknown as Record<string, unknown>);
+    const again = await configurations.read(ctx, id, after as unknown as Record<string, unknown>);
     expect(diffConfiguration(again.props as unknown as Record<string, unknown>, declared).changes).toBe(false);
   });
 
   it("adopts an existing configuration by id and publishes the declaration when it differs", async () => {
     const ctx = ctxFor();
-    const { configuration: made } = await uiClient().webDeploymentConfigurations.create({
+    const { configuration: made } = await new WebDeploymentConfigurationsApi(uiClient().transport).create({
       name: "hand-made",
       languages: ["de"],
       defaultLanguage: "de",
     });
-    const { id, outs } = await createConfiguration(ctx, { ...configuration("hand-made"), adoptExistingId: made.id });
+    const { id, outs } = await configurations.create(ctx, { ...configuration("hand-made"), adoptExistingId: made.id });
     expect(id).toBe(made.id);
     expect(outs).toMatchObject({ version: "1", adoptExistingId: made.id, languages: ["en-us"] });
     expect(auditLines(ctx.auditDir).at(-1)).toMatchObject({ action: "adopt", outcome: "success", targetId: made.id });
@@ -162,22 +152,22 @@ describe("WebDeploymentConfiguration provider", () => {
 
   it("delete removes every version and waits for the 404; an already deleted one is not an error", async () => {
     const ctx = ctxFor();
-    const { id, outs } = await createConfiguration(ctx, configuration("deleted"));
-    await deleteConfiguration(ctx, id, outs as unknown as Record<string, unknown>);
-    expect(await uiClient().webDeploymentConfigurations.draft(id)).toBeUndefined();
-    expect(await uiClient().webDeploymentConfigurations.versions(id)).toBeUndefined();
-    expect((await readConfiguration(ctx, id, {})).id).toBe("");
-    await expect(deleteConfiguration(ctx, id, {})).resolves.toBeUndefined();
+    const { id, outs } = await configurations.create(ctx, configuration("deleted"));
+    await configurations.delete(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).draft(id)).toBeUndefined();
+    expect(await new WebDeploymentConfigurationsApi(uiClient().transport).versions(id)).toBeUndefined();
+    expect((await configurations.read(ctx, id, {})).id).toBe("");
+    await expect(configurations.delete(ctx, id, {})).resolves.toBeUndefined();
   });
 });
 
 describe("permissions", () => {
   it("a client with only webdeployments:readonly may read but a create names the permissions and scope to grant", async () => {
     const ctx = testContext(emulator.url, readOnly);
-    const err = await createConfiguration(ctx, configuration("read-only")).catch((e: Error) => e);
+    const err = await configurations.create(ctx, configuration("read-only")).catch((e: Error) => e);
     expect(String(err)).toMatch(/failed: 403 .*webDeployments:configuration:view\/add\/edit\/delete.*webdeployments scope/s);
-    const { id } = await createConfiguration(ctxFor(), configuration("readable"));
-    expect((await readConfiguration(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
+    const { id } = await configurations.create(ctxFor(), configuration("readable"));
+    expect((await configurations.read(ctx, id, {})).props).toMatchObject({ name: "readable", version: "1" });
   });
 });
 
@@ -185,9 +175,9 @@ describe("the dev stack's declarations", () => {
   it("are accepted by the emulator: the configuration publishes and each deployment becomes Active", async () => {
     const ctx = ctxFor();
     const { resourceName: _cfgName, ...cfgArgs } = devWebDeployments.configurations[0]!;
-    const { id, outs } = await createConfiguration(ctx, cfgArgs as unknown as Record<string, unknown>);
+    const { id, outs } = await configurations.create(ctx, cfgArgs as unknown as Record<string, unknown>);
     for (const { resourceName: _name, configuration: _ref, ...args } of devWebDeployments.deployments) {
-      const { outs: dep } = await createDeployment(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
+      const { outs: dep } = await deployment.create(ctx, { ...args, configuration: { id, version: outs.version } } as Record<
         string,
         unknown
       >);
@@ -198,7 +188,7 @@ describe("the dev stack's declarations", () => {
 
 describe("WebDeployment provider", () => {
   async function publishedConfig(name: string) {
-    const { id, outs } = await createConfiguration(ctxFor(), configuration(name));
+    const { id, outs } = await configurations.create(ctxFor(), configuration(name));
     return { id, version: outs.version };
   }
 
@@ -206,7 +196,7 @@ describe("WebDeployment provider", () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-active");
     await admin.clearRequests();
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-active", config));
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-active", config));
     // The POST answers Pending; the Active in the outputs is what a GET read.
     expect(deploymentCalls(await admin.requests(), id)[0]).toEqual("POST");
     expect(deploymentCalls(await admin.requests(), id).slice(1)).toContain("GET 200");
@@ -225,7 +215,7 @@ describe("WebDeployment provider", () => {
     await admin.clearRequests();
     // No activation delay: the first read after the POST already answers Error.
     const err = await withTiming({ activationDelayMs: 0 }, () =>
-      createDeployment(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e),
+      deployment.create(ctx, deploymentOf("site-error", config, { flowId: "flow-broken" })).catch((e: Error) => e),
     );
     expect(String(err)).toMatch(
       /web deployment "site-error" \([0-9a-f-]+\) went to status Error: inbound message flow flow-broken is not published.*deleted again/s,
@@ -233,7 +223,7 @@ describe("WebDeployment provider", () => {
     const id = auditLines(ctx.auditDir).find((r) => r.action === "health")?.targetId as string;
     // One read saw Error and the deployment was deleted at once: no polling towards the timeout.
     expect(deploymentCalls(await admin.requests(), id).slice(0, 3)).toEqual(["POST", "GET 200", "DELETE 204"]);
-    expect(await uiClient().webDeployments.findByName("site-error")).toBeUndefined();
+    expect(await new WebDeploymentsApi(uiClient().transport).findByName("site-error")).toBeUndefined();
     expect(auditLines(ctx.auditDir).find((r) => r.action === "health")).toMatchObject({ outcome: "failure", healthStatus: "Error" });
   });
 
@@ -241,11 +231,11 @@ describe("WebDeployment provider", () => {
     // Waiting out the health timeout would fail differently ("did not become Active within 2 s").
     const ctx = testContext(emulator.url, owner, { healthTimeoutSeconds: 2 });
     const config = await publishedConfig("cfg-update-error");
-    const { id } = await createDeployment(ctx, deploymentOf("site-update-error", config));
+    const { id } = await deployment.create(ctx, deploymentOf("site-update-error", config));
     await markBroken(emulator.url, ADMIN, "deployment", id, "the deployment's flow was deleted");
     await admin.clearRequests();
     const err = await withTiming({ activationDelayMs: 0 }, () =>
-      updateDeployment(ctx, id, deploymentOf("site-update-error", config, { description: "changed" })).catch((e: Error) => e),
+      deployment.update(ctx, id, {}, deploymentOf("site-update-error", config, { description: "changed" })).catch((e: Error) => e),
     );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toBe(
@@ -254,7 +244,7 @@ describe("WebDeployment provider", () => {
     );
     // The PUT, one read that saw Error, and nothing after it: no polling towards the timeout, no delete.
     expect(deploymentCalls(await admin.requests(), id)).toEqual(["PUT 200", "GET 200"]);
-    expect((await uiClient().webDeployments.get(id))?.status).toBe("Error");
+    expect((await new WebDeploymentsApi(uiClient().transport).get(id))?.status).toBe("Error");
     expect(auditLines(ctx.auditDir).filter((r) => r.action === "update")).toEqual([
       expect.objectContaining({ outcome: "failure", targetId: id, error: expect.stringContaining("went to status Error") }),
     ]);
@@ -264,8 +254,8 @@ describe("WebDeployment provider", () => {
     const ctx = ctxFor();
     const cfgCtx = ctxFor();
     const config = await publishedConfig("cfg-moving");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-moving", config));
-    const { outs: v2 } = await updateConfiguration(cfgCtx, config.id, configuration("cfg-moving", { description: "v2" }));
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-moving", config));
+    const { outs: v2 } = await configurations.update(cfgCtx, config.id, {}, configuration("cfg-moving", { description: "v2" }));
     const news = deploymentOf("site-moving", { id: config.id, version: v2.version });
     expect(
       diffDeployment({ ...outs, status: "Pending" } as unknown as Record<string, unknown>, deploymentOf("site-moving", config)),
@@ -273,17 +263,21 @@ describe("WebDeployment provider", () => {
       changes: false,
     });
     expect(diffDeployment(outs as unknown as Record<string, unknown>, news)).toMatchObject({ changes: true, diffs: ["configuration"] });
-    const { outs: moved } = await updateDeployment(ctx, id, news);
+    const { outs: moved } = await deployment.update(ctx, id, {}, news);
     expect(moved).toMatchObject({ status: "Active", configuration: { id: config.id, version: "2" } });
   });
 
   it("refresh reads edited fields, drops a deployment deleted out of band, and treats Error as drift", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-refresh");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-refresh", config));
-    const live = (await uiClient().webDeployments.get(id))!;
-    await uiClient().webDeployments.put(id, { name: live.name, allowedDomains: ["other.example.com"], configuration: config });
-    const read = await readDeployment(ctx, id, outs as unknown as Record<string, unknown>);
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-refresh", config));
+    const live = (await new WebDeploymentsApi(uiClient().transport).get(id))!;
+    await new WebDeploymentsApi(uiClient().transport).put(id, {
+      name: live.name,
+      allowedDomains: ["other.example.com"],
+      configuration: config,
+    });
+    const read = await deployment.read(ctx, id, outs as unknown as Record<string, unknown>);
     expect(read.inputs).toMatchObject({ allowedDomains: ["other.example.com"] });
     expect(diffDeployment(read.props as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs).toEqual([
       "allowedDomains",
@@ -291,28 +285,28 @@ describe("WebDeployment provider", () => {
     expect(
       diffDeployment({ ...outs, status: "Error" } as unknown as Record<string, unknown>, deploymentOf("site-refresh", config)).diffs,
     ).toEqual(["status"]);
-    await uiClient().webDeployments.delete(id);
-    expect((await readDeployment(ctx, id, outs as unknown as Record<string, unknown>)).id).toBe("");
+    await new WebDeploymentsApi(uiClient().transport).delete(id);
+    expect((await deployment.read(ctx, id, outs as unknown as Record<string, unknown>)).id).toBe("");
   });
 
   it("delete waits until the asynchronous delete has finished", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-delete");
-    const { id, outs } = await createDeployment(ctx, deploymentOf("site-delete", config));
-    await deleteDeployment(ctx, id, outs as unknown as Record<string, unknown>);
-    expect(await uiClient().webDeployments.get(id)).toBeUndefined();
-    await expect(deleteDeployment(ctx, id, {})).resolves.toBeUndefined();
+    const { id, outs } = await deployment.create(ctx, deploymentOf("site-delete", config));
+    await deployment.delete(ctx, id, outs as unknown as Record<string, unknown>);
+    expect(await new WebDeploymentsApi(uiClient().transport).get(id)).toBeUndefined();
+    await expect(deployment.delete(ctx, id, {})).resolves.toBeUndefined();
   });
 
   it("adopts an existing deployment by id, writing the declared document", async () => {
     const ctx = ctxFor();
     const config = await publishedConfig("cfg-adopt");
-    const { deployment: made } = await uiClient().webDeployments.create({
+    const { deployment: made } = await new WebDeploymentsApi(uiClient().transport).create({
       name: "site-adopt",
       allowAllDomains: true,
       configuration: config,
     });
-    const { id, outs } = await createDeployment(ctx, { ...deploymentOf("site-adopt", config), adoptExistingId: made.id });
+    const { id, outs } = await deployment.create(ctx, { ...deploymentOf("site-adopt", config), adoptExistingId: made.id });
     expect(id).toBe(made.id);
     expect(outs).toMatchObject({ status: "Active", allowAllDomains: false, allowedDomains: ["www.example.com"], adoptExistingId: made.id });
   });

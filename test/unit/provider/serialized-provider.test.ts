@@ -34,7 +34,7 @@ const channel = {
 
 describe("serialized provider", () => {
   beforeAll(() => {
-    if (!fs.existsSync(path.join(repoRoot(), "dist", "provider", "runtime", "providers", "channel.js")))
+    if (!fs.existsSync(path.join(repoRoot(), "dist", "provider", "resources", "channel", "provider.js")))
       throw new Error("build first: npm run build");
     writeSelfLink();
   });

@@ -1,8 +1,8 @@
 /** Diffs of the web deployment resources: what a second `up` or a refresh counts as a change. */
 import { describe, expect, it } from "vitest";
-import { diffConfiguration } from "../../../provider/runtime/web-deployment-configuration";
-import { diffDeployment } from "../../../provider/runtime/web-deployment";
-import { UNKNOWN } from "../../../provider/validation/web-deployment";
+import { diffConfiguration } from "../../../provider/resources/webDeploymentConfiguration/lifecycle";
+import { diffDeployment } from "../../../provider/resources/webDeployment/lifecycle";
+import { UNKNOWN } from "../../../provider/validation/unknown";
 
 const cfg = {
   name: "Messenger",

@@ -3,8 +3,9 @@
  * deployment before any API call, each problem with its property path and the fix.
  */
 import { describe, expect, it } from "vitest";
-import { validateConfiguration } from "../../../provider/validation/web-deployment-configuration";
-import { UNKNOWN, validateDeployment } from "../../../provider/validation/web-deployment";
+import { validateConfiguration } from "../../../provider/resources/webDeploymentConfiguration/schema";
+import { validateDeployment } from "../../../provider/resources/webDeployment/schema";
+import { UNKNOWN } from "../../../provider/validation/unknown";
 
 const config = (patch: Record<string, unknown> = {}) => ({
   name: "Web messenger",

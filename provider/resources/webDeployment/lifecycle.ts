@@ -9,12 +9,17 @@
  *   update  PUT deployments/{id} (whole document), poll until Active; Error fails at once
  *   delete  DELETE deployments/{id} (asynchronous: Deleting), poll until 404
  */
-import { type CallTrace, type Deployment, type DeploymentDocument, GenesysApiError } from "../genesys";
-import { formatIssues } from "../validation";
-import { type DeploymentDefinition, UNKNOWN, validateDeployment } from "../validation/web-deployment";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "./context";
-import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
-import { compact, pollUntil, sameDocument, splitInputs } from "./web-deployment-common";
+import { type CallTrace, GenesysApiError } from "../../genesys";
+import { compact, sameDocument } from "../../runtime/compare";
+import { type RuntimeContext, audited, auditedCheck, healthRecord } from "../../runtime/context";
+import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "../../runtime/create-or-adopt";
+import { splitInputs } from "../../runtime/inputs";
+import { pollUntil } from "../../runtime/poll";
+import { formatIssues } from "../../validation/issues";
+import { hasUnknown } from "../../validation/unknown";
+import type { Lifecycle, Props } from "../definition";
+import { type Deployment, type DeploymentDocument, deploymentsOf } from "./api";
+import { type DeploymentDefinition, validateDeployment } from "./schema";
 
 const DEPLOYMENT_TYPE = "genesys:WebDeployment";
 
@@ -22,7 +27,7 @@ interface DeploymentInputs extends DeploymentDefinition {
   adoptExistingId?: string;
 }
 
-export interface DeploymentOutputs extends DeploymentInputs {
+interface DeploymentOutputs extends DeploymentInputs {
   deploymentId: string;
   status: string;
   snippet: string;
@@ -69,10 +74,7 @@ function outputsOf(live: Deployment, adoptExistingId?: string): DeploymentOutput
   };
 }
 
-export async function checkDeployment(
-  ctx: RuntimeContext,
-  news: Record<string, unknown>,
-): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+async function check(ctx: RuntimeContext, _olds: Props, news: Props) {
   const { definition, adoptExistingId } = splitInputs(news);
   const checked = await auditedCheck(ctx, DEPLOYMENT_TYPE, definition, () => validateDeployment(definition));
   if (!checked.ok) return { inputs: news, failures: checked.failures };
@@ -90,13 +92,12 @@ export async function checkDeployment(
   return { inputs: { ...normalised, ...(adoptExistingId ? { adoptExistingId } : {}) }, failures: [] };
 }
 
-export function diffDeployment(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-): { changes: boolean; replaces: string[]; diffs: string[] } {
+/** Pure: the engine's diff without the id and context it does not need. */
+export function diffDeployment(olds: Props, news: Props): { changes: boolean; replaces: string[]; diffs: string[] } {
   const diffs: string[] = [];
-  const before = splitInputs(olds).definition as unknown as DeploymentDefinition;
-  const after = splitInputs(news).definition as unknown as DeploymentDefinition;
+  // Raw documents, not parsed: a stored state may predate today's schema, and unknowns must show.
+  const before = splitInputs(olds).definition;
+  const after = splitInputs(news).definition;
   const pairs: [string, unknown, unknown][] = [
     ["name", before.name, after.name],
     ["description", before.description ?? "", after.description ?? ""],
@@ -113,11 +114,7 @@ export function diffDeployment(
   return { changes: diffs.length > 0, replaces: [], diffs };
 }
 
-function hasUnknown(value: unknown): boolean {
-  return JSON.stringify(value ?? null).includes(UNKNOWN);
-}
-
-function requireValid(inputs: Record<string, unknown>): { def: DeploymentDefinition; adoptExistingId?: string } {
+function requireValid(inputs: Props): { def: DeploymentDefinition; adoptExistingId?: string } {
   const { definition, adoptExistingId } = splitInputs(inputs);
   const result = validateDeployment(definition);
   if (!result.ok) throw new Error(`web deployment "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
@@ -154,7 +151,7 @@ async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace):
     recordHealth(outcome, { name: last?.name, status: last?.status }, error);
   try {
     const active = await pollUntil(ctx, async () => {
-      last = await ctx.client.webDeployments.get(id, trace);
+      last = await deploymentsOf(ctx).get(id, trace);
       if (!last) throw new Error(`web deployment ${id} disappeared while waiting for it to become Active`);
       if (last.status === "Error") {
         throw new DeploymentErrorStatus(
@@ -180,9 +177,9 @@ async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace):
 
 /** Starts the asynchronous DELETE and waits for the 404 (it passes through Deleting). */
 async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<boolean> {
-  const existed = await ctx.client.webDeployments.delete(id, trace);
+  const existed = await deploymentsOf(ctx).delete(id, trace);
   if (!existed) return false;
-  const gone = await pollUntil(ctx, async () => ((await ctx.client.webDeployments.get(id, trace)) ? undefined : true));
+  const gone = await pollUntil(ctx, async () => ((await deploymentsOf(ctx).get(id, trace)) ? undefined : true));
   if (!gone) throw new Error(`web deployment ${id} still exists ${ctx.config.healthTimeoutSeconds} s after its DELETE`);
   return true;
 }
@@ -192,10 +189,7 @@ const subjectOf = (doc: DeploymentDocument): Subject => ({ kind: "web deployment
 /** The members in which a live deployment differs from the declared document. */
 const differences = (live: Deployment, doc: DeploymentDocument): string[] => differingFields(documentOf(definitionOf(live)), doc);
 
-export async function createDeployment(
-  ctx: RuntimeContext,
-  inputs: Record<string, unknown>,
-): Promise<{ id: string; outs: DeploymentOutputs }> {
+async function create(ctx: RuntimeContext, inputs: Props): Promise<{ id: string; outs: DeploymentOutputs }> {
   const { def, adoptExistingId } = requireValid(inputs);
   const doc = documentOf(def);
   if (adoptExistingId) return adoptDeployment(ctx, adoptExistingId, doc);
@@ -205,7 +199,7 @@ export async function createDeployment(
     async (trace) => {
       const { live: created } = await createOrRecover(subjectOf(doc), {
         post: async () => {
-          const { deployment, recovered } = await ctx.client.webDeployments.create(doc, trace);
+          const { deployment, recovered } = await deploymentsOf(ctx).create(doc, trace);
           return { created: deployment, recovered };
         },
         idOf: (d) => d.id,
@@ -230,9 +224,9 @@ async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentD
       await adoptExisting(
         { kind: "web deployment", id },
         {
-          read: () => ctx.client.webDeployments.get(id, trace),
+          read: () => deploymentsOf(ctx).get(id, trace),
           differs: (live) => differences(live, doc).length > 0,
-          write: () => ctx.client.webDeployments.put(id, doc, trace),
+          write: () => deploymentsOf(ctx).put(id, doc, trace),
         },
       );
       const active = await waitForActive(ctx, id, trace);
@@ -242,17 +236,13 @@ async function adoptDeployment(ctx: RuntimeContext, id: string, doc: DeploymentD
   );
 }
 
-export async function readDeployment(
-  ctx: RuntimeContext,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<{ id: string; props?: DeploymentOutputs; inputs?: Record<string, unknown> }> {
+async function read(ctx: RuntimeContext, id: string, props: Props): Promise<{ id: string; props?: DeploymentOutputs; inputs?: Props }> {
   const name = typeof props.name === "string" ? props.name : id;
   return audited(
     ctx,
     { action: "read", resourceType: DEPLOYMENT_TYPE, resourceName: name, targetId: id },
     async (trace) => {
-      const live = await ctx.client.webDeployments.get(id, trace);
+      const live = await deploymentsOf(ctx).get(id, trace);
       // A deployment being deleted out of band is as good as gone: the next `up` recreates it.
       if (!live || live.status === "Deleting") return { id: "" };
       const adoptExistingId = typeof props.adoptExistingId === "string" ? props.adoptExistingId : undefined;
@@ -263,11 +253,7 @@ export async function readDeployment(
   );
 }
 
-export async function updateDeployment(
-  ctx: RuntimeContext,
-  id: string,
-  news: Record<string, unknown>,
-): Promise<{ outs: DeploymentOutputs }> {
+async function update(ctx: RuntimeContext, id: string, _olds: Props, news: Props): Promise<{ outs: DeploymentOutputs }> {
   const { def, adoptExistingId } = requireValid(news);
   const doc = documentOf(def);
   return audited(
@@ -275,7 +261,7 @@ export async function updateDeployment(
     { action: "update", resourceType: DEPLOYMENT_TYPE, resourceName: doc.name, targetId: id, payload: doc },
     async (trace) => {
       try {
-        await ctx.client.webDeployments.put(id, doc, trace);
+        await deploymentsOf(ctx).put(id, doc, trace);
       } catch (err) {
         if (err instanceof GenesysApiError && err.status === 404) {
           throw new Error(`web deployment ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`, { cause: err });
@@ -289,9 +275,19 @@ export async function updateDeployment(
   );
 }
 
-export async function deleteDeployment(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+async function remove(ctx: RuntimeContext, id: string, props: Props): Promise<void> {
   const name = typeof props.name === "string" ? props.name : id;
   await audited(ctx, { action: "delete", resourceType: DEPLOYMENT_TYPE, resourceName: name, targetId: id }, async (trace) => {
     await deleteAndWait(ctx, id, trace);
   });
 }
+
+/** The WebDeployment's lifecycle: the dynamic ResourceProvider's methods, given the context. */
+export const lifecycle = {
+  check,
+  diff: (_id: string, olds: Props, news: Props) => diffDeployment(olds, news),
+  create,
+  read,
+  update,
+  delete: remove,
+} satisfies Lifecycle;

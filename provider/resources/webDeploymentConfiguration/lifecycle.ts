@@ -13,13 +13,17 @@
  *   update  PUT versions/draft, publish -> version N+1 (dependent deployments follow it)
  *   delete  DELETE configurations/{id} (every version), poll until 404
  */
-import { type CallTrace, type ConfigurationDocument, type ConfigurationVersion, GenesysApiError } from "../genesys";
-import { formatIssues } from "../validation";
-import { type ConfigurationDefinition, configurationSchema, validateConfiguration } from "../validation/web-deployment-configuration";
-import { WEB_DEPLOYMENT_LIMITS } from "../validation/web-deployment-limits";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
-import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate } from "./create-or-adopt";
-import { compact, pollUntil, projectOnto, sameDocument, splitInputs } from "./web-deployment-common";
+import { type CallTrace, GenesysApiError } from "../../genesys";
+import { compact, projectOnto, sameDocument } from "../../runtime/compare";
+import { type RuntimeContext, audited, auditedCheck } from "../../runtime/context";
+import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate } from "../../runtime/create-or-adopt";
+import { splitInputs } from "../../runtime/inputs";
+import { pollUntil } from "../../runtime/poll";
+import { formatIssues } from "../../validation/issues";
+import { WEB_DEPLOYMENT_LIMITS } from "../../validation/web-deployment-limits";
+import type { Lifecycle, Props } from "../definition";
+import { type ConfigurationDocument, type ConfigurationVersion, configurationsOf } from "./api";
+import { type ConfigurationDefinition, configurationSchema, validateConfiguration } from "./schema";
 
 const CONFIGURATION_TYPE = "genesys:WebDeploymentConfiguration";
 
@@ -28,7 +32,7 @@ interface ConfigurationInputs extends ConfigurationDefinition {
   keepUnpublishedDraft?: boolean;
 }
 
-export interface ConfigurationOutputs extends ConfigurationInputs {
+interface ConfigurationOutputs extends ConfigurationInputs {
   configurationId: string;
   /** The latest published version ("1", "2", ...): what deployments point at. */
   version: string;
@@ -43,7 +47,7 @@ interface Steering {
   keepUnpublishedDraft?: boolean;
 }
 
-function steeringOf(raw: Record<string, unknown>): { definition: Record<string, unknown> } & Steering {
+function steeringOf(raw: Props): { definition: Props } & Steering {
   const { keepUnpublishedDraft, ...rest } = raw;
   const { definition, adoptExistingId } = splitInputs(rest);
   return { definition, adoptExistingId, ...(keepUnpublishedDraft === true ? { keepUnpublishedDraft: true } : {}) };
@@ -59,10 +63,7 @@ function documentOf(value: unknown): ConfigurationDocument {
   return projectOnto(configurationSchema, value) as ConfigurationDocument;
 }
 
-export async function checkConfiguration(
-  ctx: RuntimeContext,
-  news: Record<string, unknown>,
-): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+async function check(ctx: RuntimeContext, _olds: Props, news: Props) {
   const { definition, ...steering } = steeringOf(news);
   if (news.keepUnpublishedDraft !== undefined && typeof news.keepUnpublishedDraft !== "boolean") {
     return {
@@ -75,12 +76,10 @@ export async function checkConfiguration(
   return { inputs: { ...checked.value, ...steeringInputs(steering) }, failures: [] };
 }
 
-export function diffConfiguration(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-): { changes: boolean; replaces: string[]; diffs: string[] } {
-  const before = documentOf(steeringOf(olds).definition) as Record<string, unknown>;
-  const after = documentOf(steeringOf(news).definition) as Record<string, unknown>;
+/** Pure: the engine's diff without the id it does not need. */
+export function diffConfiguration(olds: Props, news: Props): { changes: boolean; replaces: string[]; diffs: string[] } {
+  const before: Props = documentOf(steeringOf(olds).definition);
+  const after: Props = documentOf(steeringOf(news).definition);
   const diffs = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((k) => !sameDocument(before[k], after[k])).sort();
   // The declared state is "published": a draft that read found ahead of its published version
   // (edited in the UI, or left behind by a publish that failed) is re-applied and published,
@@ -89,7 +88,7 @@ export function diffConfiguration(
   return { changes: diffs.length > 0, replaces: [], diffs };
 }
 
-function requireValid(inputs: Record<string, unknown>): { doc: ConfigurationDocument; steering: Steering } {
+function requireValid(inputs: Props): { doc: ConfigurationDocument; steering: Steering } {
   const { definition, ...steering } = steeringOf(inputs);
   const result = validateConfiguration(definition);
   if (!result.ok) throw new Error(`web deployment configuration "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
@@ -102,7 +101,7 @@ function outputsOf(
   steering: Steering = {},
 ): ConfigurationOutputs {
   return {
-    ...(doc as ConfigurationDefinition),
+    ...doc,
     ...steeringInputs(steering),
     configurationId: live.id,
     version: live.version,
@@ -121,7 +120,7 @@ function statusFailure(draft: ConfigurationVersion): string {
 async function waitForActiveDraft(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<ConfigurationVersion> {
   let last: ConfigurationVersion | undefined;
   const active = await pollUntil(ctx, async () => {
-    last = await ctx.client.webDeploymentConfigurations.draft(id, trace);
+    last = await configurationsOf(ctx).draft(id, trace);
     if (!last) throw new Error(`web deployment configuration ${id} disappeared while waiting for it to become Active`);
     if (last.status === "Error") throw new Error(statusFailure(last));
     return last.status === undefined || last.status === "Active" ? last : undefined;
@@ -144,7 +143,7 @@ async function waitForActiveDraft(ctx: RuntimeContext, id: string, trace: CallTr
 async function publishWithRetry(ctx: RuntimeContext, id: string, doc: ConfigurationDocument, trace: CallTrace): Promise<string> {
   const windowSeconds = ctx.config.publishRetrySeconds ?? WEB_DEPLOYMENT_LIMITS.publishRetrySeconds;
   const deadline = Date.now() + windowSeconds * 1000;
-  const configurations = ctx.client.webDeploymentConfigurations;
+  const configurations = configurationsOf(ctx);
   for (;;) {
     try {
       const published = await configurations.publish(id, trace);
@@ -169,9 +168,9 @@ async function publishWithRetry(ctx: RuntimeContext, id: string, doc: Configurat
 
 /** Deletes and waits for the 404, so a name is free again and nothing lingers. */
 async function deleteAndWait(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<boolean> {
-  const existed = await ctx.client.webDeploymentConfigurations.delete(id, trace);
+  const existed = await configurationsOf(ctx).delete(id, trace);
   if (!existed) return false;
-  const gone = await pollUntil(ctx, async () => ((await ctx.client.webDeploymentConfigurations.draft(id, trace)) ? undefined : true));
+  const gone = await pollUntil(ctx, async () => ((await configurationsOf(ctx).draft(id, trace)) ? undefined : true));
   if (!gone) throw new Error(`web deployment configuration ${id} still exists ${ctx.config.healthTimeoutSeconds} s after its DELETE`);
   return true;
 }
@@ -182,18 +181,14 @@ const subjectOf = (doc: ConfigurationDocument): Subject => ({ kind: "web deploym
 const differences = (live: ConfigurationVersion | undefined, doc: ConfigurationDocument): string[] =>
   live ? differingFields(compact(documentOf(live)), compact(doc)) : ["(it has no draft)"];
 
-export async function createConfiguration(
-  ctx: RuntimeContext,
-  inputs: Record<string, unknown>,
-): Promise<{ id: string; outs: ConfigurationOutputs }> {
+async function create(ctx: RuntimeContext, inputs: Props): Promise<{ id: string; outs: ConfigurationOutputs }> {
   const { doc, steering } = requireValid(inputs);
-  if (steering.adoptExistingId && steering.keepUnpublishedDraft) return adoptPublished(ctx, steering.adoptExistingId, doc);
-  if (steering.adoptExistingId) return adoptConfiguration(ctx, steering.adoptExistingId, doc);
+  if (steering.adoptExistingId) return adopt(ctx, steering.adoptExistingId, doc, steering.keepUnpublishedDraft === true);
   return audited(
     ctx,
     { action: "create", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, payload: doc },
     async (trace) => {
-      const configurations = ctx.client.webDeploymentConfigurations;
+      const configurations = configurationsOf(ctx);
       // A lost create found by name is ours when its draft is this very document.
       const { live: made } = await createOrRecover(subjectOf(doc), {
         post: async () => {
@@ -219,35 +214,45 @@ export async function createConfiguration(
   );
 }
 
-async function adoptConfiguration(
+type Adoption = (
   ctx: RuntimeContext,
   id: string,
   doc: ConfigurationDocument,
+  trace: CallTrace,
+) => Promise<{ id: string; outs: ConfigurationOutputs }>;
+
+/** Takes an existing configuration over (adoptExistingId), one audited operation either way. */
+function adopt(
+  ctx: RuntimeContext,
+  id: string,
+  doc: ConfigurationDocument,
+  keepUnpublishedDraft: boolean,
 ): Promise<{ id: string; outs: ConfigurationOutputs }> {
-  return audited(
-    ctx,
-    { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
-    async (trace) => {
-      const configurations = ctx.client.webDeploymentConfigurations;
-      const { live: draft } = await adoptExisting(
-        { kind: "web deployment configuration", id },
-        {
-          read: () => configurations.draft(id, trace),
-          differs: (live) => differences(live, doc).length > 0,
-          write: () => configurations.putDraft(id, doc, trace),
-        },
-      );
-      const latest = await configurations.latestPublished(id, trace);
-      const published = latest ? await configurations.version(id, latest, trace) : undefined;
-      let version = latest ?? "";
-      if (!published || !sameDocument(documentOf(published), doc)) {
-        await waitForActiveDraft(ctx, id, trace);
-        version = await publishWithRetry(ctx, id, doc, trace);
-      }
-      return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, { adoptExistingId: id }) };
-    },
+  return audited(ctx, { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc }, (trace) =>
+    keepUnpublishedDraft ? adoptPublished(ctx, id, doc, trace) : adoptDraft(ctx, id, doc, trace),
   );
 }
+
+/** Writes the declaration into the draft where it differs, and publishes it unless already published. */
+const adoptDraft: Adoption = async (ctx, id, doc, trace) => {
+  const configurations = configurationsOf(ctx);
+  const { live: draft } = await adoptExisting(
+    { kind: "web deployment configuration", id },
+    {
+      read: () => configurations.draft(id, trace),
+      differs: (live) => differences(live, doc).length > 0,
+      write: () => configurations.putDraft(id, doc, trace),
+    },
+  );
+  const latest = await configurations.latestPublished(id, trace);
+  const published = latest ? await configurations.version(id, latest, trace) : undefined;
+  let version = latest ?? "";
+  if (!published || !sameDocument(documentOf(published), doc)) {
+    await waitForActiveDraft(ctx, id, trace);
+    version = await publishWithRetry(ctx, id, doc, trace);
+  }
+  return { id, outs: outputsOf(doc, { id, version, status: draft.status, unpublishedChanges: false }, { adoptExistingId: id }) };
+};
 
 /**
  * Adoption that writes nothing: the declaration must equal the latest published version, which the
@@ -255,59 +260,45 @@ async function adoptConfiguration(
  * is, reported as unpublishedChanges. A declaration that differs is refused rather than written,
  * since writing it would replace that draft.
  */
-async function adoptPublished(
-  ctx: RuntimeContext,
-  id: string,
-  doc: ConfigurationDocument,
-): Promise<{ id: string; outs: ConfigurationOutputs }> {
-  return audited(
-    ctx,
-    { action: "adopt", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
-    async (trace) => {
-      const configurations = ctx.client.webDeploymentConfigurations;
-      const draft = await configurations.draft(id, trace);
-      const latest = draft ? await configurations.latestPublished(id, trace) : undefined;
-      if (!draft || latest === undefined) {
-        throw new Error(
-          `web deployment configuration ${id} (adoptExistingId) does not exist; check the id, or remove adoptExistingId to create it`,
-        );
-      }
-      if (latest === "") {
-        throw new Error(
-          `web deployment configuration "${draft.name}" (${id}) has never been published, so keepUnpublishedDraft has no published ` +
-            "version to adopt; publish it in Genesys, or remove keepUnpublishedDraft to publish the declared document",
-        );
-      }
-      const published = await configurations.version(id, latest, trace);
-      const differing = differences(published, doc);
-      if (differing.length > 0) {
-        throw new Error(
-          `web deployment configuration "${draft.name}" (${id}): the declaration differs from its published version ${latest} in ` +
-            `${differing.join(", ")}; with keepUnpublishedDraft the adoption writes nothing, so declare what version ${latest} holds ` +
-            "(npm run export writes it), or remove keepUnpublishedDraft to write the declaration into the draft and publish it",
-        );
-      }
-      const unpublishedChanges = !sameDocument(documentOf(draft), doc);
-      return {
-        id,
-        outs: outputsOf(
-          doc,
-          { id, version: latest, status: draft.status, unpublishedChanges },
-          { adoptExistingId: id, keepUnpublishedDraft: true },
-        ),
-      };
-    },
-  );
-}
+const adoptPublished: Adoption = async (ctx, id, doc, trace) => {
+  const configurations = configurationsOf(ctx);
+  const draft = await configurations.draft(id, trace);
+  const latest = draft ? await configurations.latestPublished(id, trace) : undefined;
+  if (!draft || latest === undefined) {
+    throw new Error(
+      `web deployment configuration ${id} (adoptExistingId) does not exist; check the id, or remove adoptExistingId to create it`,
+    );
+  }
+  if (latest === "") {
+    throw new Error(
+      `web deployment configuration "${draft.name}" (${id}) has never been published, so keepUnpublishedDraft has no published ` +
+        "version to adopt; publish it in Genesys, or remove keepUnpublishedDraft to publish the declared document",
+    );
+  }
+  const published = await configurations.version(id, latest, trace);
+  const differing = differences(published, doc);
+  if (differing.length > 0) {
+    throw new Error(
+      `web deployment configuration "${draft.name}" (${id}): the declaration differs from its published version ${latest} in ` +
+        `${differing.join(", ")}; with keepUnpublishedDraft the adoption writes nothing, so declare what version ${latest} holds ` +
+        "(npm run export writes it), or remove keepUnpublishedDraft to write the declaration into the draft and publish it",
+    );
+  }
+  const unpublishedChanges = !sameDocument(documentOf(draft), doc);
+  return {
+    id,
+    outs: outputsOf(
+      doc,
+      { id, version: latest, status: draft.status, unpublishedChanges },
+      { adoptExistingId: id, keepUnpublishedDraft: true },
+    ),
+  };
+};
 
-export async function readConfiguration(
-  ctx: RuntimeContext,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<{ id: string; props?: ConfigurationOutputs; inputs?: Record<string, unknown> }> {
+async function read(ctx: RuntimeContext, id: string, props: Props): Promise<{ id: string; props?: ConfigurationOutputs; inputs?: Props }> {
   const name = typeof props.name === "string" ? props.name : id;
   return audited(ctx, { action: "read", resourceType: CONFIGURATION_TYPE, resourceName: name, targetId: id }, async (trace) => {
-    const configurations = ctx.client.webDeploymentConfigurations;
+    const configurations = configurationsOf(ctx);
     const draft = await configurations.draft(id, trace);
     // A configuration being deleted out of band is as good as gone: the next `up` recreates it.
     if (!draft || draft.status === "Deleting") return { id: "" };
@@ -327,18 +318,14 @@ export async function readConfiguration(
   });
 }
 
-export async function updateConfiguration(
-  ctx: RuntimeContext,
-  id: string,
-  news: Record<string, unknown>,
-): Promise<{ outs: ConfigurationOutputs }> {
+async function update(ctx: RuntimeContext, id: string, _olds: Props, news: Props): Promise<{ outs: ConfigurationOutputs }> {
   const { doc, steering } = requireValid(news);
   return audited(
     ctx,
     { action: "update", resourceType: CONFIGURATION_TYPE, resourceName: doc.name, targetId: id, payload: doc },
     async (trace) => {
       try {
-        await ctx.client.webDeploymentConfigurations.putDraft(id, doc, trace);
+        await configurationsOf(ctx).putDraft(id, doc, trace);
       } catch (err) {
         if (err instanceof GenesysApiError && err.status === 404) {
           throw new Error(`web deployment configuration ${id} no longer exists; run \`pulumi refresh\`, then \`pulumi up\` recreates it`, {
@@ -354,9 +341,19 @@ export async function updateConfiguration(
   );
 }
 
-export async function deleteConfiguration(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+async function remove(ctx: RuntimeContext, id: string, props: Props): Promise<void> {
   const name = typeof props.name === "string" ? props.name : id;
   await audited(ctx, { action: "delete", resourceType: CONFIGURATION_TYPE, resourceName: name, targetId: id }, async (trace) => {
     await deleteAndWait(ctx, id, trace);
   });
 }
+
+/** The WebDeploymentConfiguration's lifecycle: the dynamic ResourceProvider's methods, given the context. */
+export const lifecycle = {
+  check,
+  diff: (_id: string, olds: Props, news: Props) => diffConfiguration(olds, news),
+  create,
+  read,
+  update,
+  delete: remove,
+} satisfies Lifecycle;

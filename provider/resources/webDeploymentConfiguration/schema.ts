@@ -1,15 +1,14 @@
 /**
- * The validator of a WebDeploymentConfiguration: pure and synchronous, so `pulumi preview` lists
+ * A WebDeploymentConfiguration's inputs and their validator: pure and synchronous, so `pulumi preview` lists
  * every problem with its property path and the fix before any API call. The input mirrors the
  * API's WebDeploymentConfigurationVersion model (camelCase, the SDK's nesting), so what passes
  * here is sent as it is: docs/resources.md maps each Terraform attribute onto these paths.
  */
 import ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { issue, type ValidationIssue } from "./issues";
-import { CONFIGURATION_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "./web-deployment-limits";
-import { isUnknownAt } from "./web-deployment";
-import { translateIssues } from "./zod-issues";
+import { validateAgainst } from "../../validation/against-schema";
+import { issue, type ValidationIssue, type ValidationResult } from "../../validation/issues";
+import { CONFIGURATION_SERVER_FIELDS, WEB_DEPLOYMENT_ENUMS as E, WEB_DEPLOYMENT_LIMITS as L } from "../../validation/web-deployment-limits";
 
 const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
 const LANGUAGE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
@@ -43,7 +42,7 @@ const conversations = z.strictObject({
 
 const messenger = z.strictObject({
   enabled: bool,
-  styles: z.strictObject({ primaryColor: colour.optional() }).optional(),
+  styles: z.strictObject({ primaryColor: colour.optional().describe('A hex colour such as "#FF4F1F".') }).optional(),
   launcherButton: z
     .strictObject({
       visibility: z.enum(E.launcherVisibility).optional(),
@@ -58,7 +57,7 @@ const messenger = z.strictObject({
         .array(
           z.strictObject({
             fileTypes: z.array(z.enum(E.fileTypes)).optional(),
-            maxFileSizeKB: z.int().min(L.maxFileSizeKB.min).max(L.maxFileSizeKB.max).optional(),
+            maxFileSizeKB: z.int().min(L.maxFileSizeKB.min).max(L.maxFileSizeKB.max).optional().describe("1..10240 (10 MB)."),
           }),
         )
         .optional(),
@@ -128,10 +127,14 @@ const journeyEvents = z.strictObject({
   formsTrackEvents: z
     .array(z.strictObject({ selector, formName: text, captureDataOnFormAbandon: z.boolean(), captureDataOnFormSubmit: z.boolean() }))
     .optional(),
-  idleEvents: z.array(z.strictObject({ eventName: text, idleAfterSeconds: z.int().min(L.idleAfterSeconds.min).optional() })).optional(),
+  idleEvents: z
+    .array(z.strictObject({ eventName: text, idleAfterSeconds: z.int().min(L.idleAfterSeconds.min).optional().describe("At least 30.") }))
+    .optional(),
   inViewportEvents: z.array(selectorTrigger).optional(),
   scrollDepthEvents: z
-    .array(z.strictObject({ eventName: text, percentage: z.int().min(L.scrollPercentage.min).max(L.scrollPercentage.max) }))
+    .array(
+      z.strictObject({ eventName: text, percentage: z.int().min(L.scrollPercentage.min).max(L.scrollPercentage.max).describe("0..100.") }),
+    )
     .optional(),
   trackingSettings: z
     .strictObject({
@@ -146,7 +149,8 @@ const journeyEvents = z.strictObject({
           }),
         )
         .max(L.ipFilters.max)
-        .optional(),
+        .optional()
+        .describe("Up to 10 addresses or CIDR ranges whose visits are not tracked."),
     })
     .optional(),
 });
@@ -167,66 +171,64 @@ const video = z.strictObject({
 });
 
 export const configurationSchema = z.strictObject({
-  name: z.string().min(L.configurationName.min).max(L.configurationName.max),
-  description: z.string().max(L.description.max).optional(),
-  headlessMode: enabledOnly.optional(),
-  languages: z.array(language).min(1),
-  defaultLanguage: language,
+  name: z.string().min(L.configurationName.min).max(L.configurationName.max).describe("The configuration's name, unique per org."),
+  description: z.string().max(L.description.max).optional().describe("Free text shown in the Genesys Cloud UI."),
+  headlessMode: enabledOnly.optional().describe("Run the Messenger without its UI (the page drives it through the Messenger SDK)."),
+  languages: z.array(language).min(1).describe('Languages the Messenger offers, such as ["en-us"].'),
+  defaultLanguage: language.describe("One of languages: the Messenger's language when the visitor's is not offered."),
   customI18nLabels: z
     .array(
       z.strictObject({
-        language,
-        localizedLabels: z.array(z.strictObject({ key: z.enum(E.localizedLabelKey), value: z.string() })).optional(),
+        language: language.describe("One of languages: the language these labels are in."),
+        localizedLabels: z
+          .array(z.strictObject({ key: z.enum(E.localizedLabelKey), value: z.string().describe("The label's text.") }))
+          .optional()
+          .describe("The labels that replace the Messenger's defaults in that language."),
       }),
     )
-    .optional(),
-  messenger: messenger.optional(),
+    .optional()
+    .describe("The Messenger's own labels, reworded per language."),
+  messenger: messenger.optional().describe("The Messenger's look and apps."),
   position: z
     .strictObject({
       alignment: z.enum(E.positionAlignment).optional(),
       sideSpace: z.int().min(0).optional(),
       bottomSpace: z.int().min(0).optional(),
     })
-    .optional(),
-  supportCenter: supportCenter.optional(),
+    .optional()
+    .describe("Where the launcher sits on the page: alignment and the space beside and below it."),
+  supportCenter: supportCenter.optional().describe("The knowledge portal inside the Messenger."),
   cobrowse: z
     .strictObject({
       enabled: bool,
       allowAgentControl: bool,
       allowAgentNavigation: bool,
       allowDraw: bool,
-      maskSelectors: z.array(selector).optional(),
+      maskSelectors: z.array(selector).optional().describe("CSS selectors masked while the screen is shared."),
       channels: z.array(z.enum(E.cobrowseChannel)).optional(),
-      readonlySelectors: z.array(selector).optional(),
+      readonlySelectors: z.array(selector).optional().describe("CSS selectors the agent sees but cannot change."),
       pauseCriteria: z.array(z.strictObject({ urlFragment: text, condition: z.enum(E.pauseCondition) })).optional(),
     })
-    .optional(),
-  journeyEvents: journeyEvents.optional(),
-  authenticationSettings: z.strictObject({ enabled: z.boolean(), integrationId: text, allowSessionUpgrade: bool }).optional(),
-  video: video.optional(),
+    .optional()
+    .describe("Co-browsing: the agent sees, and may steer, the visitor's page."),
+  journeyEvents: journeyEvents.optional().describe("Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked."),
+  authenticationSettings: z
+    .strictObject({ enabled: z.boolean(), integrationId: text.describe("The authentication integration's id."), allowSessionUpgrade: bool })
+    .optional()
+    .describe("Authenticated messaging through an OAuth integration."),
+  video: video.optional().describe("Video and screen sharing with the agent."),
 });
 
 /** A configuration as the API stores it (the draft document); server-owned fields excluded. */
 export type ConfigurationDefinition = z.output<typeof configurationSchema>;
 
-export type ConfigurationResult = { ok: true; value: ConfigurationDefinition } | { ok: false; issues: ValidationIssue[] };
-
 /** Every problem at once: shape and bounds from the schema, then the rules that span fields. */
-export function validateConfiguration(input: unknown): ConfigurationResult {
-  if (!isRecord(input)) return { ok: false, issues: [issue([], "must be an object describing one web deployment configuration")] };
-  const parsed = configurationSchema.safeParse(input);
-  const issues = parsed.success
-    ? []
-    : translateIssues(configurationSchema, parsed.error.issues, input, {
-        rootName: "a web deployment configuration",
-        serverSet: { "": CONFIGURATION_SERVER_FIELDS },
-      });
-  issues.push(...crossFieldIssues(input));
-  // Values other resources have not produced yet (ids during a preview) are judged once known.
-  const known = issues.filter((i) => !isUnknownAt(input, i.path));
-  if (known.length > 0) return { ok: false, issues: known };
-  if (!parsed.success) return { ok: true, value: input as ConfigurationDefinition };
-  return { ok: true, value: parsed.data };
+export function validateConfiguration(input: unknown): ValidationResult<ConfigurationDefinition> {
+  return validateAgainst(configurationSchema, input, {
+    rootName: "a web deployment configuration",
+    serverSet: { "": CONFIGURATION_SERVER_FIELDS },
+    rules: crossFieldIssues,
+  });
 }
 
 function crossFieldIssues(input: Record<string, unknown>): ValidationIssue[] {

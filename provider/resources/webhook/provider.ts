@@ -1,0 +1,4 @@
+/** The webhook provider object Pulumi serialises into the state: see ../provider-of.ts. */
+import { providerOf } from "../provider-of";
+
+export = providerOf("webhook");

@@ -1,4 +1,0 @@
-/** The webDeployment provider object Pulumi serialises into the state: see provider-of.ts. */
-import { providerOf } from "./provider-of";
-
-export = providerOf("webDeployment");
