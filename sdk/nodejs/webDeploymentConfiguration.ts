@@ -40,12 +40,21 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
      * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
      */
     declare public readonly adoptExistingId: pulumi.Output<string | undefined>;
+    /**
+     * Authenticated messaging through an OAuth integration.
+     */
     declare public readonly authenticationSettings: pulumi.Output<outputs.WebDeploymentConfigurationAuthenticationSettings | undefined>;
+    /**
+     * Co-browsing: the agent sees, and may steer, the visitor's page.
+     */
     declare public readonly cobrowse: pulumi.Output<outputs.WebDeploymentConfigurationCobrowse | undefined>;
     /**
      * The configuration's id (pass it to a WebDeployment's configuration.id).
      */
     declare public /*out*/ readonly configurationId: pulumi.Output<string>;
+    /**
+     * The Messenger's own labels, reworded per language.
+     */
     declare public readonly customI18nLabels: pulumi.Output<outputs.WebDeploymentConfigurationCustomI18nLabels[] | undefined>;
     /**
      * One of languages: the Messenger's language when the visitor's is not offered.
@@ -55,7 +64,13 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
      * Free text shown in the Genesys Cloud UI.
      */
     declare public readonly description: pulumi.Output<string | undefined>;
+    /**
+     * Run the Messenger without its UI (the page drives it through the Messenger SDK).
+     */
     declare public readonly headlessMode: pulumi.Output<outputs.WebDeploymentConfigurationHeadlessMode | undefined>;
+    /**
+     * Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+     */
     declare public readonly journeyEvents: pulumi.Output<outputs.WebDeploymentConfigurationJourneyEvents | undefined>;
     /**
      * With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
@@ -73,11 +88,17 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
      * The configuration's name, unique per org.
      */
     declare public readonly name: pulumi.Output<string>;
+    /**
+     * Where the launcher sits on the page: alignment and the space beside and below it.
+     */
     declare public readonly position: pulumi.Output<outputs.WebDeploymentConfigurationPosition | undefined>;
     /**
      * Pending, Active or Error.
      */
     declare public /*out*/ readonly status: pulumi.Output<string>;
+    /**
+     * The knowledge portal inside the Messenger.
+     */
     declare public readonly supportCenter: pulumi.Output<outputs.WebDeploymentConfigurationSupportCenter | undefined>;
     /**
      * The draft differs from the latest published version (edits left unpublished).
@@ -87,6 +108,9 @@ export class WebDeploymentConfiguration extends pulumi.CustomResource {
      * The latest published version ("1", "2", ...): what deployments point at.
      */
     declare public /*out*/ readonly version: pulumi.Output<string>;
+    /**
+     * Video and screen sharing with the agent.
+     */
     declare public readonly video: pulumi.Output<outputs.WebDeploymentConfigurationVideo | undefined>;
 
     /**
@@ -162,8 +186,17 @@ export interface WebDeploymentConfigurationArgs {
      * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
      */
     adoptExistingId?: pulumi.Input<string | undefined>;
+    /**
+     * Authenticated messaging through an OAuth integration.
+     */
     authenticationSettings?: pulumi.Input<inputs.WebDeploymentConfigurationAuthenticationSettingsArgs | undefined>;
+    /**
+     * Co-browsing: the agent sees, and may steer, the visitor's page.
+     */
     cobrowse?: pulumi.Input<inputs.WebDeploymentConfigurationCobrowseArgs | undefined>;
+    /**
+     * The Messenger's own labels, reworded per language.
+     */
     customI18nLabels?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationCustomI18nLabelsArgs>[] | undefined>;
     /**
      * One of languages: the Messenger's language when the visitor's is not offered.
@@ -173,7 +206,13 @@ export interface WebDeploymentConfigurationArgs {
      * Free text shown in the Genesys Cloud UI.
      */
     description?: pulumi.Input<string | undefined>;
+    /**
+     * Run the Messenger without its UI (the page drives it through the Messenger SDK).
+     */
     headlessMode?: pulumi.Input<inputs.WebDeploymentConfigurationHeadlessModeArgs | undefined>;
+    /**
+     * Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+     */
     journeyEvents?: pulumi.Input<inputs.WebDeploymentConfigurationJourneyEventsArgs | undefined>;
     /**
      * With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
@@ -191,7 +230,16 @@ export interface WebDeploymentConfigurationArgs {
      * The configuration's name, unique per org.
      */
     name: pulumi.Input<string>;
+    /**
+     * Where the launcher sits on the page: alignment and the space beside and below it.
+     */
     position?: pulumi.Input<inputs.WebDeploymentConfigurationPositionArgs | undefined>;
+    /**
+     * The knowledge portal inside the Messenger.
+     */
     supportCenter?: pulumi.Input<inputs.WebDeploymentConfigurationSupportCenterArgs | undefined>;
+    /**
+     * Video and screen sharing with the agent.
+     */
     video?: pulumi.Input<inputs.WebDeploymentConfigurationVideoArgs | undefined>;
 }

@@ -164,10 +164,12 @@ func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) RetryInterval() pulumi.Float
 	}).(pulumi.Float64PtrOutput)
 }
 
+// Authenticated messaging through an OAuth integration.
 type WebDeploymentConfigurationAuthenticationSettings struct {
-	AllowSessionUpgrade *bool  `pulumi:"allowSessionUpgrade"`
-	Enabled             bool   `pulumi:"enabled"`
-	IntegrationId       string `pulumi:"integrationId"`
+	AllowSessionUpgrade *bool `pulumi:"allowSessionUpgrade"`
+	Enabled             bool  `pulumi:"enabled"`
+	// The authentication integration's id.
+	IntegrationId string `pulumi:"integrationId"`
 }
 
 // WebDeploymentConfigurationAuthenticationSettingsInput is an input type that accepts WebDeploymentConfigurationAuthenticationSettingsArgs and WebDeploymentConfigurationAuthenticationSettingsOutput values.
@@ -181,10 +183,12 @@ type WebDeploymentConfigurationAuthenticationSettingsInput interface {
 	ToWebDeploymentConfigurationAuthenticationSettingsOutputWithContext(context.Context) WebDeploymentConfigurationAuthenticationSettingsOutput
 }
 
+// Authenticated messaging through an OAuth integration.
 type WebDeploymentConfigurationAuthenticationSettingsArgs struct {
 	AllowSessionUpgrade pulumi.BoolPtrInput `pulumi:"allowSessionUpgrade"`
 	Enabled             pulumi.BoolInput    `pulumi:"enabled"`
-	IntegrationId       pulumi.StringInput  `pulumi:"integrationId"`
+	// The authentication integration's id.
+	IntegrationId pulumi.StringInput `pulumi:"integrationId"`
 }
 
 func (WebDeploymentConfigurationAuthenticationSettingsArgs) ElementType() reflect.Type {
@@ -240,6 +244,7 @@ func (i *webDeploymentConfigurationAuthenticationSettingsPtrType) ToWebDeploymen
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationAuthenticationSettingsPtrOutput)
 }
 
+// Authenticated messaging through an OAuth integration.
 type WebDeploymentConfigurationAuthenticationSettingsOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationAuthenticationSettingsOutput) ElementType() reflect.Type {
@@ -272,6 +277,7 @@ func (o WebDeploymentConfigurationAuthenticationSettingsOutput) Enabled() pulumi
 	return o.ApplyT(func(v WebDeploymentConfigurationAuthenticationSettings) bool { return v.Enabled }).(pulumi.BoolOutput)
 }
 
+// The authentication integration's id.
 func (o WebDeploymentConfigurationAuthenticationSettingsOutput) IntegrationId() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationAuthenticationSettings) string { return v.IntegrationId }).(pulumi.StringOutput)
 }
@@ -318,6 +324,7 @@ func (o WebDeploymentConfigurationAuthenticationSettingsPtrOutput) Enabled() pul
 	}).(pulumi.BoolPtrOutput)
 }
 
+// The authentication integration's id.
 func (o WebDeploymentConfigurationAuthenticationSettingsPtrOutput) IntegrationId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfigurationAuthenticationSettings) *string {
 		if v == nil {
@@ -327,15 +334,18 @@ func (o WebDeploymentConfigurationAuthenticationSettingsPtrOutput) IntegrationId
 	}).(pulumi.StringPtrOutput)
 }
 
+// Co-browsing: the agent sees, and may steer, the visitor's page.
 type WebDeploymentConfigurationCobrowse struct {
-	AllowAgentControl    *bool                                             `pulumi:"allowAgentControl"`
-	AllowAgentNavigation *bool                                             `pulumi:"allowAgentNavigation"`
-	AllowDraw            *bool                                             `pulumi:"allowDraw"`
-	Channels             []string                                          `pulumi:"channels"`
-	Enabled              *bool                                             `pulumi:"enabled"`
-	MaskSelectors        []string                                          `pulumi:"maskSelectors"`
-	PauseCriteria        []WebDeploymentConfigurationCobrowsePauseCriteria `pulumi:"pauseCriteria"`
-	ReadonlySelectors    []string                                          `pulumi:"readonlySelectors"`
+	AllowAgentControl    *bool    `pulumi:"allowAgentControl"`
+	AllowAgentNavigation *bool    `pulumi:"allowAgentNavigation"`
+	AllowDraw            *bool    `pulumi:"allowDraw"`
+	Channels             []string `pulumi:"channels"`
+	Enabled              *bool    `pulumi:"enabled"`
+	// CSS selectors masked while the screen is shared.
+	MaskSelectors []string                                          `pulumi:"maskSelectors"`
+	PauseCriteria []WebDeploymentConfigurationCobrowsePauseCriteria `pulumi:"pauseCriteria"`
+	// CSS selectors the agent sees but cannot change.
+	ReadonlySelectors []string `pulumi:"readonlySelectors"`
 }
 
 // WebDeploymentConfigurationCobrowseInput is an input type that accepts WebDeploymentConfigurationCobrowseArgs and WebDeploymentConfigurationCobrowseOutput values.
@@ -349,15 +359,18 @@ type WebDeploymentConfigurationCobrowseInput interface {
 	ToWebDeploymentConfigurationCobrowseOutputWithContext(context.Context) WebDeploymentConfigurationCobrowseOutput
 }
 
+// Co-browsing: the agent sees, and may steer, the visitor's page.
 type WebDeploymentConfigurationCobrowseArgs struct {
-	AllowAgentControl    pulumi.BoolPtrInput                                       `pulumi:"allowAgentControl"`
-	AllowAgentNavigation pulumi.BoolPtrInput                                       `pulumi:"allowAgentNavigation"`
-	AllowDraw            pulumi.BoolPtrInput                                       `pulumi:"allowDraw"`
-	Channels             pulumi.StringArrayInput                                   `pulumi:"channels"`
-	Enabled              pulumi.BoolPtrInput                                       `pulumi:"enabled"`
-	MaskSelectors        pulumi.StringArrayInput                                   `pulumi:"maskSelectors"`
-	PauseCriteria        WebDeploymentConfigurationCobrowsePauseCriteriaArrayInput `pulumi:"pauseCriteria"`
-	ReadonlySelectors    pulumi.StringArrayInput                                   `pulumi:"readonlySelectors"`
+	AllowAgentControl    pulumi.BoolPtrInput     `pulumi:"allowAgentControl"`
+	AllowAgentNavigation pulumi.BoolPtrInput     `pulumi:"allowAgentNavigation"`
+	AllowDraw            pulumi.BoolPtrInput     `pulumi:"allowDraw"`
+	Channels             pulumi.StringArrayInput `pulumi:"channels"`
+	Enabled              pulumi.BoolPtrInput     `pulumi:"enabled"`
+	// CSS selectors masked while the screen is shared.
+	MaskSelectors pulumi.StringArrayInput                                   `pulumi:"maskSelectors"`
+	PauseCriteria WebDeploymentConfigurationCobrowsePauseCriteriaArrayInput `pulumi:"pauseCriteria"`
+	// CSS selectors the agent sees but cannot change.
+	ReadonlySelectors pulumi.StringArrayInput `pulumi:"readonlySelectors"`
 }
 
 func (WebDeploymentConfigurationCobrowseArgs) ElementType() reflect.Type {
@@ -413,6 +426,7 @@ func (i *webDeploymentConfigurationCobrowsePtrType) ToWebDeploymentConfiguration
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationCobrowsePtrOutput)
 }
 
+// Co-browsing: the agent sees, and may steer, the visitor's page.
 type WebDeploymentConfigurationCobrowseOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationCobrowseOutput) ElementType() reflect.Type {
@@ -457,6 +471,7 @@ func (o WebDeploymentConfigurationCobrowseOutput) Enabled() pulumi.BoolPtrOutput
 	return o.ApplyT(func(v WebDeploymentConfigurationCobrowse) *bool { return v.Enabled }).(pulumi.BoolPtrOutput)
 }
 
+// CSS selectors masked while the screen is shared.
 func (o WebDeploymentConfigurationCobrowseOutput) MaskSelectors() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationCobrowse) []string { return v.MaskSelectors }).(pulumi.StringArrayOutput)
 }
@@ -467,6 +482,7 @@ func (o WebDeploymentConfigurationCobrowseOutput) PauseCriteria() WebDeploymentC
 	}).(WebDeploymentConfigurationCobrowsePauseCriteriaArrayOutput)
 }
 
+// CSS selectors the agent sees but cannot change.
 func (o WebDeploymentConfigurationCobrowseOutput) ReadonlySelectors() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationCobrowse) []string { return v.ReadonlySelectors }).(pulumi.StringArrayOutput)
 }
@@ -540,6 +556,7 @@ func (o WebDeploymentConfigurationCobrowsePtrOutput) Enabled() pulumi.BoolPtrOut
 	}).(pulumi.BoolPtrOutput)
 }
 
+// CSS selectors masked while the screen is shared.
 func (o WebDeploymentConfigurationCobrowsePtrOutput) MaskSelectors() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *WebDeploymentConfigurationCobrowse) []string {
 		if v == nil {
@@ -558,6 +575,7 @@ func (o WebDeploymentConfigurationCobrowsePtrOutput) PauseCriteria() WebDeployme
 	}).(WebDeploymentConfigurationCobrowsePauseCriteriaArrayOutput)
 }
 
+// CSS selectors the agent sees but cannot change.
 func (o WebDeploymentConfigurationCobrowsePtrOutput) ReadonlySelectors() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *WebDeploymentConfigurationCobrowse) []string {
 		if v == nil {
@@ -671,8 +689,9 @@ func (o WebDeploymentConfigurationCobrowsePauseCriteriaArrayOutput) Index(i pulu
 }
 
 type WebDeploymentConfigurationCustomI18nLabels struct {
-	// One of languages: the Messenger's language when the visitor's is not offered.
-	Language        string                                                      `pulumi:"language"`
+	// One of languages: the language these labels are in.
+	Language string `pulumi:"language"`
+	// The labels that replace the Messenger's defaults in that language.
 	LocalizedLabels []WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels `pulumi:"localizedLabels"`
 }
 
@@ -688,8 +707,9 @@ type WebDeploymentConfigurationCustomI18nLabelsInput interface {
 }
 
 type WebDeploymentConfigurationCustomI18nLabelsArgs struct {
-	// One of languages: the Messenger's language when the visitor's is not offered.
-	Language        pulumi.StringInput                                                  `pulumi:"language"`
+	// One of languages: the language these labels are in.
+	Language pulumi.StringInput `pulumi:"language"`
+	// The labels that replace the Messenger's defaults in that language.
 	LocalizedLabels WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArrayInput `pulumi:"localizedLabels"`
 }
 
@@ -744,11 +764,12 @@ func (o WebDeploymentConfigurationCustomI18nLabelsOutput) ToWebDeploymentConfigu
 	return o
 }
 
-// One of languages: the Messenger's language when the visitor's is not offered.
+// One of languages: the language these labels are in.
 func (o WebDeploymentConfigurationCustomI18nLabelsOutput) Language() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationCustomI18nLabels) string { return v.Language }).(pulumi.StringOutput)
 }
 
+// The labels that replace the Messenger's defaults in that language.
 func (o WebDeploymentConfigurationCustomI18nLabelsOutput) LocalizedLabels() WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArrayOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationCustomI18nLabels) []WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels {
 		return v.LocalizedLabels
@@ -777,7 +798,8 @@ func (o WebDeploymentConfigurationCustomI18nLabelsArrayOutput) Index(i pulumi.In
 
 type WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels struct {
 	// One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
-	Key   string `pulumi:"key"`
+	Key string `pulumi:"key"`
+	// The label's text.
 	Value string `pulumi:"value"`
 }
 
@@ -794,7 +816,8 @@ type WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsInput interface {
 
 type WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs struct {
 	// One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
-	Key   pulumi.StringInput `pulumi:"key"`
+	Key pulumi.StringInput `pulumi:"key"`
+	// The label's text.
 	Value pulumi.StringInput `pulumi:"value"`
 }
 
@@ -854,6 +877,7 @@ func (o WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsOutput) Key() p
 	return o.ApplyT(func(v WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels) string { return v.Key }).(pulumi.StringOutput)
 }
 
+// The label's text.
 func (o WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsOutput) Value() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels) string { return v.Value }).(pulumi.StringOutput)
 }
@@ -878,6 +902,7 @@ func (o WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArrayOutput) In
 	}).(WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsOutput)
 }
 
+// Run the Messenger without its UI (the page drives it through the Messenger SDK).
 type WebDeploymentConfigurationHeadlessMode struct {
 	Enabled *bool `pulumi:"enabled"`
 }
@@ -893,6 +918,7 @@ type WebDeploymentConfigurationHeadlessModeInput interface {
 	ToWebDeploymentConfigurationHeadlessModeOutputWithContext(context.Context) WebDeploymentConfigurationHeadlessModeOutput
 }
 
+// Run the Messenger without its UI (the page drives it through the Messenger SDK).
 type WebDeploymentConfigurationHeadlessModeArgs struct {
 	Enabled pulumi.BoolPtrInput `pulumi:"enabled"`
 }
@@ -950,6 +976,7 @@ func (i *webDeploymentConfigurationHeadlessModePtrType) ToWebDeploymentConfigura
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationHeadlessModePtrOutput)
 }
 
+// Run the Messenger without its UI (the page drives it through the Messenger SDK).
 type WebDeploymentConfigurationHeadlessModeOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationHeadlessModeOutput) ElementType() reflect.Type {
@@ -1011,6 +1038,7 @@ func (o WebDeploymentConfigurationHeadlessModePtrOutput) Enabled() pulumi.BoolPt
 	}).(pulumi.BoolPtrOutput)
 }
 
+// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 type WebDeploymentConfigurationJourneyEvents struct {
 	ClickEvents             []WebDeploymentConfigurationJourneyEventsClickEvents      `pulumi:"clickEvents"`
 	Enabled                 *bool                                                     `pulumi:"enabled"`
@@ -1037,6 +1065,7 @@ type WebDeploymentConfigurationJourneyEventsInput interface {
 	ToWebDeploymentConfigurationJourneyEventsOutputWithContext(context.Context) WebDeploymentConfigurationJourneyEventsOutput
 }
 
+// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 type WebDeploymentConfigurationJourneyEventsArgs struct {
 	ClickEvents             WebDeploymentConfigurationJourneyEventsClickEventsArrayInput      `pulumi:"clickEvents"`
 	Enabled                 pulumi.BoolPtrInput                                               `pulumi:"enabled"`
@@ -1105,6 +1134,7 @@ func (i *webDeploymentConfigurationJourneyEventsPtrType) ToWebDeploymentConfigur
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationJourneyEventsPtrOutput)
 }
 
+// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 type WebDeploymentConfigurationJourneyEventsOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationJourneyEventsOutput) ElementType() reflect.Type {
@@ -1525,8 +1555,9 @@ func (o WebDeploymentConfigurationJourneyEventsFormsTrackEventsArrayOutput) Inde
 }
 
 type WebDeploymentConfigurationJourneyEventsIdleEvents struct {
-	EventName        string `pulumi:"eventName"`
-	IdleAfterSeconds *int   `pulumi:"idleAfterSeconds"`
+	EventName string `pulumi:"eventName"`
+	// At least 30.
+	IdleAfterSeconds *int `pulumi:"idleAfterSeconds"`
 }
 
 // WebDeploymentConfigurationJourneyEventsIdleEventsInput is an input type that accepts WebDeploymentConfigurationJourneyEventsIdleEventsArgs and WebDeploymentConfigurationJourneyEventsIdleEventsOutput values.
@@ -1541,7 +1572,8 @@ type WebDeploymentConfigurationJourneyEventsIdleEventsInput interface {
 }
 
 type WebDeploymentConfigurationJourneyEventsIdleEventsArgs struct {
-	EventName        pulumi.StringInput `pulumi:"eventName"`
+	EventName pulumi.StringInput `pulumi:"eventName"`
+	// At least 30.
 	IdleAfterSeconds pulumi.IntPtrInput `pulumi:"idleAfterSeconds"`
 }
 
@@ -1600,6 +1632,7 @@ func (o WebDeploymentConfigurationJourneyEventsIdleEventsOutput) EventName() pul
 	return o.ApplyT(func(v WebDeploymentConfigurationJourneyEventsIdleEvents) string { return v.EventName }).(pulumi.StringOutput)
 }
 
+// At least 30.
 func (o WebDeploymentConfigurationJourneyEventsIdleEventsOutput) IdleAfterSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationJourneyEventsIdleEvents) *int { return v.IdleAfterSeconds }).(pulumi.IntPtrOutput)
 }
@@ -1725,8 +1758,9 @@ func (o WebDeploymentConfigurationJourneyEventsInViewportEventsArrayOutput) Inde
 }
 
 type WebDeploymentConfigurationJourneyEventsScrollDepthEvents struct {
-	EventName  string `pulumi:"eventName"`
-	Percentage int    `pulumi:"percentage"`
+	EventName string `pulumi:"eventName"`
+	// 0..100.
+	Percentage int `pulumi:"percentage"`
 }
 
 // WebDeploymentConfigurationJourneyEventsScrollDepthEventsInput is an input type that accepts WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs and WebDeploymentConfigurationJourneyEventsScrollDepthEventsOutput values.
@@ -1741,8 +1775,9 @@ type WebDeploymentConfigurationJourneyEventsScrollDepthEventsInput interface {
 }
 
 type WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs struct {
-	EventName  pulumi.StringInput `pulumi:"eventName"`
-	Percentage pulumi.IntInput    `pulumi:"percentage"`
+	EventName pulumi.StringInput `pulumi:"eventName"`
+	// 0..100.
+	Percentage pulumi.IntInput `pulumi:"percentage"`
 }
 
 func (WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs) ElementType() reflect.Type {
@@ -1800,6 +1835,7 @@ func (o WebDeploymentConfigurationJourneyEventsScrollDepthEventsOutput) EventNam
 	return o.ApplyT(func(v WebDeploymentConfigurationJourneyEventsScrollDepthEvents) string { return v.EventName }).(pulumi.StringOutput)
 }
 
+// 0..100.
 func (o WebDeploymentConfigurationJourneyEventsScrollDepthEventsOutput) Percentage() pulumi.IntOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationJourneyEventsScrollDepthEvents) int { return v.Percentage }).(pulumi.IntOutput)
 }
@@ -1825,10 +1861,11 @@ func (o WebDeploymentConfigurationJourneyEventsScrollDepthEventsArrayOutput) Ind
 }
 
 type WebDeploymentConfigurationJourneyEventsTrackingSettings struct {
-	ExcludedQueryParameters []string                                                           `pulumi:"excludedQueryParameters"`
-	IpFilters               []WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters `pulumi:"ipFilters"`
-	SearchQueryParameters   []string                                                           `pulumi:"searchQueryParameters"`
-	ShouldKeepUrlFragment   *bool                                                              `pulumi:"shouldKeepUrlFragment"`
+	ExcludedQueryParameters []string `pulumi:"excludedQueryParameters"`
+	// Up to 10 addresses or CIDR ranges whose visits are not tracked.
+	IpFilters             []WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters `pulumi:"ipFilters"`
+	SearchQueryParameters []string                                                           `pulumi:"searchQueryParameters"`
+	ShouldKeepUrlFragment *bool                                                              `pulumi:"shouldKeepUrlFragment"`
 }
 
 // WebDeploymentConfigurationJourneyEventsTrackingSettingsInput is an input type that accepts WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs and WebDeploymentConfigurationJourneyEventsTrackingSettingsOutput values.
@@ -1843,10 +1880,11 @@ type WebDeploymentConfigurationJourneyEventsTrackingSettingsInput interface {
 }
 
 type WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs struct {
-	ExcludedQueryParameters pulumi.StringArrayInput                                                    `pulumi:"excludedQueryParameters"`
-	IpFilters               WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArrayInput `pulumi:"ipFilters"`
-	SearchQueryParameters   pulumi.StringArrayInput                                                    `pulumi:"searchQueryParameters"`
-	ShouldKeepUrlFragment   pulumi.BoolPtrInput                                                        `pulumi:"shouldKeepUrlFragment"`
+	ExcludedQueryParameters pulumi.StringArrayInput `pulumi:"excludedQueryParameters"`
+	// Up to 10 addresses or CIDR ranges whose visits are not tracked.
+	IpFilters             WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArrayInput `pulumi:"ipFilters"`
+	SearchQueryParameters pulumi.StringArrayInput                                                    `pulumi:"searchQueryParameters"`
+	ShouldKeepUrlFragment pulumi.BoolPtrInput                                                        `pulumi:"shouldKeepUrlFragment"`
 }
 
 func (WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs) ElementType() reflect.Type {
@@ -1932,6 +1970,7 @@ func (o WebDeploymentConfigurationJourneyEventsTrackingSettingsOutput) ExcludedQ
 	}).(pulumi.StringArrayOutput)
 }
 
+// Up to 10 addresses or CIDR ranges whose visits are not tracked.
 func (o WebDeploymentConfigurationJourneyEventsTrackingSettingsOutput) IpFilters() WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArrayOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationJourneyEventsTrackingSettings) []WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters {
 		return v.IpFilters
@@ -1981,6 +2020,7 @@ func (o WebDeploymentConfigurationJourneyEventsTrackingSettingsPtrOutput) Exclud
 	}).(pulumi.StringArrayOutput)
 }
 
+// Up to 10 addresses or CIDR ranges whose visits are not tracked.
 func (o WebDeploymentConfigurationJourneyEventsTrackingSettingsPtrOutput) IpFilters() WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArrayOutput {
 	return o.ApplyT(func(v *WebDeploymentConfigurationJourneyEventsTrackingSettings) []WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters {
 		if v == nil {
@@ -4219,8 +4259,9 @@ func (o WebDeploymentConfigurationMessengerFileUploadPtrOutput) Modes() WebDeplo
 }
 
 type WebDeploymentConfigurationMessengerFileUploadModes struct {
-	FileTypes     []string `pulumi:"fileTypes"`
-	MaxFileSizeKB *int     `pulumi:"maxFileSizeKB"`
+	FileTypes []string `pulumi:"fileTypes"`
+	// 1..10240 (10 MB).
+	MaxFileSizeKB *int `pulumi:"maxFileSizeKB"`
 }
 
 // WebDeploymentConfigurationMessengerFileUploadModesInput is an input type that accepts WebDeploymentConfigurationMessengerFileUploadModesArgs and WebDeploymentConfigurationMessengerFileUploadModesOutput values.
@@ -4235,8 +4276,9 @@ type WebDeploymentConfigurationMessengerFileUploadModesInput interface {
 }
 
 type WebDeploymentConfigurationMessengerFileUploadModesArgs struct {
-	FileTypes     pulumi.StringArrayInput `pulumi:"fileTypes"`
-	MaxFileSizeKB pulumi.IntPtrInput      `pulumi:"maxFileSizeKB"`
+	FileTypes pulumi.StringArrayInput `pulumi:"fileTypes"`
+	// 1..10240 (10 MB).
+	MaxFileSizeKB pulumi.IntPtrInput `pulumi:"maxFileSizeKB"`
 }
 
 func (WebDeploymentConfigurationMessengerFileUploadModesArgs) ElementType() reflect.Type {
@@ -4294,6 +4336,7 @@ func (o WebDeploymentConfigurationMessengerFileUploadModesOutput) FileTypes() pu
 	return o.ApplyT(func(v WebDeploymentConfigurationMessengerFileUploadModes) []string { return v.FileTypes }).(pulumi.StringArrayOutput)
 }
 
+// 1..10240 (10 MB).
 func (o WebDeploymentConfigurationMessengerFileUploadModesOutput) MaxFileSizeKB() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationMessengerFileUploadModes) *int { return v.MaxFileSizeKB }).(pulumi.IntPtrOutput)
 }
@@ -4773,6 +4816,7 @@ func (o WebDeploymentConfigurationMessengerLauncherButtonIconPtrOutput) Url() pu
 }
 
 type WebDeploymentConfigurationMessengerStyles struct {
+	// A hex colour such as "#FF4F1F".
 	PrimaryColor *string `pulumi:"primaryColor"`
 }
 
@@ -4788,6 +4832,7 @@ type WebDeploymentConfigurationMessengerStylesInput interface {
 }
 
 type WebDeploymentConfigurationMessengerStylesArgs struct {
+	// A hex colour such as "#FF4F1F".
 	PrimaryColor pulumi.StringPtrInput `pulumi:"primaryColor"`
 }
 
@@ -4868,6 +4913,7 @@ func (o WebDeploymentConfigurationMessengerStylesOutput) ToWebDeploymentConfigur
 	}).(WebDeploymentConfigurationMessengerStylesPtrOutput)
 }
 
+// A hex colour such as "#FF4F1F".
 func (o WebDeploymentConfigurationMessengerStylesOutput) PrimaryColor() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationMessengerStyles) *string { return v.PrimaryColor }).(pulumi.StringPtrOutput)
 }
@@ -4896,6 +4942,7 @@ func (o WebDeploymentConfigurationMessengerStylesPtrOutput) Elem() WebDeployment
 	}).(WebDeploymentConfigurationMessengerStylesOutput)
 }
 
+// A hex colour such as "#FF4F1F".
 func (o WebDeploymentConfigurationMessengerStylesPtrOutput) PrimaryColor() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfigurationMessengerStyles) *string {
 		if v == nil {
@@ -4905,6 +4952,7 @@ func (o WebDeploymentConfigurationMessengerStylesPtrOutput) PrimaryColor() pulum
 	}).(pulumi.StringPtrOutput)
 }
 
+// Where the launcher sits on the page: alignment and the space beside and below it.
 type WebDeploymentConfigurationPosition struct {
 	// One of "Auto", "Left", "Right".
 	Alignment   *string `pulumi:"alignment"`
@@ -4923,6 +4971,7 @@ type WebDeploymentConfigurationPositionInput interface {
 	ToWebDeploymentConfigurationPositionOutputWithContext(context.Context) WebDeploymentConfigurationPositionOutput
 }
 
+// Where the launcher sits on the page: alignment and the space beside and below it.
 type WebDeploymentConfigurationPositionArgs struct {
 	// One of "Auto", "Left", "Right".
 	Alignment   pulumi.StringPtrInput `pulumi:"alignment"`
@@ -4983,6 +5032,7 @@ func (i *webDeploymentConfigurationPositionPtrType) ToWebDeploymentConfiguration
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationPositionPtrOutput)
 }
 
+// Where the launcher sits on the page: alignment and the space beside and below it.
 type WebDeploymentConfigurationPositionOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationPositionOutput) ElementType() reflect.Type {
@@ -5074,7 +5124,9 @@ func (o WebDeploymentConfigurationPositionPtrOutput) SideSpace() pulumi.IntPtrOu
 
 // The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
 type WebDeploymentConfigurationRef struct {
-	Id      string `pulumi:"id"`
+	// The configuration's configurationId.
+	Id string `pulumi:"id"`
+	// Its published version ("1", "2", ...): the configuration's version output.
 	Version string `pulumi:"version"`
 }
 
@@ -5091,7 +5143,9 @@ type WebDeploymentConfigurationRefInput interface {
 
 // The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
 type WebDeploymentConfigurationRefArgs struct {
-	Id      pulumi.StringInput `pulumi:"id"`
+	// The configuration's configurationId.
+	Id pulumi.StringInput `pulumi:"id"`
+	// Its published version ("1", "2", ...): the configuration's version output.
 	Version pulumi.StringInput `pulumi:"version"`
 }
 
@@ -5122,14 +5176,17 @@ func (o WebDeploymentConfigurationRefOutput) ToWebDeploymentConfigurationRefOutp
 	return o
 }
 
+// The configuration's configurationId.
 func (o WebDeploymentConfigurationRefOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationRef) string { return v.Id }).(pulumi.StringOutput)
 }
 
+// Its published version ("1", "2", ...): the configuration's version output.
 func (o WebDeploymentConfigurationRefOutput) Version() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentConfigurationRef) string { return v.Version }).(pulumi.StringOutput)
 }
 
+// The knowledge portal inside the Messenger.
 type WebDeploymentConfigurationSupportCenter struct {
 	CustomMessages    []WebDeploymentConfigurationSupportCenterCustomMessages    `pulumi:"customMessages"`
 	Enabled           *bool                                                      `pulumi:"enabled"`
@@ -5154,6 +5211,7 @@ type WebDeploymentConfigurationSupportCenterInput interface {
 	ToWebDeploymentConfigurationSupportCenterOutputWithContext(context.Context) WebDeploymentConfigurationSupportCenterOutput
 }
 
+// The knowledge portal inside the Messenger.
 type WebDeploymentConfigurationSupportCenterArgs struct {
 	CustomMessages    WebDeploymentConfigurationSupportCenterCustomMessagesArrayInput    `pulumi:"customMessages"`
 	Enabled           pulumi.BoolPtrInput                                                `pulumi:"enabled"`
@@ -5220,6 +5278,7 @@ func (i *webDeploymentConfigurationSupportCenterPtrType) ToWebDeploymentConfigur
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationSupportCenterPtrOutput)
 }
 
+// The knowledge portal inside the Messenger.
 type WebDeploymentConfigurationSupportCenterOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationSupportCenterOutput) ElementType() reflect.Type {
@@ -7818,6 +7877,7 @@ func (o WebDeploymentConfigurationSupportCenterStyleSettingHeroStyleImageSourceP
 	}).(pulumi.StringPtrOutput)
 }
 
+// Video and screen sharing with the agent.
 type WebDeploymentConfigurationVideo struct {
 	Agent    *WebDeploymentConfigurationVideoAgent `pulumi:"agent"`
 	Channels []string                              `pulumi:"channels"`
@@ -7836,6 +7896,7 @@ type WebDeploymentConfigurationVideoInput interface {
 	ToWebDeploymentConfigurationVideoOutputWithContext(context.Context) WebDeploymentConfigurationVideoOutput
 }
 
+// Video and screen sharing with the agent.
 type WebDeploymentConfigurationVideoArgs struct {
 	Agent    WebDeploymentConfigurationVideoAgentPtrInput `pulumi:"agent"`
 	Channels pulumi.StringArrayInput                      `pulumi:"channels"`
@@ -7896,6 +7957,7 @@ func (i *webDeploymentConfigurationVideoPtrType) ToWebDeploymentConfigurationVid
 	return pulumi.ToOutputWithContext(ctx, i).(WebDeploymentConfigurationVideoPtrOutput)
 }
 
+// Video and screen sharing with the agent.
 type WebDeploymentConfigurationVideoOutput struct{ *pulumi.OutputState }
 
 func (WebDeploymentConfigurationVideoOutput) ElementType() reflect.Type {
@@ -8492,6 +8554,7 @@ func (o WebDeploymentConfigurationVideoUserPtrOutput) AllowScreenShare() pulumi.
 }
 
 type WebDeploymentPushIntegrations struct {
+	// The push integration's id.
 	Id string `pulumi:"id"`
 	// One of "APNS", "FCM".
 	Provider string `pulumi:"provider"`
@@ -8509,6 +8572,7 @@ type WebDeploymentPushIntegrationsInput interface {
 }
 
 type WebDeploymentPushIntegrationsArgs struct {
+	// The push integration's id.
 	Id pulumi.StringInput `pulumi:"id"`
 	// One of "APNS", "FCM".
 	Provider pulumi.StringInput `pulumi:"provider"`
@@ -8565,6 +8629,7 @@ func (o WebDeploymentPushIntegrationsOutput) ToWebDeploymentPushIntegrationsOutp
 	return o
 }
 
+// The push integration's id.
 func (o WebDeploymentPushIntegrationsOutput) Id() pulumi.StringOutput {
 	return o.ApplyT(func(v WebDeploymentPushIntegrations) string { return v.Id }).(pulumi.StringOutput)
 }

@@ -17,17 +17,22 @@ type WebDeploymentConfiguration struct {
 	pulumi.CustomResourceState
 
 	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
-	AdoptExistingId        pulumi.StringPtrOutput                                    `pulumi:"adoptExistingId"`
+	AdoptExistingId pulumi.StringPtrOutput `pulumi:"adoptExistingId"`
+	// Authenticated messaging through an OAuth integration.
 	AuthenticationSettings WebDeploymentConfigurationAuthenticationSettingsPtrOutput `pulumi:"authenticationSettings"`
-	Cobrowse               WebDeploymentConfigurationCobrowsePtrOutput               `pulumi:"cobrowse"`
+	// Co-browsing: the agent sees, and may steer, the visitor's page.
+	Cobrowse WebDeploymentConfigurationCobrowsePtrOutput `pulumi:"cobrowse"`
 	// The configuration's id (pass it to a WebDeployment's configuration.id).
-	ConfigurationId  pulumi.StringOutput                                   `pulumi:"configurationId"`
+	ConfigurationId pulumi.StringOutput `pulumi:"configurationId"`
+	// The Messenger's own labels, reworded per language.
 	CustomI18nLabels WebDeploymentConfigurationCustomI18nLabelsArrayOutput `pulumi:"customI18nLabels"`
 	// One of languages: the Messenger's language when the visitor's is not offered.
 	DefaultLanguage pulumi.StringOutput `pulumi:"defaultLanguage"`
 	// Free text shown in the Genesys Cloud UI.
-	Description   pulumi.StringPtrOutput                           `pulumi:"description"`
-	HeadlessMode  WebDeploymentConfigurationHeadlessModePtrOutput  `pulumi:"headlessMode"`
+	Description pulumi.StringPtrOutput `pulumi:"description"`
+	// Run the Messenger without its UI (the page drives it through the Messenger SDK).
+	HeadlessMode WebDeploymentConfigurationHeadlessModePtrOutput `pulumi:"headlessMode"`
+	// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 	JourneyEvents WebDeploymentConfigurationJourneyEventsPtrOutput `pulumi:"journeyEvents"`
 	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
 	KeepUnpublishedDraft pulumi.BoolPtrOutput `pulumi:"keepUnpublishedDraft"`
@@ -36,16 +41,19 @@ type WebDeploymentConfiguration struct {
 	// The Messenger's look and apps.
 	Messenger WebDeploymentConfigurationMessengerPtrOutput `pulumi:"messenger"`
 	// The configuration's name, unique per org.
-	Name     pulumi.StringOutput                         `pulumi:"name"`
+	Name pulumi.StringOutput `pulumi:"name"`
+	// Where the launcher sits on the page: alignment and the space beside and below it.
 	Position WebDeploymentConfigurationPositionPtrOutput `pulumi:"position"`
 	// Pending, Active or Error.
-	Status        pulumi.StringOutput                              `pulumi:"status"`
+	Status pulumi.StringOutput `pulumi:"status"`
+	// The knowledge portal inside the Messenger.
 	SupportCenter WebDeploymentConfigurationSupportCenterPtrOutput `pulumi:"supportCenter"`
 	// The draft differs from the latest published version (edits left unpublished).
 	UnpublishedChanges pulumi.BoolOutput `pulumi:"unpublishedChanges"`
 	// The latest published version ("1", "2", ...): what deployments point at.
-	Version pulumi.StringOutput                      `pulumi:"version"`
-	Video   WebDeploymentConfigurationVideoPtrOutput `pulumi:"video"`
+	Version pulumi.StringOutput `pulumi:"version"`
+	// Video and screen sharing with the agent.
+	Video WebDeploymentConfigurationVideoPtrOutput `pulumi:"video"`
 }
 
 // NewWebDeploymentConfiguration registers a new resource with the given unique name, arguments, and options.
@@ -98,15 +106,20 @@ func (WebDeploymentConfigurationState) ElementType() reflect.Type {
 
 type webDeploymentConfigurationArgs struct {
 	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
-	AdoptExistingId        *string                                           `pulumi:"adoptExistingId"`
+	AdoptExistingId *string `pulumi:"adoptExistingId"`
+	// Authenticated messaging through an OAuth integration.
 	AuthenticationSettings *WebDeploymentConfigurationAuthenticationSettings `pulumi:"authenticationSettings"`
-	Cobrowse               *WebDeploymentConfigurationCobrowse               `pulumi:"cobrowse"`
-	CustomI18nLabels       []WebDeploymentConfigurationCustomI18nLabels      `pulumi:"customI18nLabels"`
+	// Co-browsing: the agent sees, and may steer, the visitor's page.
+	Cobrowse *WebDeploymentConfigurationCobrowse `pulumi:"cobrowse"`
+	// The Messenger's own labels, reworded per language.
+	CustomI18nLabels []WebDeploymentConfigurationCustomI18nLabels `pulumi:"customI18nLabels"`
 	// One of languages: the Messenger's language when the visitor's is not offered.
 	DefaultLanguage string `pulumi:"defaultLanguage"`
 	// Free text shown in the Genesys Cloud UI.
-	Description   *string                                  `pulumi:"description"`
-	HeadlessMode  *WebDeploymentConfigurationHeadlessMode  `pulumi:"headlessMode"`
+	Description *string `pulumi:"description"`
+	// Run the Messenger without its UI (the page drives it through the Messenger SDK).
+	HeadlessMode *WebDeploymentConfigurationHeadlessMode `pulumi:"headlessMode"`
+	// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 	JourneyEvents *WebDeploymentConfigurationJourneyEvents `pulumi:"journeyEvents"`
 	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
 	KeepUnpublishedDraft *bool `pulumi:"keepUnpublishedDraft"`
@@ -115,24 +128,32 @@ type webDeploymentConfigurationArgs struct {
 	// The Messenger's look and apps.
 	Messenger *WebDeploymentConfigurationMessenger `pulumi:"messenger"`
 	// The configuration's name, unique per org.
-	Name          string                                   `pulumi:"name"`
-	Position      *WebDeploymentConfigurationPosition      `pulumi:"position"`
+	Name string `pulumi:"name"`
+	// Where the launcher sits on the page: alignment and the space beside and below it.
+	Position *WebDeploymentConfigurationPosition `pulumi:"position"`
+	// The knowledge portal inside the Messenger.
 	SupportCenter *WebDeploymentConfigurationSupportCenter `pulumi:"supportCenter"`
-	Video         *WebDeploymentConfigurationVideo         `pulumi:"video"`
+	// Video and screen sharing with the agent.
+	Video *WebDeploymentConfigurationVideo `pulumi:"video"`
 }
 
 // The set of arguments for constructing a WebDeploymentConfiguration resource.
 type WebDeploymentConfigurationArgs struct {
 	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
-	AdoptExistingId        pulumi.StringPtrInput
+	AdoptExistingId pulumi.StringPtrInput
+	// Authenticated messaging through an OAuth integration.
 	AuthenticationSettings WebDeploymentConfigurationAuthenticationSettingsPtrInput
-	Cobrowse               WebDeploymentConfigurationCobrowsePtrInput
-	CustomI18nLabels       WebDeploymentConfigurationCustomI18nLabelsArrayInput
+	// Co-browsing: the agent sees, and may steer, the visitor's page.
+	Cobrowse WebDeploymentConfigurationCobrowsePtrInput
+	// The Messenger's own labels, reworded per language.
+	CustomI18nLabels WebDeploymentConfigurationCustomI18nLabelsArrayInput
 	// One of languages: the Messenger's language when the visitor's is not offered.
 	DefaultLanguage pulumi.StringInput
 	// Free text shown in the Genesys Cloud UI.
-	Description   pulumi.StringPtrInput
-	HeadlessMode  WebDeploymentConfigurationHeadlessModePtrInput
+	Description pulumi.StringPtrInput
+	// Run the Messenger without its UI (the page drives it through the Messenger SDK).
+	HeadlessMode WebDeploymentConfigurationHeadlessModePtrInput
+	// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 	JourneyEvents WebDeploymentConfigurationJourneyEventsPtrInput
 	// With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
 	KeepUnpublishedDraft pulumi.BoolPtrInput
@@ -141,10 +162,13 @@ type WebDeploymentConfigurationArgs struct {
 	// The Messenger's look and apps.
 	Messenger WebDeploymentConfigurationMessengerPtrInput
 	// The configuration's name, unique per org.
-	Name          pulumi.StringInput
-	Position      WebDeploymentConfigurationPositionPtrInput
+	Name pulumi.StringInput
+	// Where the launcher sits on the page: alignment and the space beside and below it.
+	Position WebDeploymentConfigurationPositionPtrInput
+	// The knowledge portal inside the Messenger.
 	SupportCenter WebDeploymentConfigurationSupportCenterPtrInput
-	Video         WebDeploymentConfigurationVideoPtrInput
+	// Video and screen sharing with the agent.
+	Video WebDeploymentConfigurationVideoPtrInput
 }
 
 func (WebDeploymentConfigurationArgs) ElementType() reflect.Type {
@@ -189,12 +213,14 @@ func (o WebDeploymentConfigurationOutput) AdoptExistingId() pulumi.StringPtrOutp
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringPtrOutput { return v.AdoptExistingId }).(pulumi.StringPtrOutput)
 }
 
+// Authenticated messaging through an OAuth integration.
 func (o WebDeploymentConfigurationOutput) AuthenticationSettings() WebDeploymentConfigurationAuthenticationSettingsPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationAuthenticationSettingsPtrOutput {
 		return v.AuthenticationSettings
 	}).(WebDeploymentConfigurationAuthenticationSettingsPtrOutput)
 }
 
+// Co-browsing: the agent sees, and may steer, the visitor's page.
 func (o WebDeploymentConfigurationOutput) Cobrowse() WebDeploymentConfigurationCobrowsePtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationCobrowsePtrOutput { return v.Cobrowse }).(WebDeploymentConfigurationCobrowsePtrOutput)
 }
@@ -204,6 +230,7 @@ func (o WebDeploymentConfigurationOutput) ConfigurationId() pulumi.StringOutput 
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringOutput { return v.ConfigurationId }).(pulumi.StringOutput)
 }
 
+// The Messenger's own labels, reworded per language.
 func (o WebDeploymentConfigurationOutput) CustomI18nLabels() WebDeploymentConfigurationCustomI18nLabelsArrayOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationCustomI18nLabelsArrayOutput {
 		return v.CustomI18nLabels
@@ -220,12 +247,14 @@ func (o WebDeploymentConfigurationOutput) Description() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringPtrOutput { return v.Description }).(pulumi.StringPtrOutput)
 }
 
+// Run the Messenger without its UI (the page drives it through the Messenger SDK).
 func (o WebDeploymentConfigurationOutput) HeadlessMode() WebDeploymentConfigurationHeadlessModePtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationHeadlessModePtrOutput {
 		return v.HeadlessMode
 	}).(WebDeploymentConfigurationHeadlessModePtrOutput)
 }
 
+// Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
 func (o WebDeploymentConfigurationOutput) JourneyEvents() WebDeploymentConfigurationJourneyEventsPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationJourneyEventsPtrOutput {
 		return v.JourneyEvents
@@ -252,6 +281,7 @@ func (o WebDeploymentConfigurationOutput) Name() pulumi.StringOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringOutput { return v.Name }).(pulumi.StringOutput)
 }
 
+// Where the launcher sits on the page: alignment and the space beside and below it.
 func (o WebDeploymentConfigurationOutput) Position() WebDeploymentConfigurationPositionPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationPositionPtrOutput { return v.Position }).(WebDeploymentConfigurationPositionPtrOutput)
 }
@@ -261,6 +291,7 @@ func (o WebDeploymentConfigurationOutput) Status() pulumi.StringOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringOutput { return v.Status }).(pulumi.StringOutput)
 }
 
+// The knowledge portal inside the Messenger.
 func (o WebDeploymentConfigurationOutput) SupportCenter() WebDeploymentConfigurationSupportCenterPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationSupportCenterPtrOutput {
 		return v.SupportCenter
@@ -277,6 +308,7 @@ func (o WebDeploymentConfigurationOutput) Version() pulumi.StringOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) pulumi.StringOutput { return v.Version }).(pulumi.StringOutput)
 }
 
+// Video and screen sharing with the agent.
 func (o WebDeploymentConfigurationOutput) Video() WebDeploymentConfigurationVideoPtrOutput {
 	return o.ApplyT(func(v *WebDeploymentConfiguration) WebDeploymentConfigurationVideoPtrOutput { return v.Video }).(WebDeploymentConfigurationVideoPtrOutput)
 }

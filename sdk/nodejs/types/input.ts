@@ -13,20 +13,35 @@ export interface LoadBalancerWebhookDeliveryPolicyArgs {
     retryInterval?: pulumi.Input<number | undefined>;
 }
 
+/**
+ * Authenticated messaging through an OAuth integration.
+ */
 export interface WebDeploymentConfigurationAuthenticationSettingsArgs {
     allowSessionUpgrade?: pulumi.Input<boolean | undefined>;
     enabled: pulumi.Input<boolean>;
+    /**
+     * The authentication integration's id.
+     */
     integrationId: pulumi.Input<string>;
 }
 
+/**
+ * Co-browsing: the agent sees, and may steer, the visitor's page.
+ */
 export interface WebDeploymentConfigurationCobrowseArgs {
     allowAgentControl?: pulumi.Input<boolean | undefined>;
     allowAgentNavigation?: pulumi.Input<boolean | undefined>;
     allowDraw?: pulumi.Input<boolean | undefined>;
     channels?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     enabled?: pulumi.Input<boolean | undefined>;
+    /**
+     * CSS selectors masked while the screen is shared.
+     */
     maskSelectors?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     pauseCriteria?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationCobrowsePauseCriteriaArgs>[] | undefined>;
+    /**
+     * CSS selectors the agent sees but cannot change.
+     */
     readonlySelectors?: pulumi.Input<pulumi.Input<string>[] | undefined>;
 }
 
@@ -40,9 +55,12 @@ export interface WebDeploymentConfigurationCobrowsePauseCriteriaArgs {
 
 export interface WebDeploymentConfigurationCustomI18nLabelsArgs {
     /**
-     * One of languages: the Messenger's language when the visitor's is not offered.
+     * One of languages: the language these labels are in.
      */
     language: pulumi.Input<string>;
+    /**
+     * The labels that replace the Messenger's defaults in that language.
+     */
     localizedLabels?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs>[] | undefined>;
 }
 
@@ -51,13 +69,22 @@ export interface WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs {
      * One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
      */
     key: pulumi.Input<string>;
+    /**
+     * The label's text.
+     */
     value: pulumi.Input<string>;
 }
 
+/**
+ * Run the Messenger without its UI (the page drives it through the Messenger SDK).
+ */
 export interface WebDeploymentConfigurationHeadlessModeArgs {
     enabled?: pulumi.Input<boolean | undefined>;
 }
 
+/**
+ * Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+ */
 export interface WebDeploymentConfigurationJourneyEventsArgs {
     clickEvents?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationJourneyEventsClickEventsArgs>[] | undefined>;
     enabled?: pulumi.Input<boolean | undefined>;
@@ -89,6 +116,9 @@ export interface WebDeploymentConfigurationJourneyEventsFormsTrackEventsArgs {
 
 export interface WebDeploymentConfigurationJourneyEventsIdleEventsArgs {
     eventName: pulumi.Input<string>;
+    /**
+     * At least 30.
+     */
     idleAfterSeconds?: pulumi.Input<number | undefined>;
 }
 
@@ -99,11 +129,17 @@ export interface WebDeploymentConfigurationJourneyEventsInViewportEventsArgs {
 
 export interface WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs {
     eventName: pulumi.Input<string>;
+    /**
+     * 0..100.
+     */
     percentage: pulumi.Input<number>;
 }
 
 export interface WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs {
     excludedQueryParameters?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Up to 10 addresses or CIDR ranges whose visits are not tracked.
+     */
     ipFilters?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArgs>[] | undefined>;
     searchQueryParameters?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     shouldKeepUrlFragment?: pulumi.Input<boolean | undefined>;
@@ -202,6 +238,9 @@ export interface WebDeploymentConfigurationMessengerFileUploadArgs {
 
 export interface WebDeploymentConfigurationMessengerFileUploadModesArgs {
     fileTypes?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * 1..10240 (10 MB).
+     */
     maxFileSizeKB?: pulumi.Input<number | undefined>;
 }
 
@@ -227,9 +266,15 @@ export interface WebDeploymentConfigurationMessengerLauncherButtonIconArgs {
 }
 
 export interface WebDeploymentConfigurationMessengerStylesArgs {
+    /**
+     * A hex colour such as "#FF4F1F".
+     */
     primaryColor?: pulumi.Input<string | undefined>;
 }
 
+/**
+ * Where the launcher sits on the page: alignment and the space beside and below it.
+ */
 export interface WebDeploymentConfigurationPositionArgs {
     /**
      * One of "Auto", "Left", "Right".
@@ -243,10 +288,19 @@ export interface WebDeploymentConfigurationPositionArgs {
  * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
  */
 export interface WebDeploymentConfigurationRefArgs {
+    /**
+     * The configuration's configurationId.
+     */
     id: pulumi.Input<string>;
+    /**
+     * Its published version ("1", "2", ...): the configuration's version output.
+     */
     version: pulumi.Input<string>;
 }
 
+/**
+ * The knowledge portal inside the Messenger.
+ */
 export interface WebDeploymentConfigurationSupportCenterArgs {
     customMessages?: pulumi.Input<pulumi.Input<inputs.WebDeploymentConfigurationSupportCenterCustomMessagesArgs>[] | undefined>;
     enabled?: pulumi.Input<boolean | undefined>;
@@ -358,6 +412,9 @@ export interface WebDeploymentConfigurationSupportCenterStyleSettingHeroStyleIma
     defaultUrl?: pulumi.Input<string | undefined>;
 }
 
+/**
+ * Video and screen sharing with the agent.
+ */
 export interface WebDeploymentConfigurationVideoArgs {
     agent?: pulumi.Input<inputs.WebDeploymentConfigurationVideoAgentArgs | undefined>;
     channels?: pulumi.Input<pulumi.Input<string>[] | undefined>;
@@ -387,6 +444,9 @@ export interface WebDeploymentConfigurationVideoUserArgs {
 }
 
 export interface WebDeploymentPushIntegrationsArgs {
+    /**
+     * The push integration's id.
+     */
     id: pulumi.Input<string>;
     /**
      * One of "APNS", "FCM".

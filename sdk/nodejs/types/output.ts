@@ -13,20 +13,35 @@ export interface LoadBalancerWebhookDeliveryPolicy {
     retryInterval?: number;
 }
 
+/**
+ * Authenticated messaging through an OAuth integration.
+ */
 export interface WebDeploymentConfigurationAuthenticationSettings {
     allowSessionUpgrade?: boolean;
     enabled: boolean;
+    /**
+     * The authentication integration's id.
+     */
     integrationId: string;
 }
 
+/**
+ * Co-browsing: the agent sees, and may steer, the visitor's page.
+ */
 export interface WebDeploymentConfigurationCobrowse {
     allowAgentControl?: boolean;
     allowAgentNavigation?: boolean;
     allowDraw?: boolean;
     channels?: string[];
     enabled?: boolean;
+    /**
+     * CSS selectors masked while the screen is shared.
+     */
     maskSelectors?: string[];
     pauseCriteria?: outputs.WebDeploymentConfigurationCobrowsePauseCriteria[];
+    /**
+     * CSS selectors the agent sees but cannot change.
+     */
     readonlySelectors?: string[];
 }
 
@@ -40,9 +55,12 @@ export interface WebDeploymentConfigurationCobrowsePauseCriteria {
 
 export interface WebDeploymentConfigurationCustomI18nLabels {
     /**
-     * One of languages: the Messenger's language when the visitor's is not offered.
+     * One of languages: the language these labels are in.
      */
     language: string;
+    /**
+     * The labels that replace the Messenger's defaults in that language.
+     */
     localizedLabels?: outputs.WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels[];
 }
 
@@ -51,13 +69,22 @@ export interface WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels {
      * One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
      */
     key: string;
+    /**
+     * The label's text.
+     */
     value: string;
 }
 
+/**
+ * Run the Messenger without its UI (the page drives it through the Messenger SDK).
+ */
 export interface WebDeploymentConfigurationHeadlessMode {
     enabled?: boolean;
 }
 
+/**
+ * Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+ */
 export interface WebDeploymentConfigurationJourneyEvents {
     clickEvents?: outputs.WebDeploymentConfigurationJourneyEventsClickEvents[];
     enabled?: boolean;
@@ -89,6 +116,9 @@ export interface WebDeploymentConfigurationJourneyEventsFormsTrackEvents {
 
 export interface WebDeploymentConfigurationJourneyEventsIdleEvents {
     eventName: string;
+    /**
+     * At least 30.
+     */
     idleAfterSeconds?: number;
 }
 
@@ -99,11 +129,17 @@ export interface WebDeploymentConfigurationJourneyEventsInViewportEvents {
 
 export interface WebDeploymentConfigurationJourneyEventsScrollDepthEvents {
     eventName: string;
+    /**
+     * 0..100.
+     */
     percentage: number;
 }
 
 export interface WebDeploymentConfigurationJourneyEventsTrackingSettings {
     excludedQueryParameters?: string[];
+    /**
+     * Up to 10 addresses or CIDR ranges whose visits are not tracked.
+     */
     ipFilters?: outputs.WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters[];
     searchQueryParameters?: string[];
     shouldKeepUrlFragment?: boolean;
@@ -202,6 +238,9 @@ export interface WebDeploymentConfigurationMessengerFileUpload {
 
 export interface WebDeploymentConfigurationMessengerFileUploadModes {
     fileTypes?: string[];
+    /**
+     * 1..10240 (10 MB).
+     */
     maxFileSizeKB?: number;
 }
 
@@ -227,9 +266,15 @@ export interface WebDeploymentConfigurationMessengerLauncherButtonIcon {
 }
 
 export interface WebDeploymentConfigurationMessengerStyles {
+    /**
+     * A hex colour such as "#FF4F1F".
+     */
     primaryColor?: string;
 }
 
+/**
+ * Where the launcher sits on the page: alignment and the space beside and below it.
+ */
 export interface WebDeploymentConfigurationPosition {
     /**
      * One of "Auto", "Left", "Right".
@@ -243,10 +288,19 @@ export interface WebDeploymentConfigurationPosition {
  * The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
  */
 export interface WebDeploymentConfigurationRef {
+    /**
+     * The configuration's configurationId.
+     */
     id: string;
+    /**
+     * Its published version ("1", "2", ...): the configuration's version output.
+     */
     version: string;
 }
 
+/**
+ * The knowledge portal inside the Messenger.
+ */
 export interface WebDeploymentConfigurationSupportCenter {
     customMessages?: outputs.WebDeploymentConfigurationSupportCenterCustomMessages[];
     enabled?: boolean;
@@ -358,6 +412,9 @@ export interface WebDeploymentConfigurationSupportCenterStyleSettingHeroStyleIma
     defaultUrl?: string;
 }
 
+/**
+ * Video and screen sharing with the agent.
+ */
 export interface WebDeploymentConfigurationVideo {
     agent?: outputs.WebDeploymentConfigurationVideoAgent;
     channels?: string[];
@@ -387,6 +444,9 @@ export interface WebDeploymentConfigurationVideoUser {
 }
 
 export interface WebDeploymentPushIntegrations {
+    /**
+     * The push integration's id.
+     */
     id: string;
     /**
      * One of "APNS", "FCM".

@@ -177,8 +177,14 @@ class LoadBalancerWebhookDeliveryPolicyArgs:
 
 
 class WebDeploymentConfigurationAuthenticationSettingsArgsDict(TypedDict):
+    """
+    Authenticated messaging through an OAuth integration.
+    """
     enabled: pulumi.Input[_builtins.bool]
     integration_id: pulumi.Input[_builtins.str]
+    """
+    The authentication integration's id.
+    """
     allow_session_upgrade: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
 
 @pulumi.input_type
@@ -187,6 +193,11 @@ class WebDeploymentConfigurationAuthenticationSettingsArgs:
                  enabled: pulumi.Input[_builtins.bool],
                  integration_id: pulumi.Input[_builtins.str],
                  allow_session_upgrade: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Authenticated messaging through an OAuth integration.
+
+        :param pulumi.Input[_builtins.str] integration_id: The authentication integration's id.
+        """
         pulumi.set(__self__, "enabled", enabled)
         pulumi.set(__self__, "integration_id", integration_id)
         if allow_session_upgrade is not None:
@@ -204,6 +215,9 @@ class WebDeploymentConfigurationAuthenticationSettingsArgs:
     @_builtins.property
     @pulumi.getter(name="integrationId")
     def integration_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The authentication integration's id.
+        """
         return pulumi.get(self, "integration_id")
 
     @integration_id.setter
@@ -221,14 +235,23 @@ class WebDeploymentConfigurationAuthenticationSettingsArgs:
 
 
 class WebDeploymentConfigurationCobrowseArgsDict(TypedDict):
+    """
+    Co-browsing: the agent sees, and may steer, the visitor's page.
+    """
     allow_agent_control: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     allow_agent_navigation: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     allow_draw: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     channels: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     mask_selectors: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    CSS selectors masked while the screen is shared.
+    """
     pause_criteria: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCobrowsePauseCriteriaArgsDict']]]]]
     readonly_selectors: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    CSS selectors the agent sees but cannot change.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationCobrowseArgs:
@@ -241,6 +264,12 @@ class WebDeploymentConfigurationCobrowseArgs:
                  mask_selectors: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  pause_criteria: pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCobrowsePauseCriteriaArgs']]]] = None,
                  readonly_selectors: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None):
+        """
+        Co-browsing: the agent sees, and may steer, the visitor's page.
+
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] mask_selectors: CSS selectors masked while the screen is shared.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] readonly_selectors: CSS selectors the agent sees but cannot change.
+        """
         if allow_agent_control is not None:
             pulumi.set(__self__, "allow_agent_control", allow_agent_control)
         if allow_agent_navigation is not None:
@@ -306,6 +335,9 @@ class WebDeploymentConfigurationCobrowseArgs:
     @_builtins.property
     @pulumi.getter(name="maskSelectors")
     def mask_selectors(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        CSS selectors masked while the screen is shared.
+        """
         return pulumi.get(self, "mask_selectors")
 
     @mask_selectors.setter
@@ -324,6 +356,9 @@ class WebDeploymentConfigurationCobrowseArgs:
     @_builtins.property
     @pulumi.getter(name="readonlySelectors")
     def readonly_selectors(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        CSS selectors the agent sees but cannot change.
+        """
         return pulumi.get(self, "readonly_selectors")
 
     @readonly_selectors.setter
@@ -374,9 +409,12 @@ class WebDeploymentConfigurationCobrowsePauseCriteriaArgs:
 class WebDeploymentConfigurationCustomI18nLabelsArgsDict(TypedDict):
     language: pulumi.Input[_builtins.str]
     """
-    One of languages: the Messenger's language when the visitor's is not offered.
+    One of languages: the language these labels are in.
     """
     localized_labels: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgsDict']]]]]
+    """
+    The labels that replace the Messenger's defaults in that language.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationCustomI18nLabelsArgs:
@@ -384,7 +422,8 @@ class WebDeploymentConfigurationCustomI18nLabelsArgs:
                  language: pulumi.Input[_builtins.str],
                  localized_labels: pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs']]]] = None):
         """
-        :param pulumi.Input[_builtins.str] language: One of languages: the Messenger's language when the visitor's is not offered.
+        :param pulumi.Input[_builtins.str] language: One of languages: the language these labels are in.
+        :param pulumi.Input[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs']]] localized_labels: The labels that replace the Messenger's defaults in that language.
         """
         pulumi.set(__self__, "language", language)
         if localized_labels is not None:
@@ -394,7 +433,7 @@ class WebDeploymentConfigurationCustomI18nLabelsArgs:
     @pulumi.getter
     def language(self) -> pulumi.Input[_builtins.str]:
         """
-        One of languages: the Messenger's language when the visitor's is not offered.
+        One of languages: the language these labels are in.
         """
         return pulumi.get(self, "language")
 
@@ -405,6 +444,9 @@ class WebDeploymentConfigurationCustomI18nLabelsArgs:
     @_builtins.property
     @pulumi.getter(name="localizedLabels")
     def localized_labels(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs']]]]:
+        """
+        The labels that replace the Messenger's defaults in that language.
+        """
         return pulumi.get(self, "localized_labels")
 
     @localized_labels.setter
@@ -418,6 +460,9 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgsDict(TypedDic
     One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
     """
     value: pulumi.Input[_builtins.str]
+    """
+    The label's text.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs:
@@ -426,6 +471,7 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs:
                  value: pulumi.Input[_builtins.str]):
         """
         :param pulumi.Input[_builtins.str] key: One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
+        :param pulumi.Input[_builtins.str] value: The label's text.
         """
         pulumi.set(__self__, "key", key)
         pulumi.set(__self__, "value", value)
@@ -445,6 +491,9 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs:
     @_builtins.property
     @pulumi.getter
     def value(self) -> pulumi.Input[_builtins.str]:
+        """
+        The label's text.
+        """
         return pulumi.get(self, "value")
 
     @value.setter
@@ -453,12 +502,18 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabelsArgs:
 
 
 class WebDeploymentConfigurationHeadlessModeArgsDict(TypedDict):
+    """
+    Run the Messenger without its UI (the page drives it through the Messenger SDK).
+    """
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
 
 @pulumi.input_type
 class WebDeploymentConfigurationHeadlessModeArgs:
     def __init__(__self__, *,
                  enabled: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        """
         if enabled is not None:
             pulumi.set(__self__, "enabled", enabled)
 
@@ -473,6 +528,9 @@ class WebDeploymentConfigurationHeadlessModeArgs:
 
 
 class WebDeploymentConfigurationJourneyEventsArgsDict(TypedDict):
+    """
+    Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+    """
     click_events: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationJourneyEventsClickEventsArgsDict']]]]]
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     excluded_query_parameters: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
@@ -503,6 +561,8 @@ class WebDeploymentConfigurationJourneyEventsArgs:
                  should_keep_url_fragment: pulumi.Input[Optional[_builtins.bool]] = None,
                  tracking_settings: pulumi.Input[Optional['WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs']] = None):
         """
+        Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+
         :param pulumi.Input[_builtins.str] pageview_config: One of "Auto", "Once", "Off".
         """
         if click_events is not None:
@@ -720,12 +780,18 @@ class WebDeploymentConfigurationJourneyEventsFormsTrackEventsArgs:
 class WebDeploymentConfigurationJourneyEventsIdleEventsArgsDict(TypedDict):
     event_name: pulumi.Input[_builtins.str]
     idle_after_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    At least 30.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationJourneyEventsIdleEventsArgs:
     def __init__(__self__, *,
                  event_name: pulumi.Input[_builtins.str],
                  idle_after_seconds: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        :param pulumi.Input[_builtins.int] idle_after_seconds: At least 30.
+        """
         pulumi.set(__self__, "event_name", event_name)
         if idle_after_seconds is not None:
             pulumi.set(__self__, "idle_after_seconds", idle_after_seconds)
@@ -742,6 +808,9 @@ class WebDeploymentConfigurationJourneyEventsIdleEventsArgs:
     @_builtins.property
     @pulumi.getter(name="idleAfterSeconds")
     def idle_after_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        At least 30.
+        """
         return pulumi.get(self, "idle_after_seconds")
 
     @idle_after_seconds.setter
@@ -783,12 +852,18 @@ class WebDeploymentConfigurationJourneyEventsInViewportEventsArgs:
 class WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgsDict(TypedDict):
     event_name: pulumi.Input[_builtins.str]
     percentage: pulumi.Input[_builtins.int]
+    """
+    0..100.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs:
     def __init__(__self__, *,
                  event_name: pulumi.Input[_builtins.str],
                  percentage: pulumi.Input[_builtins.int]):
+        """
+        :param pulumi.Input[_builtins.int] percentage: 0..100.
+        """
         pulumi.set(__self__, "event_name", event_name)
         pulumi.set(__self__, "percentage", percentage)
 
@@ -804,6 +879,9 @@ class WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs:
     @_builtins.property
     @pulumi.getter
     def percentage(self) -> pulumi.Input[_builtins.int]:
+        """
+        0..100.
+        """
         return pulumi.get(self, "percentage")
 
     @percentage.setter
@@ -814,6 +892,9 @@ class WebDeploymentConfigurationJourneyEventsScrollDepthEventsArgs:
 class WebDeploymentConfigurationJourneyEventsTrackingSettingsArgsDict(TypedDict):
     excluded_query_parameters: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     ip_filters: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArgsDict']]]]]
+    """
+    Up to 10 addresses or CIDR ranges whose visits are not tracked.
+    """
     search_query_parameters: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     should_keep_url_fragment: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
 
@@ -824,6 +905,9 @@ class WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs:
                  ip_filters: pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArgs']]]] = None,
                  search_query_parameters: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  should_keep_url_fragment: pulumi.Input[Optional[_builtins.bool]] = None):
+        """
+        :param pulumi.Input[Sequence[pulumi.Input['WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArgs']]] ip_filters: Up to 10 addresses or CIDR ranges whose visits are not tracked.
+        """
         if excluded_query_parameters is not None:
             pulumi.set(__self__, "excluded_query_parameters", excluded_query_parameters)
         if ip_filters is not None:
@@ -845,6 +929,9 @@ class WebDeploymentConfigurationJourneyEventsTrackingSettingsArgs:
     @_builtins.property
     @pulumi.getter(name="ipFilters")
     def ip_filters(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFiltersArgs']]]]:
+        """
+        Up to 10 addresses or CIDR ranges whose visits are not tracked.
+        """
         return pulumi.get(self, "ip_filters")
 
     @ip_filters.setter
@@ -1481,12 +1568,18 @@ class WebDeploymentConfigurationMessengerFileUploadArgs:
 class WebDeploymentConfigurationMessengerFileUploadModesArgsDict(TypedDict):
     file_types: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     max_file_size_kb: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    1..10240 (10 MB).
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationMessengerFileUploadModesArgs:
     def __init__(__self__, *,
                  file_types: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  max_file_size_kb: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        :param pulumi.Input[_builtins.int] max_file_size_kb: 1..10240 (10 MB).
+        """
         if file_types is not None:
             pulumi.set(__self__, "file_types", file_types)
         if max_file_size_kb is not None:
@@ -1504,6 +1597,9 @@ class WebDeploymentConfigurationMessengerFileUploadModesArgs:
     @_builtins.property
     @pulumi.getter(name="maxFileSizeKB")
     def max_file_size_kb(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        1..10240 (10 MB).
+        """
         return pulumi.get(self, "max_file_size_kb")
 
     @max_file_size_kb.setter
@@ -1628,17 +1724,26 @@ class WebDeploymentConfigurationMessengerLauncherButtonIconArgs:
 
 class WebDeploymentConfigurationMessengerStylesArgsDict(TypedDict):
     primary_color: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A hex colour such as "#FF4F1F".
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationMessengerStylesArgs:
     def __init__(__self__, *,
                  primary_color: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        :param pulumi.Input[_builtins.str] primary_color: A hex colour such as "#FF4F1F".
+        """
         if primary_color is not None:
             pulumi.set(__self__, "primary_color", primary_color)
 
     @_builtins.property
     @pulumi.getter(name="primaryColor")
     def primary_color(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A hex colour such as "#FF4F1F".
+        """
         return pulumi.get(self, "primary_color")
 
     @primary_color.setter
@@ -1647,6 +1752,9 @@ class WebDeploymentConfigurationMessengerStylesArgs:
 
 
 class WebDeploymentConfigurationPositionArgsDict(TypedDict):
+    """
+    Where the launcher sits on the page: alignment and the space beside and below it.
+    """
     alignment: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     One of "Auto", "Left", "Right".
@@ -1661,6 +1769,8 @@ class WebDeploymentConfigurationPositionArgs:
                  bottom_space: pulumi.Input[Optional[_builtins.int]] = None,
                  side_space: pulumi.Input[Optional[_builtins.int]] = None):
         """
+        Where the launcher sits on the page: alignment and the space beside and below it.
+
         :param pulumi.Input[_builtins.str] alignment: One of "Auto", "Left", "Right".
         """
         if alignment is not None:
@@ -1706,7 +1816,13 @@ class WebDeploymentConfigurationRefArgsDict(TypedDict):
     The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
     """
     id: pulumi.Input[_builtins.str]
+    """
+    The configuration's configurationId.
+    """
     version: pulumi.Input[_builtins.str]
+    """
+    Its published version ("1", "2", ...): the configuration's version output.
+    """
 
 @pulumi.input_type
 class WebDeploymentConfigurationRefArgs:
@@ -1715,6 +1831,9 @@ class WebDeploymentConfigurationRefArgs:
                  version: pulumi.Input[_builtins.str]):
         """
         The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+
+        :param pulumi.Input[_builtins.str] id: The configuration's configurationId.
+        :param pulumi.Input[_builtins.str] version: Its published version ("1", "2", ...): the configuration's version output.
         """
         pulumi.set(__self__, "id", id)
         pulumi.set(__self__, "version", version)
@@ -1722,6 +1841,9 @@ class WebDeploymentConfigurationRefArgs:
     @_builtins.property
     @pulumi.getter
     def id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The configuration's configurationId.
+        """
         return pulumi.get(self, "id")
 
     @id.setter
@@ -1731,6 +1853,9 @@ class WebDeploymentConfigurationRefArgs:
     @_builtins.property
     @pulumi.getter
     def version(self) -> pulumi.Input[_builtins.str]:
+        """
+        Its published version ("1", "2", ...): the configuration's version output.
+        """
         return pulumi.get(self, "version")
 
     @version.setter
@@ -1739,6 +1864,9 @@ class WebDeploymentConfigurationRefArgs:
 
 
 class WebDeploymentConfigurationSupportCenterArgsDict(TypedDict):
+    """
+    The knowledge portal inside the Messenger.
+    """
     custom_messages: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationSupportCenterCustomMessagesArgsDict']]]]]
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
     enabled_categories: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationSupportCenterEnabledCategoriesArgsDict']]]]]
@@ -1765,6 +1893,8 @@ class WebDeploymentConfigurationSupportCenterArgs:
                  screens: pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationSupportCenterScreensArgs']]]] = None,
                  style_setting: pulumi.Input[Optional['WebDeploymentConfigurationSupportCenterStyleSettingArgs']] = None):
         """
+        The knowledge portal inside the Messenger.
+
         :param pulumi.Input[_builtins.str] router_type: One of "Hash", "Browser".
         """
         if custom_messages is not None:
@@ -2444,6 +2574,9 @@ class WebDeploymentConfigurationSupportCenterStyleSettingHeroStyleImageSourceArg
 
 
 class WebDeploymentConfigurationVideoArgsDict(TypedDict):
+    """
+    Video and screen sharing with the agent.
+    """
     agent: NotRequired[pulumi.Input[Optional['WebDeploymentConfigurationVideoAgentArgsDict']]]
     channels: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     enabled: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
@@ -2456,6 +2589,9 @@ class WebDeploymentConfigurationVideoArgs:
                  channels: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  enabled: pulumi.Input[Optional[_builtins.bool]] = None,
                  user: pulumi.Input[Optional['WebDeploymentConfigurationVideoUserArgs']] = None):
+        """
+        Video and screen sharing with the agent.
+        """
         if agent is not None:
             pulumi.set(__self__, "agent", agent)
         if channels is not None:
@@ -2651,6 +2787,9 @@ class WebDeploymentConfigurationVideoUserArgs:
 
 class WebDeploymentPushIntegrationsArgsDict(TypedDict):
     id: pulumi.Input[_builtins.str]
+    """
+    The push integration's id.
+    """
     provider: pulumi.Input[_builtins.str]
     """
     One of "APNS", "FCM".
@@ -2662,6 +2801,7 @@ class WebDeploymentPushIntegrationsArgs:
                  id: pulumi.Input[_builtins.str],
                  provider: pulumi.Input[_builtins.str]):
         """
+        :param pulumi.Input[_builtins.str] id: The push integration's id.
         :param pulumi.Input[_builtins.str] provider: One of "APNS", "FCM".
         """
         pulumi.set(__self__, "id", id)
@@ -2670,6 +2810,9 @@ class WebDeploymentPushIntegrationsArgs:
     @_builtins.property
     @pulumi.getter
     def id(self) -> pulumi.Input[_builtins.str]:
+        """
+        The push integration's id.
+        """
         return pulumi.get(self, "id")
 
     @id.setter

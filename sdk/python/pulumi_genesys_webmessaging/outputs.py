@@ -126,6 +126,9 @@ class LoadBalancerWebhookDeliveryPolicy(dict):
 
 @pulumi.output_type
 class WebDeploymentConfigurationAuthenticationSettings(dict):
+    """
+    Authenticated messaging through an OAuth integration.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -149,6 +152,11 @@ class WebDeploymentConfigurationAuthenticationSettings(dict):
                  enabled: _builtins.bool,
                  integration_id: _builtins.str,
                  allow_session_upgrade: Optional[_builtins.bool] = None):
+        """
+        Authenticated messaging through an OAuth integration.
+
+        :param _builtins.str integration_id: The authentication integration's id.
+        """
         pulumi.set(__self__, "enabled", enabled)
         pulumi.set(__self__, "integration_id", integration_id)
         if allow_session_upgrade is not None:
@@ -162,6 +170,9 @@ class WebDeploymentConfigurationAuthenticationSettings(dict):
     @_builtins.property
     @pulumi.getter(name="integrationId")
     def integration_id(self) -> _builtins.str:
+        """
+        The authentication integration's id.
+        """
         return pulumi.get(self, "integration_id")
 
     @_builtins.property
@@ -172,6 +183,9 @@ class WebDeploymentConfigurationAuthenticationSettings(dict):
 
 @pulumi.output_type
 class WebDeploymentConfigurationCobrowse(dict):
+    """
+    Co-browsing: the agent sees, and may steer, the visitor's page.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -208,6 +222,12 @@ class WebDeploymentConfigurationCobrowse(dict):
                  mask_selectors: Optional[Sequence[_builtins.str]] = None,
                  pause_criteria: Optional[Sequence['outputs.WebDeploymentConfigurationCobrowsePauseCriteria']] = None,
                  readonly_selectors: Optional[Sequence[_builtins.str]] = None):
+        """
+        Co-browsing: the agent sees, and may steer, the visitor's page.
+
+        :param Sequence[_builtins.str] mask_selectors: CSS selectors masked while the screen is shared.
+        :param Sequence[_builtins.str] readonly_selectors: CSS selectors the agent sees but cannot change.
+        """
         if allow_agent_control is not None:
             pulumi.set(__self__, "allow_agent_control", allow_agent_control)
         if allow_agent_navigation is not None:
@@ -253,6 +273,9 @@ class WebDeploymentConfigurationCobrowse(dict):
     @_builtins.property
     @pulumi.getter(name="maskSelectors")
     def mask_selectors(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        CSS selectors masked while the screen is shared.
+        """
         return pulumi.get(self, "mask_selectors")
 
     @_builtins.property
@@ -263,6 +286,9 @@ class WebDeploymentConfigurationCobrowse(dict):
     @_builtins.property
     @pulumi.getter(name="readonlySelectors")
     def readonly_selectors(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        CSS selectors the agent sees but cannot change.
+        """
         return pulumi.get(self, "readonly_selectors")
 
 
@@ -331,7 +357,8 @@ class WebDeploymentConfigurationCustomI18nLabels(dict):
                  language: _builtins.str,
                  localized_labels: Optional[Sequence['outputs.WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels']] = None):
         """
-        :param _builtins.str language: One of languages: the Messenger's language when the visitor's is not offered.
+        :param _builtins.str language: One of languages: the language these labels are in.
+        :param Sequence['WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels'] localized_labels: The labels that replace the Messenger's defaults in that language.
         """
         pulumi.set(__self__, "language", language)
         if localized_labels is not None:
@@ -341,13 +368,16 @@ class WebDeploymentConfigurationCustomI18nLabels(dict):
     @pulumi.getter
     def language(self) -> _builtins.str:
         """
-        One of languages: the Messenger's language when the visitor's is not offered.
+        One of languages: the language these labels are in.
         """
         return pulumi.get(self, "language")
 
     @_builtins.property
     @pulumi.getter(name="localizedLabels")
     def localized_labels(self) -> Optional[Sequence['outputs.WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels']]:
+        """
+        The labels that replace the Messenger's defaults in that language.
+        """
         return pulumi.get(self, "localized_labels")
 
 
@@ -358,6 +388,7 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels(dict):
                  value: _builtins.str):
         """
         :param _builtins.str key: One of "MessengerHomeHeaderTitle", "MessengerHomeHeaderSubTitle", "PushNotificationTitle", "PushNotificationBody", "MessengerLauncherButtonText".
+        :param _builtins.str value: The label's text.
         """
         pulumi.set(__self__, "key", key)
         pulumi.set(__self__, "value", value)
@@ -373,13 +404,22 @@ class WebDeploymentConfigurationCustomI18nLabelsLocalizedLabels(dict):
     @_builtins.property
     @pulumi.getter
     def value(self) -> _builtins.str:
+        """
+        The label's text.
+        """
         return pulumi.get(self, "value")
 
 
 @pulumi.output_type
 class WebDeploymentConfigurationHeadlessMode(dict):
+    """
+    Run the Messenger without its UI (the page drives it through the Messenger SDK).
+    """
     def __init__(__self__, *,
                  enabled: Optional[_builtins.bool] = None):
+        """
+        Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        """
         if enabled is not None:
             pulumi.set(__self__, "enabled", enabled)
 
@@ -391,6 +431,9 @@ class WebDeploymentConfigurationHeadlessMode(dict):
 
 @pulumi.output_type
 class WebDeploymentConfigurationJourneyEvents(dict):
+    """
+    Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -439,6 +482,8 @@ class WebDeploymentConfigurationJourneyEvents(dict):
                  should_keep_url_fragment: Optional[_builtins.bool] = None,
                  tracking_settings: Optional['outputs.WebDeploymentConfigurationJourneyEventsTrackingSettings'] = None):
         """
+        Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+
         :param _builtins.str pageview_config: One of "Auto", "Once", "Off".
         """
         if click_events is not None:
@@ -637,6 +682,9 @@ class WebDeploymentConfigurationJourneyEventsIdleEvents(dict):
     def __init__(__self__, *,
                  event_name: _builtins.str,
                  idle_after_seconds: Optional[_builtins.int] = None):
+        """
+        :param _builtins.int idle_after_seconds: At least 30.
+        """
         pulumi.set(__self__, "event_name", event_name)
         if idle_after_seconds is not None:
             pulumi.set(__self__, "idle_after_seconds", idle_after_seconds)
@@ -649,6 +697,9 @@ class WebDeploymentConfigurationJourneyEventsIdleEvents(dict):
     @_builtins.property
     @pulumi.getter(name="idleAfterSeconds")
     def idle_after_seconds(self) -> Optional[_builtins.int]:
+        """
+        At least 30.
+        """
         return pulumi.get(self, "idle_after_seconds")
 
 
@@ -710,6 +761,9 @@ class WebDeploymentConfigurationJourneyEventsScrollDepthEvents(dict):
     def __init__(__self__, *,
                  event_name: _builtins.str,
                  percentage: _builtins.int):
+        """
+        :param _builtins.int percentage: 0..100.
+        """
         pulumi.set(__self__, "event_name", event_name)
         pulumi.set(__self__, "percentage", percentage)
 
@@ -721,6 +775,9 @@ class WebDeploymentConfigurationJourneyEventsScrollDepthEvents(dict):
     @_builtins.property
     @pulumi.getter
     def percentage(self) -> _builtins.int:
+        """
+        0..100.
+        """
         return pulumi.get(self, "percentage")
 
 
@@ -754,6 +811,9 @@ class WebDeploymentConfigurationJourneyEventsTrackingSettings(dict):
                  ip_filters: Optional[Sequence['outputs.WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters']] = None,
                  search_query_parameters: Optional[Sequence[_builtins.str]] = None,
                  should_keep_url_fragment: Optional[_builtins.bool] = None):
+        """
+        :param Sequence['WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters'] ip_filters: Up to 10 addresses or CIDR ranges whose visits are not tracked.
+        """
         if excluded_query_parameters is not None:
             pulumi.set(__self__, "excluded_query_parameters", excluded_query_parameters)
         if ip_filters is not None:
@@ -771,6 +831,9 @@ class WebDeploymentConfigurationJourneyEventsTrackingSettings(dict):
     @_builtins.property
     @pulumi.getter(name="ipFilters")
     def ip_filters(self) -> Optional[Sequence['outputs.WebDeploymentConfigurationJourneyEventsTrackingSettingsIpFilters']]:
+        """
+        Up to 10 addresses or CIDR ranges whose visits are not tracked.
+        """
         return pulumi.get(self, "ip_filters")
 
     @_builtins.property
@@ -1329,6 +1392,9 @@ class WebDeploymentConfigurationMessengerFileUploadModes(dict):
     def __init__(__self__, *,
                  file_types: Optional[Sequence[_builtins.str]] = None,
                  max_file_size_kb: Optional[_builtins.int] = None):
+        """
+        :param _builtins.int max_file_size_kb: 1..10240 (10 MB).
+        """
         if file_types is not None:
             pulumi.set(__self__, "file_types", file_types)
         if max_file_size_kb is not None:
@@ -1342,6 +1408,9 @@ class WebDeploymentConfigurationMessengerFileUploadModes(dict):
     @_builtins.property
     @pulumi.getter(name="maxFileSizeKB")
     def max_file_size_kb(self) -> Optional[_builtins.int]:
+        """
+        1..10240 (10 MB).
+        """
         return pulumi.get(self, "max_file_size_kb")
 
 
@@ -1473,17 +1542,26 @@ class WebDeploymentConfigurationMessengerStyles(dict):
 
     def __init__(__self__, *,
                  primary_color: Optional[_builtins.str] = None):
+        """
+        :param _builtins.str primary_color: A hex colour such as "#FF4F1F".
+        """
         if primary_color is not None:
             pulumi.set(__self__, "primary_color", primary_color)
 
     @_builtins.property
     @pulumi.getter(name="primaryColor")
     def primary_color(self) -> Optional[_builtins.str]:
+        """
+        A hex colour such as "#FF4F1F".
+        """
         return pulumi.get(self, "primary_color")
 
 
 @pulumi.output_type
 class WebDeploymentConfigurationPosition(dict):
+    """
+    Where the launcher sits on the page: alignment and the space beside and below it.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -1508,6 +1586,8 @@ class WebDeploymentConfigurationPosition(dict):
                  bottom_space: Optional[_builtins.int] = None,
                  side_space: Optional[_builtins.int] = None):
         """
+        Where the launcher sits on the page: alignment and the space beside and below it.
+
         :param _builtins.str alignment: One of "Auto", "Left", "Right".
         """
         if alignment is not None:
@@ -1546,6 +1626,9 @@ class WebDeploymentConfigurationRef(dict):
                  version: _builtins.str):
         """
         The published configuration version to serve: { id: the configuration's configurationId, version: its version }.
+
+        :param _builtins.str id: The configuration's configurationId.
+        :param _builtins.str version: Its published version ("1", "2", ...): the configuration's version output.
         """
         pulumi.set(__self__, "id", id)
         pulumi.set(__self__, "version", version)
@@ -1553,16 +1636,25 @@ class WebDeploymentConfigurationRef(dict):
     @_builtins.property
     @pulumi.getter
     def id(self) -> _builtins.str:
+        """
+        The configuration's configurationId.
+        """
         return pulumi.get(self, "id")
 
     @_builtins.property
     @pulumi.getter
     def version(self) -> _builtins.str:
+        """
+        Its published version ("1", "2", ...): the configuration's version output.
+        """
         return pulumi.get(self, "version")
 
 
 @pulumi.output_type
 class WebDeploymentConfigurationSupportCenter(dict):
+    """
+    The knowledge portal inside the Messenger.
+    """
     @staticmethod
     def __key_warning(key: str):
         suggest = None
@@ -1601,6 +1693,8 @@ class WebDeploymentConfigurationSupportCenter(dict):
                  screens: Optional[Sequence['outputs.WebDeploymentConfigurationSupportCenterScreens']] = None,
                  style_setting: Optional['outputs.WebDeploymentConfigurationSupportCenterStyleSetting'] = None):
         """
+        The knowledge portal inside the Messenger.
+
         :param _builtins.str router_type: One of "Hash", "Browser".
         """
         if custom_messages is not None:
@@ -2187,11 +2281,17 @@ class WebDeploymentConfigurationSupportCenterStyleSettingHeroStyleImageSource(di
 
 @pulumi.output_type
 class WebDeploymentConfigurationVideo(dict):
+    """
+    Video and screen sharing with the agent.
+    """
     def __init__(__self__, *,
                  agent: Optional['outputs.WebDeploymentConfigurationVideoAgent'] = None,
                  channels: Optional[Sequence[_builtins.str]] = None,
                  enabled: Optional[_builtins.bool] = None,
                  user: Optional['outputs.WebDeploymentConfigurationVideoUser'] = None):
+        """
+        Video and screen sharing with the agent.
+        """
         if agent is not None:
             pulumi.set(__self__, "agent", agent)
         if channels is not None:
@@ -2365,6 +2465,7 @@ class WebDeploymentPushIntegrations(dict):
                  id: _builtins.str,
                  provider: _builtins.str):
         """
+        :param _builtins.str id: The push integration's id.
         :param _builtins.str provider: One of "APNS", "FCM".
         """
         pulumi.set(__self__, "id", id)
@@ -2373,6 +2474,9 @@ class WebDeploymentPushIntegrations(dict):
     @_builtins.property
     @pulumi.getter
     def id(self) -> _builtins.str:
+        """
+        The push integration's id.
+        """
         return pulumi.get(self, "id")
 
     @_builtins.property

@@ -43,9 +43,17 @@ class WebDeploymentConfigurationArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] languages: Languages the Messenger offers, such as ["en-us"].
         :param pulumi.Input[_builtins.str] name: The configuration's name, unique per org.
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        :param pulumi.Input['WebDeploymentConfigurationAuthenticationSettingsArgs'] authentication_settings: Authenticated messaging through an OAuth integration.
+        :param pulumi.Input['WebDeploymentConfigurationCobrowseArgs'] cobrowse: Co-browsing: the agent sees, and may steer, the visitor's page.
+        :param pulumi.Input[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsArgs']]] custom_i18n_labels: The Messenger's own labels, reworded per language.
         :param pulumi.Input[_builtins.str] description: Free text shown in the Genesys Cloud UI.
+        :param pulumi.Input['WebDeploymentConfigurationHeadlessModeArgs'] headless_mode: Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        :param pulumi.Input['WebDeploymentConfigurationJourneyEventsArgs'] journey_events: Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
         :param pulumi.Input[_builtins.bool] keep_unpublished_draft: With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
         :param pulumi.Input['WebDeploymentConfigurationMessengerArgs'] messenger: The Messenger's look and apps.
+        :param pulumi.Input['WebDeploymentConfigurationPositionArgs'] position: Where the launcher sits on the page: alignment and the space beside and below it.
+        :param pulumi.Input['WebDeploymentConfigurationSupportCenterArgs'] support_center: The knowledge portal inside the Messenger.
+        :param pulumi.Input['WebDeploymentConfigurationVideoArgs'] video: Video and screen sharing with the agent.
         """
         pulumi.set(__self__, "default_language", default_language)
         pulumi.set(__self__, "languages", languages)
@@ -126,6 +134,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter(name="authenticationSettings")
     def authentication_settings(self) -> pulumi.Input[Optional['WebDeploymentConfigurationAuthenticationSettingsArgs']]:
+        """
+        Authenticated messaging through an OAuth integration.
+        """
         return pulumi.get(self, "authentication_settings")
 
     @authentication_settings.setter
@@ -135,6 +146,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter
     def cobrowse(self) -> pulumi.Input[Optional['WebDeploymentConfigurationCobrowseArgs']]:
+        """
+        Co-browsing: the agent sees, and may steer, the visitor's page.
+        """
         return pulumi.get(self, "cobrowse")
 
     @cobrowse.setter
@@ -144,6 +158,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter(name="customI18nLabels")
     def custom_i18n_labels(self) -> pulumi.Input[Optional[Sequence[pulumi.Input['WebDeploymentConfigurationCustomI18nLabelsArgs']]]]:
+        """
+        The Messenger's own labels, reworded per language.
+        """
         return pulumi.get(self, "custom_i18n_labels")
 
     @custom_i18n_labels.setter
@@ -165,6 +182,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter(name="headlessMode")
     def headless_mode(self) -> pulumi.Input[Optional['WebDeploymentConfigurationHeadlessModeArgs']]:
+        """
+        Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        """
         return pulumi.get(self, "headless_mode")
 
     @headless_mode.setter
@@ -174,6 +194,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter(name="journeyEvents")
     def journey_events(self) -> pulumi.Input[Optional['WebDeploymentConfigurationJourneyEventsArgs']]:
+        """
+        Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+        """
         return pulumi.get(self, "journey_events")
 
     @journey_events.setter
@@ -207,6 +230,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter
     def position(self) -> pulumi.Input[Optional['WebDeploymentConfigurationPositionArgs']]:
+        """
+        Where the launcher sits on the page: alignment and the space beside and below it.
+        """
         return pulumi.get(self, "position")
 
     @position.setter
@@ -216,6 +242,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter(name="supportCenter")
     def support_center(self) -> pulumi.Input[Optional['WebDeploymentConfigurationSupportCenterArgs']]:
+        """
+        The knowledge portal inside the Messenger.
+        """
         return pulumi.get(self, "support_center")
 
     @support_center.setter
@@ -225,6 +254,9 @@ class WebDeploymentConfigurationArgs:
     @_builtins.property
     @pulumi.getter
     def video(self) -> pulumi.Input[Optional['WebDeploymentConfigurationVideoArgs']]:
+        """
+        Video and screen sharing with the agent.
+        """
         return pulumi.get(self, "video")
 
     @video.setter
@@ -260,12 +292,20 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        :param pulumi.Input[Union['WebDeploymentConfigurationAuthenticationSettingsArgs', 'WebDeploymentConfigurationAuthenticationSettingsArgsDict']] authentication_settings: Authenticated messaging through an OAuth integration.
+        :param pulumi.Input[Union['WebDeploymentConfigurationCobrowseArgs', 'WebDeploymentConfigurationCobrowseArgsDict']] cobrowse: Co-browsing: the agent sees, and may steer, the visitor's page.
+        :param pulumi.Input[Sequence[pulumi.Input[Union['WebDeploymentConfigurationCustomI18nLabelsArgs', 'WebDeploymentConfigurationCustomI18nLabelsArgsDict']]]] custom_i18n_labels: The Messenger's own labels, reworded per language.
         :param pulumi.Input[_builtins.str] default_language: One of languages: the Messenger's language when the visitor's is not offered.
         :param pulumi.Input[_builtins.str] description: Free text shown in the Genesys Cloud UI.
+        :param pulumi.Input[Union['WebDeploymentConfigurationHeadlessModeArgs', 'WebDeploymentConfigurationHeadlessModeArgsDict']] headless_mode: Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        :param pulumi.Input[Union['WebDeploymentConfigurationJourneyEventsArgs', 'WebDeploymentConfigurationJourneyEventsArgsDict']] journey_events: Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
         :param pulumi.Input[_builtins.bool] keep_unpublished_draft: With adoptExistingId: take the configuration over at its latest published version and leave a draft that is ahead of it as it is (reported in unpublishedChanges).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] languages: Languages the Messenger offers, such as ["en-us"].
         :param pulumi.Input[Union['WebDeploymentConfigurationMessengerArgs', 'WebDeploymentConfigurationMessengerArgsDict']] messenger: The Messenger's look and apps.
         :param pulumi.Input[_builtins.str] name: The configuration's name, unique per org.
+        :param pulumi.Input[Union['WebDeploymentConfigurationPositionArgs', 'WebDeploymentConfigurationPositionArgsDict']] position: Where the launcher sits on the page: alignment and the space beside and below it.
+        :param pulumi.Input[Union['WebDeploymentConfigurationSupportCenterArgs', 'WebDeploymentConfigurationSupportCenterArgsDict']] support_center: The knowledge portal inside the Messenger.
+        :param pulumi.Input[Union['WebDeploymentConfigurationVideoArgs', 'WebDeploymentConfigurationVideoArgsDict']] video: Video and screen sharing with the agent.
         """
         ...
     @overload
@@ -394,11 +434,17 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="authenticationSettings")
     def authentication_settings(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationAuthenticationSettings']]:
+        """
+        Authenticated messaging through an OAuth integration.
+        """
         return pulumi.get(self, "authentication_settings")
 
     @_builtins.property
     @pulumi.getter
     def cobrowse(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationCobrowse']]:
+        """
+        Co-browsing: the agent sees, and may steer, the visitor's page.
+        """
         return pulumi.get(self, "cobrowse")
 
     @_builtins.property
@@ -412,6 +458,9 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="customI18nLabels")
     def custom_i18n_labels(self) -> pulumi.Output[Optional[Sequence['outputs.WebDeploymentConfigurationCustomI18nLabels']]]:
+        """
+        The Messenger's own labels, reworded per language.
+        """
         return pulumi.get(self, "custom_i18n_labels")
 
     @_builtins.property
@@ -433,11 +482,17 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="headlessMode")
     def headless_mode(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationHeadlessMode']]:
+        """
+        Run the Messenger without its UI (the page drives it through the Messenger SDK).
+        """
         return pulumi.get(self, "headless_mode")
 
     @_builtins.property
     @pulumi.getter(name="journeyEvents")
     def journey_events(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationJourneyEvents']]:
+        """
+        Which visitor activity (page views, clicks, forms, idling, scrolling) is tracked.
+        """
         return pulumi.get(self, "journey_events")
 
     @_builtins.property
@@ -475,6 +530,9 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter
     def position(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationPosition']]:
+        """
+        Where the launcher sits on the page: alignment and the space beside and below it.
+        """
         return pulumi.get(self, "position")
 
     @_builtins.property
@@ -488,6 +546,9 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="supportCenter")
     def support_center(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationSupportCenter']]:
+        """
+        The knowledge portal inside the Messenger.
+        """
         return pulumi.get(self, "support_center")
 
     @_builtins.property
@@ -509,5 +570,8 @@ class WebDeploymentConfiguration(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter
     def video(self) -> pulumi.Output[Optional['outputs.WebDeploymentConfigurationVideo']]:
+        """
+        Video and screen sharing with the agent.
+        """
         return pulumi.get(self, "video")
 
