@@ -1,13 +1,13 @@
-import { BrandsApi } from "./brands";
+import { BrandsApi } from "../resources/channel/api";
+import { WebhooksApi } from "../resources/webhook/api";
 import { resolveEndpoints } from "./hosts";
 import type { RetryPolicy } from "./retry";
 import { Transport, type TransportOptions } from "./transport";
-import { WebhooksApi } from "./webhooks";
 import { WebDeploymentConfigurationsApi } from "./webdeployments";
 
 export { GenesysApiError } from "./errors";
-export type { Brand, BrandSpec, HealthStatus } from "./brands";
-export type { Webhook, WebhookSpec } from "./webhooks";
+export type { Brand, BrandSpec } from "../resources/channel/api";
+export type { Webhook } from "../resources/webhook/api";
 export type { ConfigurationDocument, ConfigurationVersion } from "./webdeployments";
 export { type CallTrace, newTrace } from "./call";
 export { orgListings } from "./listing";

@@ -41,7 +41,7 @@ describe("sign CLI (in-process)", () => {
   it("signs so that validateChannel with the same key accepts the result", async () => {
     const def = minimal();
     const { stdout } = await run([write("def2.json", JSON.stringify(def))], { CHANNEL_SIGNING_KEY: TEST_SIGNING_KEY });
-    const { validateChannel } = await import("../../../provider/validation");
+    const { validateChannel } = await import("../../../provider/resources/channel/schema");
     expect(validateChannel({ ...def, signature: stdout.trim() }, { signingKey: TEST_SIGNING_KEY }).ok).toBe(true);
   });
 
@@ -111,7 +111,9 @@ describe("sign CLI (compiled, as a child process)", () => {
         // Type errors elsewhere in the tree still emit; only this CLI's own code must compile cleanly.
         diagnostics = String((error as { stdout?: string }).stdout ?? error);
       }
-      expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/)/.test(l))).toEqual([]);
+      expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/|provider\/resources\/channel\/)/.test(l))).toEqual(
+        [],
+      );
       const def = minimal();
       const file = write("child.json", JSON.stringify(def));
       const { stdout, stderr } = await promisify(execFile)("node", [join(outDir, "cli", "sign.js"), file], {

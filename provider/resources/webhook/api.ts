@@ -7,15 +7,16 @@
  *   delete   DELETE /api/v2/webhooks/webhooks/{id}   (404 -> already gone)
  * The signing secret is write-only: sent on create/update, never returned.
  */
-import { GenesysApiError } from "./errors";
-import { PATHS } from "./paths";
-import { createByUniqueName } from "./unique-create";
-import type { CallTrace, Transport } from "./transport";
+import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { PATHS } from "../../genesys/paths";
+import type { CallTrace, Transport } from "../../genesys/transport";
+import { createByUniqueName } from "../../genesys/unique-create";
+import type { WebhookEventType } from "../../validation/limits";
 
 export interface WebhookSpec {
   name: string;
   uri: string;
-  eventFilters: { eventType: string; brandId?: string }[];
+  eventFilters: { eventType: WebhookEventType; brandId?: string }[];
   type: "rest";
   enabled: boolean;
   deliveryPolicy: { retryCount: number; retryInterval: number };
@@ -55,14 +56,11 @@ export class WebhooksApi {
     return res.data.entities.find((w) => w.name === name);
   }
 
-  async get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {
-    try {
-      const res = await this.transport.request<Webhook>({ operation: `read webhook ${id}`, method: "GET", path: PATHS.webhook(id), trace });
-      return res.data;
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return undefined;
-      throw err;
-    }
+  get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    return unlessNotFound(
+      async () =>
+        (await this.transport.request<Webhook>({ operation: `read webhook ${id}`, method: "GET", path: PATHS.webhook(id), trace })).data,
+    );
   }
 
   async update(id: string, spec: WebhookSpec, trace?: CallTrace): Promise<Webhook> {
@@ -76,13 +74,10 @@ export class WebhooksApi {
     return res.data;
   }
 
-  async delete(id: string, trace?: CallTrace): Promise<boolean> {
-    try {
-      await this.transport.request({ operation: `delete webhook ${id}`, method: "DELETE", path: PATHS.webhook(id), trace });
-      return true;
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return false;
-      throw err;
-    }
+  /** Returns false when the webhook was already gone. */
+  delete(id: string, trace?: CallTrace): Promise<boolean> {
+    return deletedUnlessGone(() =>
+      this.transport.request({ operation: `delete webhook ${id}`, method: "DELETE", path: PATHS.webhook(id), trace }),
+    );
   }
 }
