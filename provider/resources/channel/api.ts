@@ -8,6 +8,7 @@
  *   delete   DELETE /api/v2/webchat/brands/{id}       (404 -> already gone)
  */
 import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { findByNameFilter } from "../../genesys/find-by-name";
 import { PATHS } from "../../genesys/paths";
 import type { CallTrace, Transport } from "../../genesys/transport";
 import { createByUniqueName } from "../../genesys/unique-create";
@@ -28,14 +29,6 @@ export interface Brand extends BrandSpec {
   dateCreated?: string;
   dateModified?: string;
   selfUri?: string;
-}
-
-interface Page<T> {
-  entities: T[];
-  pageSize: number;
-  pageNumber: number;
-  total: number;
-  pageCount: number;
 }
 
 /** Enough for every brand one `pulumi up` touches; the oldest are forgotten first. */
@@ -99,15 +92,8 @@ export class BrandsApi {
     return this.remember(brand);
   }
 
-  async findByName(name: string, trace?: CallTrace): Promise<Brand | undefined> {
-    const res = await this.transport.request<Page<Brand>>({
-      operation: `look up channel "${name}" by name`,
-      method: "GET",
-      path: PATHS.brands,
-      query: { name, pageSize: 25, pageNumber: 1 },
-      trace,
-    });
-    return res.data.entities.find((b) => b.name === name);
+  findByName(name: string, trace?: CallTrace): Promise<Brand | undefined> {
+    return findByNameFilter<Brand>(this.transport, "channel", PATHS.brands, name, trace);
   }
 
   async update(id: string, spec: BrandSpec, version: number, trace?: CallTrace): Promise<Brand> {

@@ -12,13 +12,13 @@
  *   delete  DELETE /brands/{id}; 404 -> already gone
  */
 import { type CallTrace, GenesysApiError } from "../../genesys";
+import { assertAddressAllowed } from "../../runtime/address";
 import { differingFields } from "../../runtime/compare";
 import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "../../runtime/context";
 import { type Subject, adoptExisting, createOrRecover, undoCreate, writeUnlessSame } from "../../runtime/create-or-adopt";
 import { splitInputs } from "../../runtime/inputs";
 import { pollUntil } from "../../runtime/poll";
 import { formatIssues } from "../../validation/issues";
-import { checkEndpointAddress } from "../../validation/network";
 import type { Lifecycle, Props } from "../definition";
 import type { Brand, BrandSpec, HealthStatus } from "./api";
 import { type ChannelDefinition, type ChannelShape, normalizeChannel, validateChannel } from "./schema";
@@ -157,14 +157,8 @@ export function diffChannel(
   return { changes: diffs.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, diffs };
 }
 
-async function assertReachableEndpoint(ctx: RuntimeContext, url: string): Promise<void> {
-  const issues = await checkEndpointAddress(url, {
-    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
-    resolver: ctx.resolver,
-    field: "endpointUrl",
-  });
-  if (issues.length > 0) throw new Error(`channel endpoint refused:\n${formatIssues(issues)}`);
-}
+const assertReachableEndpoint = (ctx: RuntimeContext, url: string) =>
+  assertAddressAllowed(ctx, url, "endpointUrl", "channel endpoint refused");
 
 /**
  * Re-runs the pure checks (create/update must never trust that check ran with the same key) and

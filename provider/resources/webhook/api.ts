@@ -8,6 +8,7 @@
  * The signing secret is write-only: sent on create/update, never returned.
  */
 import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { findByNameFilter } from "../../genesys/find-by-name";
 import { PATHS } from "../../genesys/paths";
 import type { CallTrace, Transport } from "../../genesys/transport";
 import { createByUniqueName } from "../../genesys/unique-create";
@@ -45,15 +46,8 @@ export class WebhooksApi {
     return { webhook: created, recovered };
   }
 
-  async findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {
-    const res = await this.transport.request<{ entities: Webhook[] }>({
-      operation: `look up webhook "${name}" by name`,
-      method: "GET",
-      path: PATHS.webhooks,
-      query: { name, pageSize: 25, pageNumber: 1 },
-      trace,
-    });
-    return res.data.entities.find((w) => w.name === name);
+  findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    return findByNameFilter<Webhook>(this.transport, "webhook", PATHS.webhooks, name, trace);
   }
 
   get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {

@@ -21,12 +21,12 @@
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
 import type { CallTrace } from "../../genesys";
+import { assertAddressAllowed } from "../../runtime/address";
 import { differingFields, sameDocument } from "../../runtime/compare";
 import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "../../runtime/context";
 import { type Subject, adoptExisting, createOrRecover, describe, undoCreate } from "../../runtime/create-or-adopt";
 import { splitInputs } from "../../runtime/inputs";
 import { formatIssues } from "../../validation/issues";
-import { checkEndpointAddress } from "../../validation/network";
 import type { Brand } from "../channel/api";
 import type { Lifecycle, Props } from "../definition";
 import type { Webhook, WebhookSpec } from "./api";
@@ -96,14 +96,8 @@ function outputsOf(hook: Webhook, enrolled: boolean, adoptExistingId?: unknown):
   return { ...inputsOf(hook), ...carried(adoptExistingId), webhookId: hook.id, signed: hook.hasSecret ?? false, enrolled };
 }
 
-async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<void> {
-  const issues = await checkEndpointAddress(url, {
-    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
-    resolver: ctx.resolver,
-    field: "callbackUrl",
-  });
-  if (issues.length > 0) throw new Error(`webhook callback refused:\n${formatIssues(issues)}`);
-}
+const assertCallbackAllowed = (ctx: RuntimeContext, url: string) =>
+  assertAddressAllowed(ctx, url, "callbackUrl", "webhook callback refused");
 
 function requireValid(raw: Props): { inputs: WebhookDefinition; adoptExistingId?: string } {
   const { definition, adoptExistingId } = splitInputs(raw);
