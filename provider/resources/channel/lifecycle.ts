@@ -68,7 +68,7 @@ function specOf(source: ChannelShape): ChannelSpec {
  * (a plain string where a list or number goes) is kept so that it compares as a change.
  */
 function storedSpec(props: Props): unknown {
-  const text = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v ?? ""));
+  const text = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v));
   const list = (v: unknown) => (Array.isArray(v) ? v.map(text) : v === undefined || v === null ? [] : [text(v)]);
   const settings: Props = props.settings !== null && typeof props.settings === "object" ? (props.settings as Props) : {};
   const spec = specOf({
