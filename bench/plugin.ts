@@ -23,7 +23,7 @@ import * as grpc from "@grpc/grpc-js";
 import * as provrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { WEBHOOK_DEFAULTS } from "../provider/validation/webhook";
+import { WEBHOOK_DEFAULTS } from "../provider/resources/webhook/schema";
 import { pulumiEnv, repoRoot } from "../scripts/pulumi-env";
 import { measured, overhead, overheadByField, type StateResource } from "./scale";
 import { benchChannels } from "./support/channels";

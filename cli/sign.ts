@@ -9,7 +9,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { formatIssues, signDefinition, validateChannel } from "../provider/validation";
+import { validateChannel } from "../provider/resources/channel/schema";
+import { formatIssues, signDefinition } from "../provider/validation";
 
 export interface SignIo {
   stdout: (text: string) => void;

@@ -1,8 +1,8 @@
 /** Public surface of the provider library that stacks import (`@public`: used by consumers, see knip.jsonc). */
 /** @public */
-export { WebMessagingChannel, type WebMessagingChannelArgs, type WebMessagingChannelSettingsArgs } from "./resources/web-messaging-channel";
+export { WebMessagingChannel, type WebMessagingChannelArgs, type WebMessagingChannelSettingsArgs } from "./resources/channel";
 /** @public */
-export { LoadBalancerWebhook, type LoadBalancerWebhookArgs } from "./resources/load-balancer-webhook";
+export { LoadBalancerWebhook, type LoadBalancerWebhookArgs } from "./resources/webhook";
 /** @public */
 export {
   WebDeploymentConfiguration,

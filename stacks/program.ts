@@ -7,7 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, type ConfigSource, loadProviderConfig, projectRoot } from "../provider/config";
 import { LoadBalancerWebhook, WebMessagingChannel, type WebMessagingChannelArgs } from "../provider";
-import { WEBHOOK_DEFAULTS } from "../provider/validation/webhook";
+import { WEBHOOK_DEFAULTS } from "../provider/resources/webhook/schema";
 
 export interface ChannelDeclaration extends Omit<WebMessagingChannelArgs, "name"> {
   /** The Pulumi logical name (stable; renaming it replaces the resource). */

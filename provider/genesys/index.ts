@@ -1,12 +1,12 @@
-import { BrandsApi } from "./brands";
+import { BrandsApi } from "../resources/channel/api";
+import { WebhooksApi } from "../resources/webhook/api";
 import { resolveEndpoints } from "./hosts";
 import type { RetryPolicy } from "./retry";
 import { Transport, type TransportOptions } from "./transport";
-import { WebhooksApi } from "./webhooks";
 
 export { GenesysApiError } from "./errors";
-export type { Brand, BrandSpec, HealthStatus } from "./brands";
-export type { Webhook, WebhookSpec } from "./webhooks";
+export type { Brand, BrandSpec } from "../resources/channel/api";
+export type { Webhook } from "../resources/webhook/api";
 export { type CallTrace, newTrace } from "./call";
 export { orgListings } from "./listing";
 export type { RetryPolicy } from "./retry";

@@ -6,12 +6,12 @@
  *   webhooks        GET /api/v2/webhooks/webhooks               (page numbers up to pageCount)
  * Every page goes through the client's transport, so pacing, retries and the token pool apply.
  */
-import type { Brand } from "./brands";
+import type { Brand } from "../resources/channel/api";
 import { PATHS } from "./paths";
 import type { CallTrace, Transport } from "./transport";
 import type { ConfigurationVersion } from "../resources/webDeploymentConfiguration/api";
 import type { Deployment } from "../resources/webDeployment/api";
-import type { Webhook } from "./webhooks";
+import type { Webhook } from "../resources/webhook/api";
 
 /** A server whose cursor or page count never ends cannot keep a listing going for ever. */
 const MAX_PAGES = 1_000;

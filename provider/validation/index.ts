@@ -1,9 +1,8 @@
 /**
- * The shared channel validator: the provider's check (pure rules), create/update (address rules)
- * and the signing CLI all go through this surface. RULES.md lists every rule and what is not enforced.
+ * The checks every resource shares: issue formatting, address rules (DNS/SSRF) and definition
+ * signatures. Each resource's own schema and validator live in its folder (provider/resources/<kind>/
+ * schema.ts). RULES.md lists every rule and what is not enforced.
  */
 export { formatIssues, type ValidationIssue } from "./issues";
-export type { ChannelDefinition } from "./schema";
-export { validateChannel, normalizeChannel, type ValidationResult } from "./validate";
 export { checkEndpointAddress, systemResolver, type Resolver } from "./network";
 export { signDefinition, verifySignature } from "./signature";

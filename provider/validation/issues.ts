@@ -13,7 +13,7 @@ export type PathSegment = string | number;
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-export function formatPath(segments: readonly PathSegment[]): string {
+function formatPath(segments: readonly PathSegment[]): string {
   let out = "";
   for (const segment of segments) {
     if (typeof segment === "number") out += `[${segment}]`;
@@ -26,6 +26,16 @@ export function formatPath(segments: readonly PathSegment[]): string {
 
 export function issue(segments: readonly PathSegment[], message: string): ValidationIssue {
   return { path: formatPath(segments), message };
+}
+
+/** The value at `path` inside `root`, or undefined where the path leaves it. */
+export function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment as string];
+  }
+  return current;
 }
 
 /** Multi-line message for humans (Pulumi diagnostics, CLI output): one issue per line. */

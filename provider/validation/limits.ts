@@ -12,7 +12,6 @@ export const LIMITS = {
 } as const;
 
 export const CHANNEL_TYPES = ["webchat", "webmessaging"] as const;
-export type ChannelType = (typeof CHANNEL_TYPES)[number];
 
 export const WEBHOOK_EVENT_TYPES = ["webchat.brand.created", "webchat.brand.updated", "webchat.brand.deleted"] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -2,7 +2,7 @@
  * Values another resource has not produced yet (an id during a preview) reach a provider as Pulumi's
  * unknown placeholder; validators leave them to be judged once known, diffs report them as changes.
  */
-import { valueAt } from "./schema";
+import { valueAt } from "./issues";
 
 /** What the engine sends a dynamic provider for a value that is not known yet. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

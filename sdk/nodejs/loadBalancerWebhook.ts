@@ -37,7 +37,7 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
     }
 
     /**
-     * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+     * Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
      */
     declare public readonly adoptExistingId: pulumi.Output<string | undefined>;
     /**
@@ -129,7 +129,7 @@ export class LoadBalancerWebhook extends pulumi.CustomResource {
  */
 export interface LoadBalancerWebhookArgs {
     /**
-     * Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+     * Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
      */
     adoptExistingId?: pulumi.Input<string | undefined>;
     /**

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { createGenesysClient, GenesysApiError, type BrandSpec, type RetryPolicy } from "../../provider/genesys";
-import { BrandsApi } from "../../provider/genesys/brands";
+import { BrandsApi } from "../../provider/resources/channel/api";
 import { Transport } from "../../provider/genesys/transport";
 import { ManualClock } from "../emulator/clock";
 import { EmulatorAdmin } from "../support/admin";

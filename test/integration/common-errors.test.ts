@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { checkChannel, createChannel, type ChannelInputs } from "../../provider/runtime/channel";
+import { checkChannel, createChannel, type ChannelInputs } from "../../provider/resources/channel/lifecycle";
 import { signDefinition } from "../../provider/validation";
 import { EmulatorAdmin } from "../support/admin";
 import { testContext } from "../support/provider-context";

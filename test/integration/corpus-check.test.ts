@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { checkChannel } from "../../provider/runtime/channel";
+import { checkChannel } from "../../provider/resources/channel/lifecycle";
 import { EmulatorAdmin } from "../support/admin";
 import { testContext } from "../support/provider-context";
 

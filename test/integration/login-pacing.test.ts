@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
-import { BrandsApi } from "../../provider/genesys/brands";
+import { BrandsApi } from "../../provider/resources/channel/api";
 import { pacingGateFor } from "../../provider/genesys/pacing";
 import { Transport } from "../../provider/genesys/transport";
 import { ManualClock } from "../emulator/clock";

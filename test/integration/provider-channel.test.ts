@@ -15,7 +15,7 @@ import {
   readChannel,
   updateChannel,
   type ChannelInputs,
-} from "../../provider/runtime/channel";
+} from "../../provider/resources/channel/lifecycle";
 import { signDefinition } from "../../provider/validation";
 import { EmulatorAdmin } from "../support/admin";
 import { auditLines, testContext } from "../support/provider-context";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../emulator";
 import { startReceiver, type RunningReceiver } from "../../lb-receiver/server";
-import { createChannel } from "../../provider/runtime/channel";
+import { createChannel } from "../../provider/resources/channel/lifecycle";
 import {
   checkWebhook,
   createWebhook,
@@ -20,7 +20,7 @@ import {
   readWebhook,
   updateWebhook,
   type WebhookInputs,
-} from "../../provider/runtime/webhook";
+} from "../../provider/resources/webhook/lifecycle";
 import { EmulatorAdmin } from "../support/admin";
 import { apiClient } from "../support/genesys";
 import { testContext } from "../support/provider-context";

@@ -1,7 +1,7 @@
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator } from "../../emulator";
-import { BrandsApi } from "../../provider/genesys/brands";
+import { BrandsApi } from "../../provider/resources/channel/api";
 import { CoordinationError, SharedBudget, sharedBudgetFor } from "../../provider/genesys/coordination";
 import { Transport } from "../../provider/genesys/transport";
 import { type ThrowawayPostgres, startPostgres } from "../../scripts/postgres";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as emulator from "../../emulator/contract";
-import { HEALTH_STATUSES } from "../../provider/genesys/brands";
+import { HEALTH_STATUSES } from "../../provider/resources/channel/api";
 import { hintFor } from "../../provider/genesys/errors";
 import * as provider from "../../provider/validation/limits";
 

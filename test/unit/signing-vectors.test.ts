@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { signDelivery } from "../../emulator/deliveries";
 import { startReceiver } from "../../lb-receiver/server";
 import { verifyDelivery } from "../../lb-receiver/verify";
-import { signEnrolment } from "../../provider/runtime/lb-sync";
+import { signEnrolment } from "../../provider/resources/webhook/lb-sync";
 
 interface Vector {
   description: string;

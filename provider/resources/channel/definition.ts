@@ -1,19 +1,8 @@
-/**
- * The WebMessagingChannel resource (see ../definition.ts). Its schema and lifecycle still live in
- * provider/validation and provider/runtime/channel.ts; they move into this folder next.
- */
+/** The WebMessagingChannel resource: its names, schemas and lifecycle (see ../definition.ts). */
 import { z } from "zod";
-import {
-  checkChannel,
-  createChannel,
-  deleteChannel,
-  diffChannel,
-  readChannel,
-  updateChannel,
-  type ChannelInputs,
-} from "../../runtime/channel";
-import { channelInputSchema } from "../../validation/schema";
 import { adoptExistingId, defineResource } from "../definition";
+import { lifecycle } from "./lifecycle";
+import { channelInputSchema } from "./schema";
 
 export const channel = defineResource({
   kind: "channel",
@@ -27,12 +16,5 @@ export const channel = defineResource({
     healthStatus: z.string().describe("The last health probe: active, degraded, unreachable or unknown."),
     selfUri: z.string().describe("The channel's API address."),
   },
-  lifecycle: {
-    check: (ctx, olds, news) => checkChannel(ctx, news, olds),
-    diff: (_id, olds, news) => diffChannel(olds, news),
-    create: (ctx, inputs) => createChannel(ctx, inputs as unknown as ChannelInputs),
-    read: (ctx, id, props) => readChannel(ctx, id, props),
-    update: (ctx, id, _olds, news) => updateChannel(ctx, id, news as unknown as ChannelInputs),
-    delete: (ctx, id, props) => deleteChannel(ctx, id, props),
-  },
+  lifecycle,
 });

@@ -1,26 +1,21 @@
-/**
- * The LoadBalancerWebhook resource (see ../definition.ts). Its schema and lifecycle still live in
- * provider/validation/webhook.ts and provider/runtime/webhook.ts; they move into this folder next.
- */
+/** The LoadBalancerWebhook resource: its names, schemas and lifecycle (see ../definition.ts). */
 import { z } from "zod";
-import {
-  checkWebhook,
-  createWebhook,
-  deleteWebhook,
-  diffWebhook,
-  readWebhook,
-  updateWebhook,
-  type WebhookInputs,
-} from "../../runtime/webhook";
-import { webhookInputSchema } from "../../validation/webhook";
 import { adoptExistingId, defineResource } from "../definition";
+import { lifecycle } from "./lifecycle";
+import { webhookInputSchema } from "./schema";
 
 export const webhook = defineResource({
   kind: "webhook",
   name: "LoadBalancerWebhook",
   description: "A webhook that keeps an external load balancer's pool in sync with a channel.",
   inputs: webhookInputSchema,
-  extraInputs: { adoptExistingId },
+  extraInputs: {
+    adoptExistingId: adoptExistingId.describe(
+      "Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): " +
+        "written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. " +
+        "Its secret cannot be read back, so it is never compared.",
+    ),
+  },
   outputs: {
     webhookId: z.string().describe("The webhook's id in Genesys Cloud."),
     signed: z.boolean().describe("Deliveries are signed with the provider's webhookSecret."),
@@ -28,12 +23,5 @@ export const webhook = defineResource({
       .boolean()
       .describe("The load balancer was sent the followed channel's current state (false when disabled, or stale after a refresh)."),
   },
-  lifecycle: {
-    check: (ctx, _olds, news) => checkWebhook(ctx, news),
-    diff: (_id, olds, news) => diffWebhook(olds, news),
-    create: (ctx, inputs) => createWebhook(ctx, inputs as unknown as WebhookInputs),
-    read: (ctx, id, props) => readWebhook(ctx, id, props),
-    update: (ctx, id, olds, news) => updateWebhook(ctx, id, olds, news as unknown as WebhookInputs),
-    delete: (ctx, id, props) => deleteWebhook(ctx, id, props),
-  },
+  lifecycle,
 });

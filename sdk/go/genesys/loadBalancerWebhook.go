@@ -16,7 +16,7 @@ import (
 type LoadBalancerWebhook struct {
 	pulumi.CustomResourceState
 
-	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	// Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
 	AdoptExistingId pulumi.StringPtrOutput `pulumi:"adoptExistingId"`
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId pulumi.StringOutput `pulumi:"brandId"`
@@ -87,7 +87,7 @@ func (LoadBalancerWebhookState) ElementType() reflect.Type {
 }
 
 type loadBalancerWebhookArgs struct {
-	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	// Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
 	AdoptExistingId *string `pulumi:"adoptExistingId"`
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId string `pulumi:"brandId"`
@@ -105,7 +105,7 @@ type loadBalancerWebhookArgs struct {
 
 // The set of arguments for constructing a LoadBalancerWebhook resource.
 type LoadBalancerWebhookArgs struct {
-	// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+	// Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
 	AdoptExistingId pulumi.StringPtrInput
 	// The channel whose events are delivered: pass the channel's brandId so the engine orders them.
 	BrandId pulumi.StringInput
@@ -158,7 +158,7 @@ func (o LoadBalancerWebhookOutput) ToLoadBalancerWebhookOutputWithContext(ctx co
 	return o
 }
 
-// Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+// Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
 func (o LoadBalancerWebhookOutput) AdoptExistingId() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *LoadBalancerWebhook) pulumi.StringPtrOutput { return v.AdoptExistingId }).(pulumi.StringPtrOutput)
 }

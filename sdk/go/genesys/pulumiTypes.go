@@ -15,7 +15,9 @@ var _ = internal.GetEnvOrDefault
 
 // Retries of a failed delivery; default 3 retries, 60 s apart.
 type LoadBalancerWebhookDeliveryPolicy struct {
-	RetryCount    *float64 `pulumi:"retryCount"`
+	// Retries of a failed delivery, 0..10; default 3.
+	RetryCount *float64 `pulumi:"retryCount"`
+	// Seconds between retries, 1..3600; default 60.
 	RetryInterval *float64 `pulumi:"retryInterval"`
 }
 
@@ -32,7 +34,9 @@ type LoadBalancerWebhookDeliveryPolicyInput interface {
 
 // Retries of a failed delivery; default 3 retries, 60 s apart.
 type LoadBalancerWebhookDeliveryPolicyArgs struct {
-	RetryCount    pulumi.Float64PtrInput `pulumi:"retryCount"`
+	// Retries of a failed delivery, 0..10; default 3.
+	RetryCount pulumi.Float64PtrInput `pulumi:"retryCount"`
+	// Seconds between retries, 1..3600; default 60.
 	RetryInterval pulumi.Float64PtrInput `pulumi:"retryInterval"`
 }
 
@@ -114,10 +118,12 @@ func (o LoadBalancerWebhookDeliveryPolicyOutput) ToLoadBalancerWebhookDeliveryPo
 	}).(LoadBalancerWebhookDeliveryPolicyPtrOutput)
 }
 
+// Retries of a failed delivery, 0..10; default 3.
 func (o LoadBalancerWebhookDeliveryPolicyOutput) RetryCount() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v LoadBalancerWebhookDeliveryPolicy) *float64 { return v.RetryCount }).(pulumi.Float64PtrOutput)
 }
 
+// Seconds between retries, 1..3600; default 60.
 func (o LoadBalancerWebhookDeliveryPolicyOutput) RetryInterval() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v LoadBalancerWebhookDeliveryPolicy) *float64 { return v.RetryInterval }).(pulumi.Float64PtrOutput)
 }
@@ -146,6 +152,7 @@ func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) Elem() LoadBalancerWebhookDe
 	}).(LoadBalancerWebhookDeliveryPolicyOutput)
 }
 
+// Retries of a failed delivery, 0..10; default 3.
 func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) RetryCount() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *LoadBalancerWebhookDeliveryPolicy) *float64 {
 		if v == nil {
@@ -155,6 +162,7 @@ func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) RetryCount() pulumi.Float64P
 	}).(pulumi.Float64PtrOutput)
 }
 
+// Seconds between retries, 1..3600; default 60.
 func (o LoadBalancerWebhookDeliveryPolicyPtrOutput) RetryInterval() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v *LoadBalancerWebhookDeliveryPolicy) *float64 {
 		if v == nil {

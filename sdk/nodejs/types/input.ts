@@ -9,7 +9,13 @@ import * as outputs from "../types/output";
  * Retries of a failed delivery; default 3 retries, 60 s apart.
  */
 export interface LoadBalancerWebhookDeliveryPolicyArgs {
+    /**
+     * Retries of a failed delivery, 0..10; default 3.
+     */
     retryCount?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds between retries, 1..3600; default 60.
+     */
     retryInterval?: pulumi.Input<number | undefined>;
 }
 

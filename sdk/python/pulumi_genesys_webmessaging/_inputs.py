@@ -142,7 +142,13 @@ class LoadBalancerWebhookDeliveryPolicyArgsDict(TypedDict):
     Retries of a failed delivery; default 3 retries, 60 s apart.
     """
     retry_count: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Retries of a failed delivery, 0..10; default 3.
+    """
     retry_interval: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Seconds between retries, 1..3600; default 60.
+    """
 
 @pulumi.input_type
 class LoadBalancerWebhookDeliveryPolicyArgs:
@@ -151,6 +157,9 @@ class LoadBalancerWebhookDeliveryPolicyArgs:
                  retry_interval: pulumi.Input[Optional[_builtins.float]] = None):
         """
         Retries of a failed delivery; default 3 retries, 60 s apart.
+
+        :param pulumi.Input[_builtins.float] retry_count: Retries of a failed delivery, 0..10; default 3.
+        :param pulumi.Input[_builtins.float] retry_interval: Seconds between retries, 1..3600; default 60.
         """
         if retry_count is not None:
             pulumi.set(__self__, "retry_count", retry_count)
@@ -160,6 +169,9 @@ class LoadBalancerWebhookDeliveryPolicyArgs:
     @_builtins.property
     @pulumi.getter(name="retryCount")
     def retry_count(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Retries of a failed delivery, 0..10; default 3.
+        """
         return pulumi.get(self, "retry_count")
 
     @retry_count.setter
@@ -169,6 +181,9 @@ class LoadBalancerWebhookDeliveryPolicyArgs:
     @_builtins.property
     @pulumi.getter(name="retryInterval")
     def retry_interval(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Seconds between retries, 1..3600; default 60.
+        """
         return pulumi.get(self, "retry_interval")
 
     @retry_interval.setter

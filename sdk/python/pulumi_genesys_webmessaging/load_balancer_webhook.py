@@ -34,7 +34,7 @@ class LoadBalancerWebhookArgs:
         :param pulumi.Input[_builtins.str] brand_id: The channel whose events are delivered: pass the channel's brandId so the engine orders them.
         :param pulumi.Input[_builtins.str] callback_url: Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
         :param pulumi.Input[_builtins.str] name: Unique webhook name, 1..128 characters.
-        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
         :param pulumi.Input['LoadBalancerWebhookDeliveryPolicyArgs'] delivery_policy: Retries of a failed delivery; default 3 retries, 60 s apart.
         :param pulumi.Input[_builtins.bool] enabled: Deliver events (default true).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] event_types: Default: webchat.brand.created, webchat.brand.updated and webchat.brand.deleted.
@@ -91,7 +91,7 @@ class LoadBalancerWebhookArgs:
     @pulumi.getter(name="adoptExistingId")
     def adopt_existing_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
         """
         return pulumi.get(self, "adopt_existing_id")
 
@@ -155,7 +155,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        :param pulumi.Input[_builtins.str] adopt_existing_id: Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
         :param pulumi.Input[_builtins.str] brand_id: The channel whose events are delivered: pass the channel's brandId so the engine orders them.
         :param pulumi.Input[_builtins.str] callback_url: Where the load balancer's sync service receives deliveries (https; plain http only to localhost).
         :param pulumi.Input[Union['LoadBalancerWebhookDeliveryPolicyArgs', 'LoadBalancerWebhookDeliveryPolicyArgsDict']] delivery_policy: Retries of a failed delivery; default 3 retries, 60 s apart.
@@ -257,7 +257,7 @@ class LoadBalancerWebhook(pulumi.CustomResource):
     @pulumi.getter(name="adoptExistingId")
     def adopt_existing_id(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Take over an existing object by id instead of creating one (`pulumi import` does the same for a whole resource).
+        Take over an existing webhook by id instead of creating one (`pulumi import` does the same for a whole resource): written only where it differs from these inputs, and its load balancer is sent an enrolment only after such a write. Its secret cannot be read back, so it is never compared.
         """
         return pulumi.get(self, "adopt_existing_id")
 

@@ -107,6 +107,9 @@ class LoadBalancerWebhookDeliveryPolicy(dict):
                  retry_interval: Optional[_builtins.float] = None):
         """
         Retries of a failed delivery; default 3 retries, 60 s apart.
+
+        :param _builtins.float retry_count: Retries of a failed delivery, 0..10; default 3.
+        :param _builtins.float retry_interval: Seconds between retries, 1..3600; default 60.
         """
         if retry_count is not None:
             pulumi.set(__self__, "retry_count", retry_count)
@@ -116,11 +119,17 @@ class LoadBalancerWebhookDeliveryPolicy(dict):
     @_builtins.property
     @pulumi.getter(name="retryCount")
     def retry_count(self) -> Optional[_builtins.float]:
+        """
+        Retries of a failed delivery, 0..10; default 3.
+        """
         return pulumi.get(self, "retry_count")
 
     @_builtins.property
     @pulumi.getter(name="retryInterval")
     def retry_interval(self) -> Optional[_builtins.float]:
+        """
+        Seconds between retries, 1..3600; default 60.
+        """
         return pulumi.get(self, "retry_interval")
 
 

@@ -41,7 +41,7 @@ describe("sign CLI (in-process)", () => {
   it("signs so that validateChannel with the same key accepts the result", async () => {
     const def = minimal();
     const { stdout } = await run([write("def2.json", JSON.stringify(def))], { CHANNEL_SIGNING_KEY: TEST_SIGNING_KEY });
-    const { validateChannel } = await import("../../../provider/validation");
+    const { validateChannel } = await import("../../../provider/resources/channel/schema");
     expect(validateChannel({ ...def, signature: stdout.trim() }, { signingKey: TEST_SIGNING_KEY }).ok).toBe(true);
   });
 
@@ -115,7 +115,9 @@ describe("sign CLI (compiled, as a child process)", () => {
         // Type errors elsewhere in the tree still emit; only this CLI's own code must compile cleanly.
         diagnostics = String((error as { stdout?: string }).stdout ?? error);
       }
-      expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/)/.test(l))).toEqual([]);
+      expect(diagnostics.split("\n").filter((l) => /^(cli\/sign|provider\/validation\/|provider\/resources\/channel\/)/.test(l))).toEqual(
+        [],
+      );
       // The build's record of what it emitted belongs beside this compile's output: written to
       // dist/.tsbuildinfo, it would tell the next `npm run build` that dist/ is current while dist/
       // still holds the old code. (Comparing dist/.tsbuildinfo before and after races any build

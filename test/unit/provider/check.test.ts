@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import forge from "node-forge";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { checkChannel } from "../../../provider/runtime/channel";
+import { checkChannel } from "../../../provider/resources/channel/lifecycle";
 import { auditLines, testContext } from "../../support/provider-context";
 
 /** Nothing listens here: a check that tried the API would fail. */

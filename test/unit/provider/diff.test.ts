@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffChannel } from "../../../provider/runtime/channel";
+import { diffChannel } from "../../../provider/resources/channel/lifecycle";
 
 const base = {
   name: "Support",
@@ -34,6 +34,16 @@ describe("channel diff", () => {
     expect(diffChannel({ ...base, signature: "a".repeat(64) }, { ...base, signature: "b".repeat(64), adoptExistingId: "x" }).changes).toBe(
       false,
     );
+  });
+});
+
+describe("channel diff during a preview", () => {
+  // What the engine passes a dynamic provider for a value another resource has not produced yet.
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+  it("reports a list or number not known yet as a change of that field instead of failing", () => {
+    const d = diffChannel(base, { ...base, allowedOrigins: UNKNOWN, settings: { ...base.settings, maxConcurrentSessions: UNKNOWN } });
+    expect(d).toMatchObject({ changes: true, replaces: [], diffs: ["allowedOrigins", "settings.maxConcurrentSessions"] });
   });
 });
 

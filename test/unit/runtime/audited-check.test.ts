@@ -3,9 +3,9 @@
  * the time the check took, a pass leaves none, and webhooks and channels use the same verbs.
  */
 import { describe, expect, it } from "vitest";
-import { checkChannel } from "../../../provider/runtime/channel";
+import { checkChannel } from "../../../provider/resources/channel/lifecycle";
 import { auditedCheck } from "../../../provider/runtime/context";
-import { checkWebhook } from "../../../provider/runtime/webhook";
+import { checkWebhook } from "../../../provider/resources/webhook/lifecycle";
 import { auditLines, testContext } from "../../support/provider-context";
 
 /** Nothing listens here: a check that tried the API would fail. */

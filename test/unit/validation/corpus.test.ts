@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatIssues, validateChannel } from "../../../provider/validation";
+import { validateChannel } from "../../../provider/resources/channel/schema";
+import { formatIssues } from "../../../provider/validation";
 
 interface CorpusCase {
   name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { checkEndpointUrl } from "../../../provider/validation/endpoint";
-import { validateChannel } from "../../../provider/validation";
+import { validateChannel } from "../../../provider/resources/channel/schema";
 import { minimal } from "./fixtures";
 
 describe("endpointUrl host names", () => {

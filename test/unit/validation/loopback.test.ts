@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveEndpoints } from "../../../provider/genesys/hosts";
 import { isLoopbackHost } from "../../../provider/validation/loopback";
-import { validateWebhook } from "../../../provider/validation/webhook";
+import { validateWebhook } from "../../../provider/resources/webhook/schema";
 
 const webhook = (callbackUrl: string) => validateWebhook({ name: "lb", brandId: "b-1", callbackUrl });
 
@@ -13,10 +13,12 @@ describe("plain http only to this machine: one rule for the API host and webhook
 
   it("lets a webhook call back over http to any loopback address, and names the fix elsewhere", () => {
     for (const url of ["http://localhost:8788/sync", "http://127.0.0.2:9000/sync", "http://[::1]:9000/sync"]) {
-      expect(webhook(url).issues).toEqual([]);
+      expect(webhook(url)).toMatchObject({ ok: true });
     }
-    const refused = webhook("http://10.0.0.5/sync").issues;
-    expect(refused).toEqual([{ path: "callbackUrl", message: "must use https (http only to localhost); got http:" }]);
+    expect(webhook("http://10.0.0.5/sync")).toEqual({
+      ok: false,
+      issues: [{ path: "callbackUrl", message: "must use https (http only to localhost); got http:" }],
+    });
   });
 
   it("lets the API and login hosts be plain http on the same addresses only", () => {

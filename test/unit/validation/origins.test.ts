@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeChannel, validateChannel, type ChannelDefinition } from "../../../provider/validation";
+import { type ChannelDefinition, normalizeChannel, validateChannel } from "../../../provider/resources/channel/schema";
 import { minimal, pem, pemLines, sourceDesignExample } from "./fixtures";
 
 function valid(def: Record<string, unknown>): ChannelDefinition {

@@ -1,8 +1,11 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatIssues, validateChannel, type ValidationResult } from "../../../provider/validation";
+import { validateChannel } from "../../../provider/resources/channel/schema";
+import { formatIssues } from "../../../provider/validation";
 import { minimal, sourceDesignExample } from "./fixtures";
+
+type ValidationResult = ReturnType<typeof validateChannel>;
 
 function issuesOf(result: ValidationResult) {
   if (result.ok) throw new Error("expected the definition to be rejected");

@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { signDefinition, validateChannel, verifySignature } from "../../../provider/validation";
+import { validateChannel } from "../../../provider/resources/channel/schema";
+import { signDefinition, verifySignature } from "../../../provider/validation";
 import { TEST_SIGNING_KEY, minimal, sourceDesignExample } from "./fixtures";
 
 const KEY = TEST_SIGNING_KEY;

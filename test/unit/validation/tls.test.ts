@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { validateChannel, type ValidationResult } from "../../../provider/validation";
+import { validateChannel } from "../../../provider/resources/channel/schema";
+
+type ValidationResult = ReturnType<typeof validateChannel>;
 import { minimal, pem, pemLines } from "./fixtures";
 
 function withChain(chain: unknown, endpointUrl = "https://wss.example.com/messages") {

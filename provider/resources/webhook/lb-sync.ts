@@ -17,12 +17,13 @@
  * later is refused, not delivered to.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import type { Brand, CallTrace, RetryPolicy } from "../genesys";
-import { GenesysApiError } from "../genesys/errors";
-import { traced } from "../genesys/recording";
-import { outboundCall } from "../genesys/transport";
-import { ADDRESS_REFUSED, checkedLookup } from "../validation/checked-lookup";
-import type { Resolver } from "../validation/network";
+import type { CallTrace, RetryPolicy } from "../../genesys";
+import { GenesysApiError } from "../../genesys/errors";
+import { traced } from "../../genesys/recording";
+import { outboundCall } from "../../genesys/transport";
+import { ADDRESS_REFUSED, checkedLookup } from "../../validation/checked-lookup";
+import type { Resolver } from "../../validation/network";
+import type { Brand } from "../channel/api";
 
 export type EnrolmentKind = "enrol" | "remove";
 

@@ -7,15 +7,17 @@
  *   delete   DELETE /api/v2/webhooks/webhooks/{id}   (404 -> already gone)
  * The signing secret is write-only: sent on create/update, never returned.
  */
-import { GenesysApiError } from "./errors";
-import { PATHS } from "./paths";
-import { createByUniqueName } from "./unique-create";
-import type { CallTrace, Transport } from "./transport";
+import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { findByNameFilter } from "../../genesys/find-by-name";
+import { PATHS } from "../../genesys/paths";
+import type { CallTrace, Transport } from "../../genesys/transport";
+import { createByUniqueName } from "../../genesys/unique-create";
+import type { WebhookEventType } from "../../validation/limits";
 
 export interface WebhookSpec {
   name: string;
   uri: string;
-  eventFilters: { eventType: string; brandId?: string }[];
+  eventFilters: { eventType: WebhookEventType; brandId?: string }[];
   type: "rest";
   enabled: boolean;
   deliveryPolicy: { retryCount: number; retryInterval: number };
@@ -44,25 +46,15 @@ export class WebhooksApi {
     return { webhook: created, recovered };
   }
 
-  async findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {
-    const res = await this.transport.request<{ entities: Webhook[] }>({
-      operation: `look up webhook "${name}" by name`,
-      method: "GET",
-      path: PATHS.webhooks,
-      query: { name, pageSize: 25, pageNumber: 1 },
-      trace,
-    });
-    return res.data.entities.find((w) => w.name === name);
+  findByName(name: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    return findByNameFilter<Webhook>(this.transport, "webhook", PATHS.webhooks, name, trace);
   }
 
-  async get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {
-    try {
-      const res = await this.transport.request<Webhook>({ operation: `read webhook ${id}`, method: "GET", path: PATHS.webhook(id), trace });
-      return res.data;
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return undefined;
-      throw err;
-    }
+  get(id: string, trace?: CallTrace): Promise<Webhook | undefined> {
+    return unlessNotFound(
+      async () =>
+        (await this.transport.request<Webhook>({ operation: `read webhook ${id}`, method: "GET", path: PATHS.webhook(id), trace })).data,
+    );
   }
 
   async update(id: string, spec: WebhookSpec, trace?: CallTrace): Promise<Webhook> {
@@ -76,13 +68,10 @@ export class WebhooksApi {
     return res.data;
   }
 
-  async delete(id: string, trace?: CallTrace): Promise<boolean> {
-    try {
-      await this.transport.request({ operation: `delete webhook ${id}`, method: "DELETE", path: PATHS.webhook(id), trace });
-      return true;
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return false;
-      throw err;
-    }
+  /** Returns false when the webhook was already gone. */
+  delete(id: string, trace?: CallTrace): Promise<boolean> {
+    return deletedUnlessGone(() =>
+      this.transport.request({ operation: `delete webhook ${id}`, method: "DELETE", path: PATHS.webhook(id), trace }),
+    );
   }
 }

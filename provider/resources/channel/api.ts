@@ -7,28 +7,19 @@
  *   update   PUT    /api/v2/webchat/brands/{id}       (body carries the version it replaces)
  *   delete   DELETE /api/v2/webchat/brands/{id}       (404 -> already gone)
  */
-import { GenesysApiError } from "./errors";
-import { PATHS } from "./paths";
-import { createByUniqueName } from "./unique-create";
-import type { CallTrace, Transport } from "./transport";
+import { deletedUnlessGone, unlessNotFound } from "../../genesys/errors";
+import { findByNameFilter } from "../../genesys/find-by-name";
+import { PATHS } from "../../genesys/paths";
+import type { CallTrace, Transport } from "../../genesys/transport";
+import { createByUniqueName } from "../../genesys/unique-create";
+import type { ChannelDefinition } from "./schema";
 
 /** A value list, not only a type, so that a test can hold it against the emulator's contract. */
 export const HEALTH_STATUSES = ["pending", "active", "degraded", "unreachable"] as const;
 export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
-export interface BrandSpec {
-  name: string;
-  description: string;
-  endpointUrl: string;
-  allowedOrigins: string[];
-  channelTypes: string[];
-  settings: {
-    maxConcurrentSessions: number;
-    rateLimitThreshold: number;
-    tlsCertificateChain: string[];
-    healthCheckInterval: number;
-  };
-}
+/** The brand's body: the channel's definition with its defaults applied and without its signature. */
+export type BrandSpec = Omit<ChannelDefinition, "signature">;
 
 export interface Brand extends BrandSpec {
   id: string;
@@ -38,14 +29,6 @@ export interface Brand extends BrandSpec {
   dateCreated?: string;
   dateModified?: string;
   selfUri?: string;
-}
-
-interface Page<T> {
-  entities: T[];
-  pageSize: number;
-  pageNumber: number;
-  total: number;
-  pageCount: number;
 }
 
 /** Enough for every brand one `pulumi up` touches; the oldest are forgotten first. */
@@ -90,33 +73,27 @@ export class BrandsApi {
       const seen = this.recent.get(id);
       if (seen && Date.now() - seen.at <= opts.maxAgeMs) return seen.brand;
     }
-    try {
-      const res = await this.transport.request<Brand>({
-        operation: opts.health ? `read channel ${id} with a health probe` : `read channel ${id}`,
-        method: "GET",
-        path: PATHS.brand(id),
-        query: opts.health ? { expand: "health" } : undefined,
-        trace: opts.trace,
-      });
-      return this.remember(res.data);
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) {
-        this.recent.delete(id);
-        return undefined;
-      }
-      throw err;
+    const brand = await unlessNotFound(
+      async () =>
+        (
+          await this.transport.request<Brand>({
+            operation: opts.health ? `read channel ${id} with a health probe` : `read channel ${id}`,
+            method: "GET",
+            path: PATHS.brand(id),
+            query: opts.health ? { expand: "health" } : undefined,
+            trace: opts.trace,
+          })
+        ).data,
+    );
+    if (!brand) {
+      this.recent.delete(id);
+      return undefined;
     }
+    return this.remember(brand);
   }
 
-  async findByName(name: string, trace?: CallTrace): Promise<Brand | undefined> {
-    const res = await this.transport.request<Page<Brand>>({
-      operation: `look up channel "${name}" by name`,
-      method: "GET",
-      path: PATHS.brands,
-      query: { name, pageSize: 25, pageNumber: 1 },
-      trace,
-    });
-    return res.data.entities.find((b) => b.name === name);
+  findByName(name: string, trace?: CallTrace): Promise<Brand | undefined> {
+    return findByNameFilter<Brand>(this.transport, "channel", PATHS.brands, name, trace);
   }
 
   async update(id: string, spec: BrandSpec, version: number, trace?: CallTrace): Promise<Brand> {
@@ -139,12 +116,8 @@ export class BrandsApi {
   /** Returns false when the brand was already gone. */
   async delete(id: string, trace?: CallTrace): Promise<boolean> {
     this.recent.delete(id);
-    try {
-      await this.transport.request({ operation: `delete channel ${id}`, method: "DELETE", path: PATHS.brand(id), trace });
-      return true;
-    } catch (err) {
-      if (err instanceof GenesysApiError && err.status === 404) return false;
-      throw err;
-    }
+    return deletedUnlessGone(() =>
+      this.transport.request({ operation: `delete channel ${id}`, method: "DELETE", path: PATHS.brand(id), trace }),
+    );
   }
 }

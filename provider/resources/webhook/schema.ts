@@ -5,19 +5,10 @@
  * update, not here: this stays free of network calls so `pulumi preview` can run it.
  */
 import { z } from "zod";
-import { formatPath, type ValidationIssue } from "./issues";
-import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS, type WebhookEventType } from "./limits";
-import { isLoopbackHost } from "./loopback";
-
-export interface WebhookDefinition {
-  name: string;
-  brandId: string;
-  callbackUrl: string;
-  /** Sorted, so the order they were declared in never shows as a change. */
-  eventTypes: WebhookEventType[];
-  deliveryPolicy: { retryCount: number; retryInterval: number };
-  enabled: boolean;
-}
+import type { ValidationResult } from "../../validation/issues";
+import { WEBHOOK_EVENT_TYPES, WEBHOOK_LIMITS } from "../../validation/limits";
+import { isLoopbackHost } from "../../validation/loopback";
+import { parseIssues } from "../../validation/zod-issues";
 
 /** What an undeclared webhook field becomes; the stack program falls back to the same values. */
 export const WEBHOOK_DEFAULTS = {
@@ -61,7 +52,7 @@ const eventTypes = z
   .refine((list) => new Set(list).size === list.length, { error: "lists an event type twice; remove the duplicate" })
   .default(() => [...WEBHOOK_DEFAULTS.eventTypes]);
 
-export const webhookInputSchema = z.object({
+export const webhookInputSchema = z.strictObject({
   name: z
     .string({ error: "must be a string of 1 to 128 characters" })
     .min(1, { error: "must be a string of 1 to 128 characters" })
@@ -74,29 +65,26 @@ export const webhookInputSchema = z.object({
   callbackUrl: callbackUrl.describe("Where the load balancer's sync service receives deliveries (https; plain http only to localhost)."),
   eventTypes: eventTypes.describe("Default: webchat.brand.created, webchat.brand.updated and webchat.brand.deleted."),
   deliveryPolicy: z
-    .object({ retryCount: policyField("retryCount"), retryInterval: policyField("retryInterval") })
+    .strictObject({
+      retryCount: policyField("retryCount").describe("Retries of a failed delivery, 0..10; default 3."),
+      retryInterval: policyField("retryInterval").describe("Seconds between retries, 1..3600; default 60."),
+    })
     .default({ ...WEBHOOK_DEFAULTS.deliveryPolicy })
     .describe("Retries of a failed delivery; default 3 retries, 60 s apart."),
   enabled: z.boolean({ error: "must be true or false" }).default(WEBHOOK_DEFAULTS.enabled).describe("Deliver events (default true)."),
 });
 
-const KNOWN_KEYS = Object.keys(webhookInputSchema.shape);
+/** A webhook definition as the validator returns it: defaults applied, eventTypes sorted. */
+export type WebhookDefinition = z.output<typeof webhookInputSchema>;
 
 /**
  * Validates declared webhook inputs. Keys starting with "__" are Pulumi's own (the serialised
  * provider) and are ignored; null counts as not set, as Pulumi passes it for an unset optional input.
  */
-export function validateWebhook(raw: Record<string, unknown>): { value?: WebhookDefinition; issues: ValidationIssue[] } {
-  const issues: ValidationIssue[] = [];
-  const declared: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (key.startsWith("__")) continue;
-    if (!KNOWN_KEYS.includes(key)) issues.push({ path: key, message: `unknown property; remove it (known: ${KNOWN_KEYS.join(", ")})` });
-    else if (value !== null) declared[key] = value;
-  }
-  const parsed = webhookInputSchema.safeParse(declared);
-  if (!parsed.success)
-    issues.push(...parsed.error.issues.map((i) => ({ path: formatPath(i.path as (string | number)[]), message: i.message })));
-  if (!parsed.success || issues.length > 0) return { issues };
-  return { issues, value: { ...parsed.data, eventTypes: [...parsed.data.eventTypes].sort() } };
+export function validateWebhook(raw: Record<string, unknown>): ValidationResult<WebhookDefinition> {
+  const declared = Object.fromEntries(Object.entries(raw).filter(([key, value]) => !key.startsWith("__") && value !== null));
+  const { parsed, issues } = parseIssues(webhookInputSchema, declared, { rootName: "a load balancer webhook" });
+  if (!parsed.success) return { ok: false, issues };
+  // Sorted, so the order they were declared in never shows as a change.
+  return { ok: true, value: { ...parsed.data, eventTypes: [...parsed.data.eventTypes].sort() } };
 }

@@ -11,51 +11,46 @@
  *           only needs a fresh probe (it was degraded) is probed, never rewritten
  *   delete  DELETE /brands/{id}; 404 -> already gone
  */
-import { type Brand, type CallTrace, GenesysApiError, type HealthStatus } from "../genesys";
-import { type ChannelDefinition, checkEndpointAddress, formatIssues, normalizeChannel, validateChannel } from "../validation";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "./context";
-import { type Subject, adoptExisting, createOrRecover, differingFields, undoCreate, writeUnlessSame } from "./create-or-adopt";
+import { type CallTrace, GenesysApiError } from "../../genesys";
+import { assertAddressAllowed } from "../../runtime/address";
+import { differingFields } from "../../runtime/compare";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck, healthRecord } from "../../runtime/context";
+import { type Subject, adoptExisting, createOrRecover, undoCreate, writeUnlessSame } from "../../runtime/create-or-adopt";
+import { splitInputs } from "../../runtime/inputs";
+import { pollUntil } from "../../runtime/poll";
+import { formatIssues } from "../../validation/issues";
+import type { Lifecycle, Props } from "../definition";
+import type { Brand, BrandSpec, HealthStatus } from "./api";
+import { type ChannelDefinition, type ChannelShape, normalizeChannel, validateChannel } from "./schema";
 
 const CHANNEL_TYPE = "genesys:WebMessagingChannel";
 
-/** Inputs that steer the provider but are not part of the channel definition. */
-const RESOURCE_ONLY = ["adoptExistingId"] as const;
 /**
  * The channel's id, kept in the inputs once a refresh has read it (see carryBrandId). Never part
  * of the definition, never validated or signed.
  */
 const CARRIED_ID = "brandId";
 
-export interface ChannelInputs extends ChannelDefinition {
-  adoptExistingId?: string;
-  brandId?: string;
-}
+export type ChannelInputs = ChannelDefinition & { adoptExistingId?: string; brandId?: string };
 
-export interface ChannelOutputs extends ChannelInputs {
+export type ChannelOutputs = ChannelInputs & {
   brandId: string;
   status: string;
   healthStatus: HealthStatus | "unknown";
   selfUri: string;
-}
+};
 
 /** What the API stores of a channel: the definition without its signature, normalised. */
-type ChannelSpec = Omit<ChannelDefinition, "signature">;
+type ChannelSpec = BrandSpec;
 
 /** What a resource carries from its inputs to its outputs without sending it to the API. */
 type Carried = Pick<ChannelInputs, "adoptExistingId" | "signature">;
 
-function splitInputs(raw: Record<string, unknown>): { definition: Record<string, unknown>; extra: Pick<ChannelInputs, "adoptExistingId"> } {
-  const definition: Record<string, unknown> = {};
-  const extra: Pick<ChannelInputs, "adoptExistingId"> = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (key.startsWith("__") || key === CARRIED_ID) continue; // engine-owned (__provider), or our carried id
-    if ((RESOURCE_ONLY as readonly string[]).includes(key)) {
-      if (value !== undefined && value !== null && value !== "") extra.adoptExistingId = String(value);
-      continue;
-    }
-    definition[key] = value;
-  }
-  return { definition, extra };
+/** The definition to validate and sign, without what steers the provider or was carried from a refresh. */
+function splitChannelInputs(raw: Props): { definition: Props; extra: Pick<ChannelInputs, "adoptExistingId"> } {
+  const { definition, adoptExistingId } = splitInputs(raw);
+  delete definition[CARRIED_ID];
+  return { definition, extra: adoptExistingId ? { adoptExistingId } : {} };
 }
 
 /**
@@ -63,8 +58,32 @@ function splitInputs(raw: Record<string, unknown>): { definition: Record<string,
  * state and a live brand all become the API's body in one normal form (origins, defaults, sorted
  * types, one PEM block per certificate), so any two of them compare field by field.
  */
-function specOf(source: ChannelDefinition | Brand): ChannelSpec {
-  return normalizeChannel(source as ChannelDefinition);
+function specOf(source: ChannelShape): ChannelSpec {
+  return normalizeChannel(source);
+}
+
+/**
+ * The channel in a state or the engine's inputs, for diff. Check stored it (normalised, or as
+ * written when signed), so its shape is a definition's; a value not known yet during a preview
+ * (a plain string where a list or number goes) is kept so that it compares as a change.
+ */
+function storedSpec(props: Props): unknown {
+  const text = (v: unknown) => (typeof v === "string" ? v : v === undefined || v === null ? "" : JSON.stringify(v));
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(text) : v === undefined || v === null ? [] : [text(v)]);
+  const settings: Props = props.settings !== null && typeof props.settings === "object" ? (props.settings as Props) : {};
+  const spec = specOf({
+    name: text(props.name),
+    endpointUrl: text(props.endpointUrl),
+    allowedOrigins: list(props.allowedOrigins),
+    channelTypes: list(props.channelTypes) as ChannelSpec["channelTypes"],
+    settings: { maxConcurrentSessions: 0, rateLimitThreshold: 0, tlsCertificateChain: list(settings.tlsCertificateChain) },
+  });
+  const { maxConcurrentSessions, rateLimitThreshold, healthCheckInterval = spec.settings.healthCheckInterval } = settings;
+  return {
+    ...spec,
+    description: props.description ?? "",
+    settings: { ...spec.settings, maxConcurrentSessions, rateLimitThreshold, healthCheckInterval },
+  };
 }
 
 function outputsOf(brand: Brand, carried: Carried): ChannelOutputs {
@@ -79,7 +98,7 @@ function outputsOf(brand: Brand, carried: Carried): ChannelOutputs {
   };
 }
 
-function carriedOf(props: Record<string, unknown>): Carried {
+function carriedOf(props: Props): Carried {
   return {
     adoptExistingId: typeof props.adoptExistingId === "string" ? props.adoptExistingId : undefined,
     signature: typeof props.signature === "string" ? props.signature : undefined,
@@ -94,7 +113,7 @@ function carriedOf(props: Record<string, unknown>): Carried {
  * never changes the id: once the state's inputs hold it (read puts it there), check carries it
  * forward. A change of channelTypes replaces the channel, and its new id is rightly unknown.
  */
-function carryBrandId(olds: Record<string, unknown>, definition: Record<string, unknown>): { brandId?: string } {
+function carryBrandId(olds: Props, definition: Props): { brandId?: string } {
   const id = olds[CARRIED_ID];
   if (typeof id !== "string" || id === "") return {};
   const sameTypes = (v: unknown) => JSON.stringify(Array.isArray(v) ? [...v].map(String).sort() : v);
@@ -103,10 +122,10 @@ function carryBrandId(olds: Record<string, unknown>, definition: Record<string, 
 
 export async function checkChannel(
   ctx: RuntimeContext,
-  news: Record<string, unknown>,
-  olds: Record<string, unknown> = {},
-): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
-  const { definition, extra } = splitInputs(news);
+  news: Props,
+  olds: Props = {},
+): Promise<{ inputs: Props; failures: CheckFailure[] }> {
+  const { definition, extra } = splitChannelInputs(news);
   let warnings: string[] = [];
   const checked = await auditedCheck(ctx, CHANNEL_TYPE, definition, () => {
     const result = validateChannel(definition, { signingKey: ctx.config.signatureKey });
@@ -124,40 +143,29 @@ export async function checkChannel(
 }
 
 export function diffChannel(
-  olds: Record<string, unknown>,
-  news: Record<string, unknown>,
-): {
-  changes: boolean;
-  replaces: string[];
-  deleteBeforeReplace: boolean;
-  diffs: string[];
-} {
-  const diffs = differingFields(specOf(olds as unknown as ChannelInputs), specOf(news as unknown as ChannelInputs));
+  olds: Props,
+  news: Props,
+): { changes: boolean; replaces: string[]; deleteBeforeReplace: boolean; diffs: string[] } {
+  const diffs = differingFields(storedSpec(olds), storedSpec(news));
   // The declared state includes "healthy": a channel whose last probe found it degraded or
   // unreachable is drift (refresh reports it) and `up` probes it again (update writes nothing
   // when the definition is unchanged).
-  const health = (olds as { healthStatus?: unknown }).healthStatus;
+  const health = olds.healthStatus;
   if (health === "degraded" || health === "unreachable") diffs.push("healthStatus");
   const replaces = diffs.includes("channelTypes") ? ["channelTypes"] : [];
   // Names are unique, so the old channel must be gone before its replacement is created.
   return { changes: diffs.length > 0, replaces, deleteBeforeReplace: replaces.length > 0, diffs };
 }
 
-async function assertReachableEndpoint(ctx: RuntimeContext, url: string): Promise<void> {
-  const issues = await checkEndpointAddress(url, {
-    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
-    resolver: ctx.resolver,
-    field: "endpointUrl",
-  });
-  if (issues.length > 0) throw new Error(`channel endpoint refused:\n${formatIssues(issues)}`);
-}
+const assertReachableEndpoint = (ctx: RuntimeContext, url: string) =>
+  assertAddressAllowed(ctx, url, "endpointUrl", "channel endpoint refused");
 
 /**
  * Re-runs the pure checks (create/update must never trust that check ran with the same key) and
  * gives the API's body, normalised once for the whole operation.
  */
-function requireValid(ctx: RuntimeContext, inputs: ChannelInputs): { spec: ChannelSpec; carried: Carried } {
-  const { definition, extra } = splitInputs(inputs as unknown as Record<string, unknown>);
+function requireValid(ctx: RuntimeContext, inputs: Props): { spec: ChannelSpec; carried: Carried } {
+  const { definition, extra } = splitChannelInputs(inputs);
   const result = validateChannel(definition, { signingKey: ctx.config.signatureKey });
   if (!result.ok) throw new Error(`channel "${String(definition.name)}" is invalid:\n${formatIssues(result.issues)}`);
   return { spec: specOf(result.value), carried: { adoptExistingId: extra.adoptExistingId, signature: result.value.signature } };
@@ -177,36 +185,32 @@ function writeSteps(ctx: RuntimeContext, id: string, spec: ChannelSpec, trace: C
 
 /** Polls the health probe until `active`; the wait itself is audited as a "health" record. */
 async function waitForActive(ctx: RuntimeContext, id: string, trace: CallTrace): Promise<Brand> {
-  const deadline = Date.now() + ctx.config.healthTimeoutSeconds * 1000;
   const recordHealth = healthRecord(ctx, CHANNEL_TYPE, id);
   let last: Brand | undefined;
   const record = (outcome: "success" | "failure", error?: string) =>
     recordHealth(outcome, { name: last?.name, status: last?.settings.healthStatus }, error);
-  for (;;) {
+  const healthy = await pollUntil(ctx, async () => {
     const brand = await ctx.client.brands.get(id, { health: true, trace });
     if (!brand) {
       await record("failure", "the channel disappeared during the health check");
       throw new Error(`channel ${id} disappeared while waiting for its health check`);
     }
     last = brand;
-    const status = brand.settings.healthStatus;
-    if (status === "active") {
-      await record("success");
-      return brand;
-    }
-    if (Date.now() + ctx.config.healthPollIntervalMs > deadline) {
-      await record("failure", `not healthy within ${ctx.config.healthTimeoutSeconds} s`);
-      throw new Error(
-        `channel "${brand.name}" (${id}) did not become healthy within ${ctx.config.healthTimeoutSeconds} s ` +
-          `(last health status: ${status ?? "none"}); check that ${brand.endpointUrl} is reachable from Genesys Cloud, ` +
-          `or raise genesys:healthTimeoutSeconds`,
-      );
-    }
-    await ctx.sleep(ctx.config.healthPollIntervalMs);
+    return brand.settings.healthStatus === "active" ? brand : undefined;
+  });
+  if (!healthy) {
+    await record("failure", `not healthy within ${ctx.config.healthTimeoutSeconds} s`);
+    throw new Error(
+      `channel "${last?.name}" (${id}) did not become healthy within ${ctx.config.healthTimeoutSeconds} s ` +
+        `(last health status: ${last?.settings.healthStatus ?? "none"}); check that ${last?.endpointUrl} is reachable from Genesys Cloud, ` +
+        `or raise genesys:healthTimeoutSeconds`,
+    );
   }
+  await record("success");
+  return healthy;
 }
 
-export async function createChannel(ctx: RuntimeContext, inputs: ChannelInputs): Promise<{ id: string; outs: ChannelOutputs }> {
+export async function createChannel(ctx: RuntimeContext, inputs: Props): Promise<{ id: string; outs: ChannelOutputs }> {
   const { spec, carried } = requireValid(ctx, inputs);
   if (carried.adoptExistingId) return adoptChannel(ctx, carried.adoptExistingId, spec, carried);
   return audited(
@@ -268,8 +272,8 @@ async function adoptChannel(
 export async function readChannel(
   ctx: RuntimeContext,
   id: string,
-  props: Record<string, unknown>,
-): Promise<{ id: string; props?: ChannelOutputs; inputs?: Record<string, unknown> }> {
+  props: Props,
+): Promise<{ id: string; props?: ChannelOutputs; inputs?: Props }> {
   const name = typeof props.name === "string" ? props.name : id;
   return audited(
     ctx,
@@ -285,7 +289,7 @@ export async function readChannel(
   );
 }
 
-export async function updateChannel(ctx: RuntimeContext, id: string, news: ChannelInputs): Promise<{ outs: ChannelOutputs }> {
+export async function updateChannel(ctx: RuntimeContext, id: string, news: Props): Promise<{ outs: ChannelOutputs }> {
   const { spec, carried } = requireValid(ctx, news);
   return audited(
     ctx,
@@ -305,9 +309,19 @@ export async function updateChannel(ctx: RuntimeContext, id: string, news: Chann
   );
 }
 
-export async function deleteChannel(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+export async function deleteChannel(ctx: RuntimeContext, id: string, props: Props): Promise<void> {
   const name = typeof props.name === "string" ? props.name : id;
   await audited(ctx, { action: "delete", resourceType: CHANNEL_TYPE, resourceName: name, targetId: id }, async (trace) => {
     await ctx.client.brands.delete(id, trace);
   });
 }
+
+/** The WebMessagingChannel's lifecycle: the dynamic ResourceProvider's methods, given the context. */
+export const lifecycle = {
+  check: (ctx: RuntimeContext, olds: Props, news: Props) => checkChannel(ctx, news, olds),
+  diff: (_id: string, olds: Props, news: Props) => diffChannel(olds, news),
+  create: createChannel,
+  read: readChannel,
+  update: (ctx: RuntimeContext, id: string, _olds: Props, news: Props) => updateChannel(ctx, id, news),
+  delete: deleteChannel,
+} satisfies Lifecycle;

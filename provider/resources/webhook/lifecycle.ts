@@ -1,7 +1,7 @@
 /**
  * LoadBalancerWebhook lifecycle -> Genesys calls:
  *   check   validate name, callback URL scheme, event types, delivery policy     no network
- *           (validation/webhook.ts)
+ *           (schema.ts)
  *   diff    compare; everything updates in place; a webhook whose load balancer may be stale
  *           (enrolled: false after a refresh) shows a change so `up` enrols it again
  *   create  SSRF check of the callback, POST /webhooks (filtered to the brand, signed with the
@@ -20,27 +20,25 @@
  * stopped following (lb-sync.ts says how).
  * The signing secret comes from stack config (genesys:webhookSecret), never from inputs or state.
  */
-import { type Brand, type CallTrace, type Webhook, type WebhookSpec } from "../genesys";
-import { checkEndpointAddress, formatIssues } from "../validation";
-import { validateWebhook } from "../validation/webhook";
-import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "./context";
-import { type Subject, adoptExisting, createOrRecover, describe, differingFields, undoCreate } from "./create-or-adopt";
+import type { CallTrace } from "../../genesys";
+import { assertAddressAllowed } from "../../runtime/address";
+import { differingFields, sameDocument } from "../../runtime/compare";
+import { type CheckFailure, type RuntimeContext, audited, auditedCheck } from "../../runtime/context";
+import { type Subject, adoptExisting, createOrRecover, describe, undoCreate } from "../../runtime/create-or-adopt";
+import { splitInputs } from "../../runtime/inputs";
+import { formatIssues } from "../../validation/issues";
+import type { Brand } from "../channel/api";
+import type { Lifecycle, Props } from "../definition";
+import type { Webhook, WebhookSpec } from "./api";
 import { sendEnrolment } from "./lb-sync";
+import { type WebhookDefinition, validateWebhook } from "./schema";
 
 const WEBHOOK_TYPE = "genesys:LoadBalancerWebhook";
 
-export interface WebhookInputs {
-  name: string;
-  brandId: string;
-  callbackUrl: string;
-  eventTypes: string[];
-  deliveryPolicy: { retryCount: number; retryInterval: number };
-  enabled: boolean;
-  /** Take over this existing webhook instead of creating one; never sent to the API. */
-  adoptExistingId?: string;
-}
+/** adoptExistingId: take over this existing webhook instead of creating one; never sent to the API. */
+export type WebhookInputs = WebhookDefinition & { adoptExistingId?: string };
 
-export interface WebhookOutputs extends WebhookInputs {
+export type WebhookOutputs = WebhookInputs & {
   webhookId: string;
   signed: boolean;
   /**
@@ -49,40 +47,28 @@ export interface WebhookOutputs extends WebhookInputs {
    * deleted or the webhook changed out of band.
    */
   enrolled: boolean;
-}
-
-/** adoptExistingId steers the provider and is no part of the webhook: it is taken out before validation. */
-function splitInputs(raw: Record<string, unknown>): { definition: Record<string, unknown>; adoptExistingId?: string } {
-  const { adoptExistingId, ...definition } = raw;
-  return typeof adoptExistingId === "string" && adoptExistingId !== "" ? { definition, adoptExistingId } : { definition };
-}
+};
 
 const carried = (adoptExistingId: unknown) => (typeof adoptExistingId === "string" && adoptExistingId !== "" ? { adoptExistingId } : {});
 
-export async function checkWebhook(
-  ctx: RuntimeContext,
-  news: Record<string, unknown>,
-): Promise<{ inputs: Record<string, unknown>; failures: CheckFailure[] }> {
+export async function checkWebhook(ctx: RuntimeContext, news: Props): Promise<{ inputs: Props; failures: CheckFailure[] }> {
   const { definition, adoptExistingId } = splitInputs(news);
   // brandId is unknown during a preview of a new channel; validate the rest.
   const probe = typeof definition.brandId === "string" ? definition : { ...definition, brandId: "(unknown until the channel exists)" };
-  const checked = await auditedCheck(ctx, WEBHOOK_TYPE, news, () => {
-    const { value, issues } = validateWebhook(probe);
-    return value ? { ok: true, value } : { ok: false, issues };
-  });
+  const checked = await auditedCheck(ctx, WEBHOOK_TYPE, news, () => validateWebhook(probe));
   if (!checked.ok) return { inputs: news, failures: checked.failures };
   return { inputs: { ...checked.value, brandId: definition.brandId, ...carried(adoptExistingId) }, failures: [] };
 }
 
-export function diffWebhook(olds: Record<string, unknown>, news: Record<string, unknown>): { changes: boolean; replaces: string[] } {
+export function diffWebhook(olds: Props, news: Props): { changes: boolean; replaces: string[] } {
   const keys = ["name", "brandId", "callbackUrl", "eventTypes", "deliveryPolicy", "enabled"];
-  const changed = keys.filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+  const changed = keys.filter((k) => !sameDocument(olds[k], news[k]));
   // State written before `enrolled` existed has none: only an explicit false asks for a new enrolment.
   const stale = olds.enrolled === false && news.enabled !== false;
   return { changes: changed.length > 0 || stale, replaces: [] };
 }
 
-function specOf(ctx: RuntimeContext, inputs: WebhookInputs): WebhookSpec {
+function specOf(ctx: RuntimeContext, inputs: WebhookDefinition): WebhookSpec {
   const secret = ctx.config.webhookSecret;
   return {
     name: inputs.name,
@@ -95,7 +81,7 @@ function specOf(ctx: RuntimeContext, inputs: WebhookInputs): WebhookSpec {
   };
 }
 
-function inputsOf(hook: Webhook): WebhookInputs {
+function inputsOf(hook: Webhook): WebhookDefinition {
   return {
     name: hook.name,
     brandId: hook.eventFilters.find((f) => f.brandId)?.brandId ?? "",
@@ -110,23 +96,17 @@ function outputsOf(hook: Webhook, enrolled: boolean, adoptExistingId?: unknown):
   return { ...inputsOf(hook), ...carried(adoptExistingId), webhookId: hook.id, signed: hook.hasSecret ?? false, enrolled };
 }
 
-async function assertCallbackAllowed(ctx: RuntimeContext, url: string): Promise<void> {
-  const issues = await checkEndpointAddress(url, {
-    allowPrivateNetworks: ctx.config.allowPrivateNetworks,
-    resolver: ctx.resolver,
-    field: "callbackUrl",
-  });
-  if (issues.length > 0) throw new Error(`webhook callback refused:\n${formatIssues(issues)}`);
+const assertCallbackAllowed = (ctx: RuntimeContext, url: string) =>
+  assertAddressAllowed(ctx, url, "callbackUrl", "webhook callback refused");
+
+function requireValid(raw: Props): { inputs: WebhookDefinition; adoptExistingId?: string } {
+  const { definition, adoptExistingId } = splitInputs(raw);
+  const result = validateWebhook(definition);
+  if (!result.ok) throw new Error(`webhook "${String(raw.name)}" is invalid:\n${formatIssues(result.issues)}`);
+  return { inputs: result.value, adoptExistingId };
 }
 
-function requireValid(raw: WebhookInputs): WebhookInputs {
-  const { definition } = splitInputs(raw as unknown as Record<string, unknown>);
-  const { value, issues } = validateWebhook(definition);
-  if (!value) throw new Error(`webhook "${String(raw.name)}" is invalid:\n${formatIssues(issues)}`);
-  return value;
-}
-
-const subjectOf = (inputs: WebhookInputs): Subject => ({ kind: "webhook", name: inputs.name, adoptable: false });
+const subjectOf = (inputs: WebhookDefinition): Subject => ({ kind: "webhook", name: inputs.name, adoptable: false });
 
 /**
  * A channel this provider process saw at any time will do for the check that a webhook's channel
@@ -136,9 +116,8 @@ const subjectOf = (inputs: WebhookInputs): Subject => ({ kind: "webhook", name: 
  */
 const SEEN_THIS_COMMAND = Number.POSITIVE_INFINITY;
 
-export async function createWebhook(ctx: RuntimeContext, raw: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
-  const inputs = requireValid(raw);
-  const { adoptExistingId } = splitInputs(raw as unknown as Record<string, unknown>);
+export async function createWebhook(ctx: RuntimeContext, raw: Props): Promise<{ id: string; outs: WebhookOutputs }> {
+  const { inputs, adoptExistingId } = requireValid(raw);
   if (adoptExistingId) return adoptWebhook(ctx, adoptExistingId, inputs);
   const spec = specOf(ctx, inputs);
   return audited(
@@ -201,7 +180,7 @@ function asFound(hook: Webhook): WebhookSpec {
   };
 }
 
-async function adoptWebhook(ctx: RuntimeContext, id: string, inputs: WebhookInputs): Promise<{ id: string; outs: WebhookOutputs }> {
+async function adoptWebhook(ctx: RuntimeContext, id: string, inputs: WebhookDefinition): Promise<{ id: string; outs: WebhookOutputs }> {
   const spec = specOf(ctx, inputs);
   return audited(
     ctx,
@@ -265,7 +244,7 @@ function followsOnly(hook: Webhook, brandId: string): boolean {
 export async function readWebhook(
   ctx: RuntimeContext,
   id: string,
-  props: Record<string, unknown>,
+  props: Props,
 ): Promise<{ id: string; props?: WebhookOutputs; inputs?: WebhookInputs }> {
   return audited(
     ctx,
@@ -298,19 +277,14 @@ interface Following {
 }
 
 /** The channel and load balancer a webhook's state says it delivers to; none when disabled. */
-function followingOf(props: Record<string, unknown>): Following | undefined {
+function followingOf(props: Props): Following | undefined {
   if (props.enabled === false || typeof props.brandId !== "string" || typeof props.callbackUrl !== "string") return undefined;
   if (props.brandId === "" || props.callbackUrl === "") return undefined;
   return { brandId: props.brandId, callbackUrl: props.callbackUrl };
 }
 
-export async function updateWebhook(
-  ctx: RuntimeContext,
-  id: string,
-  olds: Record<string, unknown>,
-  raw: WebhookInputs,
-): Promise<{ outs: WebhookOutputs }> {
-  const inputs = requireValid(raw);
+export async function updateWebhook(ctx: RuntimeContext, id: string, olds: Props, raw: Props): Promise<{ outs: WebhookOutputs }> {
+  const { inputs, adoptExistingId } = requireValid(raw);
   const spec = specOf(ctx, inputs);
   return audited(
     ctx,
@@ -337,12 +311,12 @@ export async function updateWebhook(
         const reason = !before ? "webhook enabled" : moved ? "webhook moved" : "load balancer may be stale";
         await enrol(ctx, inputs, id, reason, trace);
       }
-      return { outs: outputsOf(hook, inputs.enabled, raw.adoptExistingId) };
+      return { outs: outputsOf(hook, inputs.enabled, adoptExistingId) };
     },
   );
 }
 
-export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Record<string, unknown>): Promise<void> {
+export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Props): Promise<void> {
   await audited(
     ctx,
     { action: "delete", resourceType: WEBHOOK_TYPE, resourceName: String(props.name ?? id), targetId: id },
@@ -358,7 +332,7 @@ export async function deleteWebhook(ctx: RuntimeContext, id: string, props: Reco
 }
 
 /** Reads the channel now that the webhook follows it, and sends its state to the load balancer. */
-async function enrol(ctx: RuntimeContext, inputs: WebhookInputs, webhookId: string, reason: string, trace: CallTrace): Promise<void> {
+async function enrol(ctx: RuntimeContext, inputs: WebhookDefinition, webhookId: string, reason: string, trace: CallTrace): Promise<void> {
   const observedAt = Date.now();
   const brand = await ctx.client.brands.get(inputs.brandId, { trace });
   if (!brand) throw new Error(`webhook "${inputs.name}": channel ${inputs.brandId} does not exist`);
@@ -400,3 +374,13 @@ function tombstone(id: string, name: string): Brand {
     version: 0,
   };
 }
+
+/** The LoadBalancerWebhook's lifecycle: the dynamic ResourceProvider's methods, given the context. */
+export const lifecycle = {
+  check: (ctx: RuntimeContext, _olds: Props, news: Props) => checkWebhook(ctx, news),
+  diff: (_id: string, olds: Props, news: Props) => diffWebhook(olds, news),
+  create: createWebhook,
+  read: readWebhook,
+  update: updateWebhook,
+  delete: deleteWebhook,
+} satisfies Lifecycle;
