@@ -10,7 +10,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Org } from "./model";
-import { byNameThenId, type Naming } from "./names";
+import { declarationsOf } from "./declarations";
+import type { Naming } from "./names";
 import { importFileOf, namesOf, readmeOf, sortSkipped, type PluginRenderOptions } from "./render";
 
 /** The parts of a Pulumi package schema this renderer reads. */
@@ -156,7 +157,6 @@ function keyedElements(pairs: { key: string; value: string }[], indent: string):
 function programOf(org: Org, opts: GoRenderOptions): string {
   const names = namesOf(org);
   const values = new GoValues(opts.schema);
-  const configurations = new Map(org.configurations.map((c) => [c.id, c]));
   const body: string[] = [];
   const declare = (n: Naming, resource: string, args: Record<string, unknown>, comment?: string[]) => {
     const token = `genesys:index:${resource}`;
@@ -172,58 +172,19 @@ function programOf(org: Org, opts: GoRenderOptions): string {
     );
   };
 
-  for (const c of byNameThenId(org.configurations)) {
-    declare(
-      names.configurations.get(c.id)!,
-      "WebDeploymentConfiguration",
-      { ...c.document, adoptExistingId: c.id, ...(c.draftAhead ? { keepUnpublishedDraft: true } : {}) },
-      c.draftAhead
-        ? [
-            `"${c.name}" has draft edits that are not published. KeepUnpublishedDraft adopts its published version ${c.version}`,
-            "(declared below) and leaves the draft as it is: nothing publishes or overwrites it until you edit this declaration.",
-          ]
-        : undefined,
-    );
-  }
   // The deployment's `configuration` input type, as the schema names it (not a name written here).
   const configurationRef = opts.schema.resources["genesys:index:WebDeployment"]?.inputProperties.configuration?.$ref;
   if (!configurationRef) throw new Error("export: sdk/schema.json has no WebDeployment.configuration type; run npm run sdks");
   const configurationRefType = typeName(opts.schema, configurationRef);
-  for (const d of byNameThenId(org.deployments)) {
-    const cfg = configurations.get(d.configuration.id)!;
-    const cfgVar = names.configurations.get(cfg.id)!.variable;
-    const follows = d.configuration.version === cfg.version;
-    const { id: _id, configuration: _c, ...rest } = d;
-    declare(
-      names.deployments.get(d.id)!,
-      "WebDeployment",
-      {
-        ...rest,
-        configuration: new Code(
-          `genesys.${configurationRefType}Args{Id: ${cfgVar}.ConfigurationId, Version: ${follows ? `${cfgVar}.Version` : `pulumi.String(${goString(d.configuration.version)})`}}`,
-        ),
-        adoptExistingId: d.id,
-      },
-      follows
-        ? undefined
-        : [
-            `Serves version ${d.configuration.version} of "${cfg.name}", not its latest (${cfg.version}): pinned so adoption changes nothing.`,
-          ],
-    );
-  }
-  for (const ch of byNameThenId(org.channels)) {
-    declare(names.channels.get(ch.id)!, "WebMessagingChannel", { ...ch.spec, adoptExistingId: ch.id });
-  }
-  for (const w of byNameThenId(org.webhooks)) {
-    const { id: _id, brandId, hasSecret, name, ...rest } = w;
-    declare(
-      names.webhooks.get(w.id)!,
-      "LoadBalancerWebhook",
-      { name, brandId: new Code(`${names.channels.get(brandId)!.variable}.BrandId`), ...rest, adoptExistingId: w.id },
-      // Its secret is write-only: never exported, and never compared on adoption (see the README).
-      hasSecret ? ["Signed: its secret comes from genesys:webhookSecret (see the README)."] : undefined,
-    );
-  }
+  const declarations = declarationsOf(org, {
+    configuration: (cfg, pinned) =>
+      new Code(
+        `genesys.${configurationRefType}Args{Id: ${cfg}.ConfigurationId, Version: ${pinned === undefined ? `${cfg}.Version` : `pulumi.String(${goString(pinned)})`}}`,
+      ),
+    brandId: (channel) => new Code(`${channel}.BrandId`),
+    field,
+  });
+  for (const { naming, resource, args, comment } of declarations) declare(naming, resource, args, comment);
 
   // Every resource variable is read here, so none is unused (Go refuses that).
   const exported = (key: string, map: Map<string, Naming>, output: string) => {

@@ -6,7 +6,8 @@
  * `${channel.brandId}`, never by a copied id.
  */
 import type { Org } from "./model";
-import { byNameThenId, type Naming } from "./names";
+import { declarationsOf } from "./declarations";
+import type { Naming } from "./names";
 import { importFileOf, namesOf, readmeOf, sortSkipped, type PluginRenderOptions } from "./render";
 
 /** A reference the YAML program interpolates, as opposed to a string it holds literally. */
@@ -67,64 +68,16 @@ interface YamlResource {
 
 function programOf(org: Org, opts: PluginRenderOptions): string {
   const names = namesOf(org);
-  const configurations = new Map(org.configurations.map((c) => [c.id, c]));
   const resources = new Map<string, YamlResource>();
   const comments = new Map<string, string[]>();
-  const add = (n: Naming, type: string, properties: Record<string, unknown>, comment?: string[]) => {
-    resources.set(n.variable, { type: `genesys:index:${type}`, name: n.resourceName, properties });
-    if (comment) comments.set(n.variable, comment);
-  };
-
-  for (const c of byNameThenId(org.configurations)) {
-    const n = names.configurations.get(c.id)!;
-    add(
-      n,
-      "WebDeploymentConfiguration",
-      { ...c.document, adoptExistingId: c.id, ...(c.draftAhead ? { keepUnpublishedDraft: true } : {}) },
-      c.draftAhead
-        ? [
-            `"${c.name}" has draft edits that are not published. keepUnpublishedDraft adopts its published version ${c.version}`,
-            "(declared below) and leaves the draft as it is: nothing publishes or overwrites it until you edit this declaration.",
-          ]
-        : undefined,
-    );
-  }
-  for (const d of byNameThenId(org.deployments)) {
-    const n = names.deployments.get(d.id)!;
-    const cfg = configurations.get(d.configuration.id)!;
-    const cfgVar = names.configurations.get(cfg.id)!.variable;
-    const follows = d.configuration.version === cfg.version;
-    const { id: _id, configuration: _c, ...rest } = d;
-    add(
-      n,
-      "WebDeployment",
-      {
-        ...rest,
-        configuration: {
-          id: new Ref(`${cfgVar}.configurationId`),
-          version: follows ? new Ref(`${cfgVar}.version`) : d.configuration.version,
-        },
-        adoptExistingId: d.id,
-      },
-      follows
-        ? undefined
-        : [
-            `Serves version ${d.configuration.version} of "${cfg.name}", not its latest (${cfg.version}): pinned so adoption changes nothing.`,
-          ],
-    );
-  }
-  for (const ch of byNameThenId(org.channels)) {
-    add(names.channels.get(ch.id)!, "WebMessagingChannel", { ...ch.spec, adoptExistingId: ch.id });
-  }
-  for (const w of byNameThenId(org.webhooks)) {
-    const { id: _id, brandId, hasSecret, name, ...rest } = w;
-    add(
-      names.webhooks.get(w.id)!,
-      "LoadBalancerWebhook",
-      { name, brandId: new Ref(`${names.channels.get(brandId)!.variable}.brandId`), ...rest, adoptExistingId: w.id },
-      // Its secret is write-only: never exported, and never compared on adoption (see the README).
-      hasSecret ? ["Signed: its secret comes from genesys:webhookSecret (see the README)."] : undefined,
-    );
+  const declarations = declarationsOf(org, {
+    configuration: (cfg, pinned) => ({ id: new Ref(`${cfg}.configurationId`), version: pinned ?? new Ref(`${cfg}.version`) }),
+    brandId: (channel) => new Ref(`${channel}.brandId`),
+    field: (name) => name,
+  });
+  for (const { naming, resource, args, comment } of declarations) {
+    resources.set(naming.variable, { type: `genesys:index:${resource}`, name: naming.resourceName, properties: args });
+    if (comment) comments.set(naming.variable, comment);
   }
 
   const lines = [
