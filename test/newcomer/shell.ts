@@ -6,8 +6,8 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
+export { listening } from "../support/listening";
 
 export const outer = path.resolve(__dirname, "../..");
 export const EMULATOR = "http://127.0.0.1:8787";
@@ -119,17 +119,6 @@ export function processesRunningFrom(dir: string): number[] {
       }
     })
     .map(Number);
-}
-
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
 }
 
 /** The brands the emulator holds, asked as any API client would. */

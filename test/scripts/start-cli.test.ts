@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { listening } from "../support/listening";
 
 const root = path.resolve(__dirname, "../..");
 const start = path.join(root, "dist", "scripts", "start.js");
@@ -30,17 +30,6 @@ describe("npm start's arguments", () => {
     expect(res.stdout).toBe("");
   });
 });
-
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: "127.0.0.1" });
-    s.once("connect", () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once("error", () => resolve(false));
-  });
-}
 
 describe("npm run emulator in the background", () => {
   let npm: ChildProcess | undefined;
